@@ -1,0 +1,37 @@
+# mtm-qc: `make demo` sets everything up and runs the demo; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+KOBO_PORT ?= 8765
+
+.PHONY: install demo test lint lock clean
+
+$(BIN)/.installed: requirements/dev.txt requirements/base.txt
+	@test -n "$(PYTHON)" || (echo "Python 3.11+ is required (python3.11 or python3 on PATH)" && exit 1)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/python manage.py run_demo --port $(PORT) --kobo-port $(KOBO_PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+lock:
+	uv pip compile --python-version 3.11 -q requirements/base.in -o requirements/base.txt
+	uv pip compile --python-version 3.11 -q requirements/dev.in -o requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,238 @@
+"""Admin for the surveys models: configuration only; scoping comes from selectors."""
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
+
+from surveys import selectors
+from surveys.models import (
+    Enumerator,
+    FormVersion,
+    KoboForm,
+    KoboServer,
+    Location,
+    Quota,
+    Round,
+    Submission,
+    SyncCursor,
+    SyncIssue,
+    SyncRun,
+    Team,
+)
+from surveys.resources import EnumeratorResource, LocationResource, QuotaResource, TeamResource
+
+_FORMATS = (base_formats.CSV, base_formats.XLSX)
+
+
+def _pretty_json(value: Any) -> str:
+    return format_html("<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(value, indent=2))
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin[Round]):
+    list_display = ("number", "name", "country", "fieldwork_start", "fieldwork_end", "status")
+    list_filter = ("status", "country")
+    search_fields = ("name",)
+
+
+@admin.register(Location)
+class LocationAdmin(ImportExportModelAdmin[Location]):  # type: ignore[type-var]
+    resource_classes = (LocationResource,)
+    formats = _FORMATS
+    list_display = ("code", "name_en", "name_ru", "kind", "parent", "is_active", "has_boundary")
+    list_filter = ("kind", "is_active", ("parent", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("code", "name_en", "name_ru", "name_kk", "aliases")
+    list_select_related = ("parent",)
+    raw_id_fields = ("parent",)
+
+    @admin.display(boolean=True, description="boundary")
+    def has_boundary(self, obj: Location) -> bool:
+        return obj.boundary is not None
+
+
+@admin.register(Quota)
+class QuotaAdmin(ImportExportModelAdmin[Quota]):  # type: ignore[type-var]
+    resource_classes = (QuotaResource,)
+    formats = _FORMATS
+    list_display = ("round", "location", "sex", "target")
+    list_filter = ("round", "sex", "location__kind")
+    search_fields = ("location__code", "location__name_en", "location__name_ru")
+    list_select_related = ("round", "location")
+    raw_id_fields = ("location",)
+
+
+@admin.register(Team)
+class TeamAdmin(ImportExportModelAdmin[Team]):  # type: ignore[type-var]
+    resource_classes = (TeamResource,)
+    formats = _FORMATS
+    list_display = ("name", "supervisor", "working_hours_start", "working_hours_end")
+    search_fields = ("name", "supervisor__username")
+    list_select_related = ("supervisor",)
+    filter_horizontal = ("locations",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
+        return selectors.supervised_teams(request.user).select_related("supervisor")
+
+
+@admin.register(Enumerator)
+class EnumeratorAdmin(ImportExportModelAdmin[Enumerator]):  # type: ignore[type-var]
+    resource_classes = (EnumeratorResource,)
+    formats = _FORMATS
+    list_display = ("kobo_username", "full_name", "sex", "team", "is_active")
+    list_filter = ("sex", "is_active", "team", "active_rounds")
+    search_fields = ("kobo_username", "full_name")
+    list_select_related = ("team",)
+    raw_id_fields = ("user",)
+    filter_horizontal = ("active_rounds",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Enumerator]:
+        return selectors.visible_enumerators(request.user).select_related("team")
+
+
+class KoboServerForm(forms.ModelForm[KoboServer]):
+    api_token = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text="Leave empty to keep the current token.",
+    )
+
+    class Meta:
+        model = KoboServer
+        fields = ("name", "base_url", "api_token", "is_active")
+
+    def clean_api_token(self) -> str:
+        token: str = self.cleaned_data["api_token"]
+        if not token and self.instance.pk:
+            return self.instance.api_token
+        if not token:
+            raise forms.ValidationError("A KoBo API token is required.")
+        return token
+
+
+@admin.register(KoboServer)
+class KoboServerAdmin(admin.ModelAdmin[KoboServer]):
+    form = KoboServerForm
+    list_display = ("name", "base_url", "token_hint", "is_active")
+    search_fields = ("name", "base_url")
+
+
+@admin.register(KoboForm)
+class KoboFormAdmin(admin.ModelAdmin[KoboForm]):
+    list_display = ("name", "asset_uid", "round", "instrument", "deployed_version_uid", "is_active")
+    list_filter = ("instrument", "is_active", "round", "server")
+    search_fields = ("name", "asset_uid")
+    list_select_related = ("round", "server")
+
+
+@admin.register(FormVersion)
+class FormVersionAdmin(admin.ModelAdmin[FormVersion]):
+    list_display = ("form", "version_uid", "date_deployed", "content_hash", "fetched_at")
+    list_filter = ("form",)
+    search_fields = ("version_uid",)
+    list_select_related = ("form",)
+    exclude = ("content",)
+    readonly_fields = ("form", "version_uid", "content_hash", "date_deployed", "content_json")
+
+    @admin.display(description="content")
+    def content_json(self, obj: FormVersion) -> str:
+        return _pretty_json(obj.content)
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin[Submission]):
+    list_display = (
+        "kobo_id",
+        "form",
+        "enumerator",
+        "location",
+        "submission_time",
+        "review_status",
+        "kobo_status",
+        "deleted_at",
+    )
+    list_filter = ("review_status", "form", "kobo_status", ("deleted_at", admin.EmptyFieldListFilter))
+    search_fields = ("=kobo_id", "root_uuid", "instance_id")
+    list_select_related = ("form", "enumerator", "location")
+    date_hierarchy = "submission_time"
+    exclude = ("data",)
+    readonly_fields = (
+        "form",
+        "kobo_id",
+        "root_uuid",
+        "instance_id",
+        "version_uid",
+        "version",
+        "submitted_by",
+        "submission_time",
+        "started_at",
+        "ended_at",
+        "content_hash",
+        "kobo_status",
+        "deleted_at",
+        "data_json",
+    )
+    raw_id_fields = ("enumerator", "location")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Submission]:
+        return selectors.visible_submissions(request.user)
+
+    @admin.display(description="answers")
+    def data_json(self, obj: Submission) -> str:
+        return _pretty_json(obj.data)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # submissions come from KoBo only
+
+
+@admin.register(SyncCursor)
+class SyncCursorAdmin(admin.ModelAdmin[SyncCursor]):
+    list_display = ("form", "last_kobo_id", "last_reconciled_at")
+    list_select_related = ("form",)
+    readonly_fields = ("form", "last_kobo_id", "last_reconciled_at")
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
+    list_display = (
+        "form",
+        "started_at",
+        "status",
+        "full",
+        "pages",
+        "created",
+        "updated",
+        "unchanged",
+        "deleted",
+        "quarantined",
+        "duration_s",
+    )
+    list_filter = ("status", "full", "form")
+    list_select_related = ("form",)
+    readonly_fields = [f.name for f in SyncRun._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(SyncIssue)
+class SyncIssueAdmin(admin.ModelAdmin[SyncIssue]):
+    list_display = ("form", "kobo_id", "reason", "created_at", "resolved_at")
+    list_filter = ("form", ("resolved_at", admin.EmptyFieldListFilter))
+    search_fields = ("=kobo_id", "reason")
+    list_select_related = ("form",)
+    exclude = ("payload",)
+    readonly_fields = ("form", "run", "kobo_id", "reason", "created_at", "payload_json")
+
+    @admin.display(description="payload")
+    def payload_json(self, obj: SyncIssue) -> str:
+        return _pretty_json(obj.payload)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

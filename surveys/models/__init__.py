@@ -1,0 +1,26 @@
+"""Surveys models, one module per aggregate."""
+
+from surveys.models.choices import Sex
+from surveys.models.enumerators import Enumerator, Team
+from surveys.models.kobo_forms import FormVersion, KoboForm, KoboServer
+from surveys.models.locations import Location
+from surveys.models.quotas import Quota
+from surveys.models.rounds import Round
+from surveys.models.submissions import Submission
+from surveys.models.sync_state import SyncCursor, SyncIssue, SyncRun
+
+__all__ = [
+    "Enumerator",
+    "FormVersion",
+    "KoboForm",
+    "KoboServer",
+    "Location",
+    "Quota",
+    "Round",
+    "Sex",
+    "Submission",
+    "SyncCursor",
+    "SyncIssue",
+    "SyncRun",
+    "Team",
+]

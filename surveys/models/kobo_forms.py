@@ -1,0 +1,73 @@
+"""KoBo servers, the forms (assets) we sync from them, and every form version seen."""
+
+from django.db import models
+
+
+class KoboServer(models.Model):
+    name = models.CharField(max_length=120)
+    base_url = models.URLField(help_text="e.g. https://kf.kobotoolbox.org")
+    api_token = models.CharField(max_length=128, help_text="Never shown back in full")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [
+            models.UniqueConstraint(fields=("name",), name="koboserver_unique_name"),
+            models.UniqueConstraint(fields=("base_url",), name="koboserver_unique_url"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.base_url})"
+
+    def __repr__(self) -> str:
+        return f"<KoboServer {self.pk} {self.base_url} token={self.token_hint}>"
+
+    @property
+    def token_hint(self) -> str:
+        """The last four characters only: enough to tell tokens apart, useless to an attacker."""
+        return f"…{self.api_token[-4:]}" if len(self.api_token) > 8 else "…"
+
+
+class KoboForm(models.Model):
+    class Instrument(models.TextChoices):
+        SURVEY = "survey", "Migrant worker survey"
+        KEY_INFORMANT = "key_informant", "Key-informant interview (BMA)"
+
+    server = models.ForeignKey(KoboServer, on_delete=models.PROTECT, related_name="forms")
+    asset_uid = models.CharField(max_length=64)
+    name = models.CharField(max_length=255, blank=True)
+    round = models.ForeignKey(
+        "surveys.Round", on_delete=models.PROTECT, related_name="forms", null=True, blank=True
+    )
+    instrument = models.CharField(
+        max_length=16, choices=Instrument.choices, default=Instrument.SURVEY
+    )
+    deployed_version_uid = models.CharField(max_length=64, blank=True)
+    is_active = models.BooleanField(default=True, help_text="Inactive forms are not synced")
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [
+            models.UniqueConstraint(fields=("server", "asset_uid"), name="koboform_unique_asset")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.asset_uid
+
+
+class FormVersion(models.Model):
+    form = models.ForeignKey(KoboForm, on_delete=models.CASCADE, related_name="versions")
+    version_uid = models.CharField(max_length=64)
+    content = models.JSONField(help_text="KoBo asset content of this version")
+    content_hash = models.CharField(max_length=64)
+    date_deployed = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("form", "-date_deployed")
+        constraints = [
+            models.UniqueConstraint(fields=("form", "version_uid"), name="formversion_unique_uid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form} @ {self.version_uid}"

@@ -1,0 +1,84 @@
+"""Submission: our copy of one KoBo interview, keyed by its stable meta/rootUuid."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class SubmissionQuerySet(models.QuerySet["Submission"]):
+    def active(self) -> "SubmissionQuerySet":
+        """Not deleted in KoBo (tombstones keep their review history but leave the queues)."""
+        return self.filter(deleted_at__isnull=True)
+
+
+class Submission(models.Model):
+    class ReviewStatus(models.TextChoices):
+        RECEIVED = "received", "Received"
+        CLEAN = "clean", "Checked – clean"
+        FLAGGED = "flagged", "Checked – flagged"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned to enumerator"
+        CORRECTED = "corrected", "Corrected"
+        EXCLUDED = "excluded", "Excluded"
+        ON_HOLD = "on_hold", "On hold"
+
+    form = models.ForeignKey("surveys.KoboForm", on_delete=models.PROTECT, related_name="submissions")
+    kobo_id = models.BigIntegerField(help_text="KoBo _id: a lookup key, not the identity")
+    root_uuid = models.CharField(max_length=64, help_text="meta/rootUuid without 'uuid:'")
+    instance_id = models.CharField(max_length=80, help_text="Current meta/instanceID")
+    version_uid = models.CharField(max_length=64, blank=True, help_text="__version__")
+    version = models.ForeignKey(
+        "surveys.FormVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_by = models.CharField(max_length=150, blank=True)
+    submission_time = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True, help_text="First-seen start")
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text="First-seen end (Enketo re-stamps end on edit)"
+    )
+    data = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    enumerator = models.ForeignKey(
+        "surveys.Enumerator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
+    location = models.ForeignKey(
+        "surveys.Location",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
+    kobo_status = models.CharField(
+        max_length=40, blank=True, help_text="KoBo validation status uid as last seen"
+    )
+    review_status = models.CharField(
+        max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.RECEIVED
+    )
+    needs_validation = models.BooleanField(default=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    first_synced_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-submission_time",)
+        constraints = [
+            models.UniqueConstraint(fields=("form", "root_uuid"), name="submission_unique_root"),
+            models.UniqueConstraint(fields=("form", "kobo_id"), name="submission_unique_kobo_id"),
+        ]
+        indexes = [
+            models.Index(
+                fields=("form",),
+                condition=Q(needs_validation=True),
+                name="submission_dirty_idx",
+            ),
+            models.Index(fields=("review_status", "submission_time"), name="submission_review_idx"),
+            models.Index(fields=("enumerator", "submission_time"), name="submission_enum_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.kobo_id} ({self.root_uuid[:8]})"

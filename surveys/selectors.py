@@ -1,0 +1,53 @@
+"""Role-scoped reads: who may see which submissions, teams and enumerators (written once here)."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from surveys.models import Enumerator, Submission, Team
+from surveys.roles import DATA_MANAGER, SUPERVISOR
+
+UserLike = AbstractBaseUser | AnonymousUser
+
+
+def _in_group(user: UserLike, name: str) -> bool:
+    return bool(user.is_authenticated and user.groups.filter(name=name).exists())  # type: ignore[union-attr]
+
+
+def is_data_manager(user: UserLike) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or _in_group(user, DATA_MANAGER)
+
+
+def is_supervisor(user: UserLike) -> bool:
+    return _in_group(user, SUPERVISOR)
+
+
+def supervised_teams(user: UserLike) -> QuerySet[Team]:
+    if is_data_manager(user):
+        return Team.objects.all()
+    if not user.is_authenticated:
+        return Team.objects.none()
+    return Team.objects.filter(supervisor=user)
+
+
+def visible_enumerators(user: UserLike) -> QuerySet[Enumerator]:
+    if is_data_manager(user):
+        return Enumerator.objects.all()
+    if is_supervisor(user):
+        return Enumerator.objects.filter(team__supervisor=user)
+    if user.is_authenticated:
+        return Enumerator.objects.filter(user=user)
+    return Enumerator.objects.none()
+
+
+def visible_submissions(user: UserLike) -> QuerySet[Submission]:
+    """Data managers see all; supervisors their team's; enumerators their own; others none."""
+    if is_data_manager(user):
+        return Submission.objects.all()
+    if is_supervisor(user):
+        return Submission.objects.filter(
+            Q(enumerator__team__supervisor=user)
+            | Q(enumerator__isnull=True, location__teams__supervisor=user)
+        ).distinct()
+    if user.is_authenticated:
+        return Submission.objects.filter(enumerator__user=user)
+    return Submission.objects.none()

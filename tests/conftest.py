@@ -1,0 +1,28 @@
+"""Shared fixtures: role users, and Celery running in-process unless a test drives a worker."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+
+from mtm.celery import app as celery_app
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run tasks in-process for unit and integration tests; e2e tests use a real worker."""
+    if request.node.get_closest_marker("e2e"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def manager_client(db: None) -> Client:
+    client = Client()
+    client.force_login(factories.data_manager(username="manager"))
+    return client

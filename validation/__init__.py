@@ -1,0 +1,1 @@
+"""Validation app: skip-logic, inclusion and quality checks, flags, review and corrections."""
