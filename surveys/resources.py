@@ -96,8 +96,37 @@ class GeoJSONWidget(widgets.Widget):
         return json.dumps(value, separators=(",", ":")) if value else ""
 
 
+class CountWidget(widgets.Widget):
+    """A whole, non-negative number such as a quota target."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int | None:
+        if value in (None, ""):
+            return None
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise ValueError(f"Must be a whole number, got {value!r}.") from None
+        if not number.is_integer():
+            raise ValueError(f"Must be a whole number, got {value!r}.")
+        return int(number)
+
+
 class _StrictResource(resources.ModelResource):
     """Validate every instance (field and constraint checks) so bad rows are reported."""
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        self._seen_keys: dict[tuple[str, ...], int] = {}
+
+    def before_import_row(self, row: Any, **kwargs: Any) -> None:
+        # The same key twice in one file is a mistake to show, not a silent last-one-wins.
+        key = tuple(str(row.get(name) or "").strip().casefold() for name in self._import_keys())
+        line = int(kwargs.get("row_number") or 0)
+        first = self._seen_keys.setdefault(key, line)
+        if first != line:
+            raise ValueError(f"This row repeats line {first} ({', '.join(key)}).")
+
+    def _import_keys(self) -> tuple[str, ...]:
+        return tuple(self._meta.import_id_fields)
 
     def import_data(self, *args: Any, **kwargs: Any) -> Any:
         # A file with any bad row imports nothing: roll back on validation errors too.
@@ -139,12 +168,14 @@ class LocationResource(_StrictResource):
                 row["code"] = resolve_location(code).code
             except UnknownLocationError:
                 row["code"] = code
+        super().before_import_row(row, **kwargs)
 
 
 class QuotaResource(_StrictResource):
     round = fields.Field(attribute="round", column_name="round", widget=RoundWidget())
     location = fields.Field(attribute="location", column_name="location", widget=LocationWidget())
     sex = fields.Field(attribute="sex", column_name="sex", widget=SexWidget())
+    target = fields.Field(attribute="target", column_name="target", widget=CountWidget())
 
     class Meta:
         model = Quota
