@@ -43,6 +43,15 @@ class KoboForm(models.Model):
         max_length=16, choices=Instrument.choices, default=Instrument.SURVEY
     )
     deployed_version_uid = models.CharField(max_length=64, blank=True)
+    enumerator_field = models.CharField(
+        max_length=120,
+        default="enumerator",
+        blank=True,
+        help_text="Question name holding the enumerator's KoBo username, if _submitted_by is empty",
+    )
+    location_field = models.CharField(
+        max_length=120, default="district", blank=True, help_text="Question name of the location code"
+    )
     is_active = models.BooleanField(default=True, help_text="Inactive forms are not synced")
 
     class Meta:

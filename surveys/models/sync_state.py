@@ -7,6 +7,9 @@ class SyncCursor(models.Model):
     form = models.OneToOneField("surveys.KoboForm", on_delete=models.CASCADE, related_name="cursor")
     last_kobo_id = models.BigIntegerField(default=0, help_text="Highest _id committed")
     last_reconciled_at = models.DateTimeField(null=True, blank=True)
+    # A lease, not a lock held open: a worker killed mid-sync lets the next one in on expiry.
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.form}: _id > {self.last_kobo_id}"

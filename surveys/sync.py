@@ -1,0 +1,385 @@
+"""Sync one KoBo form into Submission rows: new rows by _id keyset, edits and deletions by scan.
+
+KoBo exposes no modified time (kobo-api.md §7.3), changes instanceID on every edit (§3.2) and
+hard-deletes rows (§3.3). So new rows come by keyset on `_id` with an overlap, edits and
+deletions by a light scan of `_id` + instanceID, and each page commits with its watermark.
+"""
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.connections import client_for
+from surveys.kobo.client import KoboClient
+from surveys.kobo.errors import KoboError, KoboNotFoundError, MalformedPayloadError
+from surveys.kobo.payloads import ParsedSubmission, parse_submission
+from surveys.locks import form_lease
+from surveys.models import (
+    Enumerator,
+    FormVersion,
+    KoboForm,
+    Location,
+    Submission,
+    SyncCursor,
+    SyncIssue,
+    SyncRun,
+)
+
+logger = logging.getLogger(__name__)
+
+# Keys that change without the interview changing: status is mirrored on its own column.
+_VOLATILE_KEYS = frozenset({"_validation_status", "_tags", "_notes", "_attachments"})
+_UPDATE_FIELDS = [
+    "kobo_id",
+    "instance_id",
+    "version_uid",
+    "version",
+    "submitted_by",
+    "submission_time",
+    "started_at",
+    "ended_at",
+    "data",
+    "content_hash",
+    "enumerator",
+    "location",
+    "kobo_status",
+    "needs_validation",
+    "deleted_at",
+]
+
+
+class UnknownFormVersionError(KoboError):
+    """Data names a form version KoBo does not serve (yet): retry later, commit nothing."""
+
+
+@dataclass
+class SyncReport:
+    asset: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    quarantined: int = 0
+    pages: int = 0
+    reconciled: bool = False
+    changed_pks: list[int] = field(default_factory=list, repr=False)
+
+    def counts(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {k: data[k] for k in ("asset", "created", "updated", "unchanged", "deleted",
+                                     "quarantined")}
+
+
+def content_hash(answers: dict[str, Any]) -> str:
+    stable = {k: v for k, v in answers.items() if k not in _VOLATILE_KEYS}
+    return hashlib.sha256(
+        json.dumps(stable, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def sync_form(*, form: KoboForm, full: bool = False, client: KoboClient | None = None) -> SyncReport:
+    """Bring the form's submissions in line with KoBo; safe to re-run and to kill at any point."""
+    client = client or client_for(form.server)
+    with form_lease(form) as lease:
+        run = SyncRun.objects.create(form=form, full=full)
+        report = SyncReport(asset=form.asset_uid)
+        started = time.monotonic()
+        try:
+            context = _PageContext(form, client)
+            context.refresh_deployed_versions()
+            cursor = SyncCursor.objects.get(form=form)
+            after = max(0, cursor.last_kobo_id - settings.MTM_SYNC_OVERLAP_IDS)
+            for page in client.iter_data(form.asset_uid, after_id=after):
+                _commit_page(context, run, page.results, report, advance_cursor=True)
+                lease.renew()
+            if full or _reconcile_due(cursor):
+                _reconcile(context, run, report)
+        except KoboError as exc:
+            _finish(run, report, error=str(exc))
+            logger.warning("sync of %s failed after %.1fs: %s", form.asset_uid,
+                           time.monotonic() - started, type(exc).__name__)
+            raise
+        _finish(run, report)
+        logger.info("synced %s: %s", form.asset_uid, report.counts())
+    return report
+
+
+def _reconcile_due(cursor: SyncCursor) -> bool:
+    if cursor.last_reconciled_at is None:
+        return True
+    due = cursor.last_reconciled_at + timedelta(seconds=settings.MTM_RECONCILE_INTERVAL_S)
+    return timezone.now() >= due
+
+
+class _PageContext:
+    """What a page needs besides its rows: known versions, enumerators and locations."""
+
+    def __init__(self, form: KoboForm, client: KoboClient) -> None:
+        self.form = form
+        self.client = client
+        self.versions = {v.version_uid: v for v in form.versions.only("pk", "version_uid")}
+        self.enumerators = dict(Enumerator.objects.values_list("kobo_username", "pk"))
+        self.locations = {code.casefold(): pk for code, pk in Location.objects.values_list("code", "pk")}
+
+    def refresh_deployed_versions(self) -> None:
+        summaries = self.client.deployed_versions(self.form.asset_uid)
+        for summary in summaries:
+            self.ensure_version(summary.uid)
+        if summaries and self.form.deployed_version_uid != summaries[0].uid:
+            self.form.deployed_version_uid = summaries[0].uid  # newest first, as KPI lists them
+            self.form.save(update_fields=["deployed_version_uid"])
+
+    def ensure_version(self, version_uid: str) -> None:
+        if version_uid in self.versions:
+            return
+        try:
+            detail = self.client.get_version(self.form.asset_uid, version_uid)
+        except KoboNotFoundError:
+            raise UnknownFormVersionError(
+                f"Form {self.form.asset_uid} has submissions on version {version_uid!r}, "
+                "which KoBo does not serve; the sync will retry."
+            ) from None
+        digest = hashlib.sha256(
+            json.dumps(detail.content, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
+        version, _ = FormVersion.objects.get_or_create(
+            form=self.form,
+            version_uid=version_uid,
+            defaults={"content": detail.content, "content_hash": detail.content_hash or digest,
+                      "date_deployed": detail.date_deployed},
+        )
+        self.versions[version_uid] = version
+
+    def enumerator_pk(self, parsed: ParsedSubmission) -> int | None:
+        username = parsed.submitted_by or _answer(parsed.answers, self.form.enumerator_field)
+        return self.enumerators.get(username) if username else None
+
+    def location_pk(self, parsed: ParsedSubmission) -> int | None:
+        code = _answer(parsed.answers, self.form.location_field)
+        return self.locations.get(code.casefold()) if code else None
+
+
+def _answer(answers: dict[str, Any], name: str) -> str:
+    if not name:
+        return ""
+    for key, value in answers.items():
+        if isinstance(value, str) and key.rsplit("/", 1)[-1] == name:
+            return value
+    return ""
+
+
+def _parse_rows(
+    rows: list[dict[str, Any]],
+) -> tuple[list[ParsedSubmission], list[tuple[dict[str, Any], str]], int]:
+    parsed: dict[str, ParsedSubmission] = {}
+    issues: list[tuple[dict[str, Any], str]] = []
+    max_id = 0
+    for raw in rows:
+        raw_id = raw.get("_id") if isinstance(raw, dict) else None
+        if isinstance(raw_id, int):
+            max_id = max(max_id, raw_id)
+        try:
+            item = parse_submission(raw)
+        except MalformedPayloadError as exc:
+            issues.append((raw if isinstance(raw, dict) else {"raw": raw}, str(exc)))
+            continue
+        earlier = parsed.get(item.root_uuid)
+        if earlier is not None:
+            # KoBo enforces one row per rootUuid; two in a page mean a server-side copy.
+            dropped = min(earlier, item, key=lambda p: p.kobo_id)
+            issues.append((dropped.answers, f"Duplicate rootUuid {item.root_uuid} (kept the "
+                                            f"higher _id of {earlier.kobo_id}, {item.kobo_id})"))
+            item = max(earlier, item, key=lambda p: p.kobo_id)
+        parsed[item.root_uuid] = item
+    return list(parsed.values()), issues, max_id
+
+
+def _commit_page(
+    context: _PageContext,
+    run: SyncRun,
+    rows: list[dict[str, Any]],
+    report: SyncReport,
+    *,
+    advance_cursor: bool,
+) -> None:
+    """Upsert one page on rootUuid, quarantine bad rows, and move the watermark, atomically."""
+    parsed, issues, max_id = _parse_rows(rows)
+    for version_uid in {p.version for p in parsed if p.version}:
+        context.ensure_version(version_uid)  # network stays outside the transaction
+    form = context.form
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        existing = {
+            s.root_uuid: s
+            for s in Submission.objects.filter(
+                form=form, root_uuid__in=[p.root_uuid for p in parsed]
+            ).defer("data")
+        }
+        new: list[Submission] = []
+        changed: list[Submission] = []
+        for item in parsed:
+            digest = content_hash(item.answers)
+            status = item.validation_status or ""
+            row = existing.get(item.root_uuid)
+            if row is None:
+                new.append(_new_submission(context, item, digest, status))
+                continue
+            same = row.content_hash == digest and row.kobo_id == item.kobo_id
+            if same and row.kobo_status == status and row.deleted_at is None:
+                unchanged += 1
+                continue
+            _apply(context, row, item, digest, status, data_changed=not same)
+            changed.append(row)
+        Submission.objects.bulk_create(new, batch_size=500)
+        Submission.objects.bulk_update(changed, _UPDATE_FIELDS, batch_size=500)
+        SyncIssue.objects.bulk_create(
+            SyncIssue(form=form, run=run, kobo_id=_int_or_none(raw.get("_id")), reason=reason,
+                      payload=raw)
+            for raw, reason in issues
+        )
+        if advance_cursor and max_id:
+            cursor = SyncCursor.objects.select_for_update().get(form=form)
+            if max_id > cursor.last_kobo_id:
+                cursor.last_kobo_id = max_id
+                cursor.save(update_fields=["last_kobo_id"])
+        created, updated = len(new), len(changed)
+        report.created += created
+        report.updated += updated
+        report.unchanged += unchanged
+        report.quarantined += len(issues)
+        report.pages += 1
+        _save_counts(run, report)
+        if new or any(row.needs_validation for row in changed):
+            transaction.on_commit(queue_validation)
+
+
+def _new_submission(
+    context: _PageContext, item: ParsedSubmission, digest: str, status: str
+) -> Submission:
+    version = context.versions.get(item.version) if item.version else None
+    return Submission(
+        form=context.form,
+        kobo_id=item.kobo_id,
+        root_uuid=item.root_uuid,
+        instance_id=item.instance_id,
+        version_uid=item.version or "",
+        version=version,
+        submitted_by=item.submitted_by or "",
+        submission_time=item.submission_time,
+        started_at=item.start,
+        ended_at=item.end,
+        data=item.answers,
+        content_hash=digest,
+        enumerator_id=context.enumerator_pk(item),
+        location_id=context.location_pk(item),
+        kobo_status=status,
+        needs_validation=True,
+    )
+
+
+def _apply(
+    context: _PageContext,
+    row: Submission,
+    item: ParsedSubmission,
+    digest: str,
+    status: str,
+    *,
+    data_changed: bool,
+) -> None:
+    was_deleted = row.deleted_at is not None
+    row.kobo_id = item.kobo_id
+    row.instance_id = item.instance_id
+    row.version_uid = item.version or ""
+    row.version = context.versions.get(item.version) if item.version else None
+    row.submitted_by = item.submitted_by or ""
+    row.submission_time = item.submission_time
+    # First-seen start/end: Enketo re-stamps `end` on edit (kobo-api.md §3.2).
+    row.started_at = row.started_at or item.start
+    row.ended_at = row.ended_at or item.end
+    row.data = item.answers
+    row.content_hash = digest
+    row.enumerator_id = context.enumerator_pk(item)
+    row.location_id = context.location_pk(item)
+    row.kobo_status = status
+    row.deleted_at = None
+    if data_changed or was_deleted:
+        row.needs_validation = True
+
+
+def _reconcile(context: _PageContext, run: SyncRun, report: SyncReport) -> None:
+    """Scan _id + instanceID + status: refetch edited rows, tombstone vanished ones."""
+    form, client = context.form, context.client
+    local = {
+        kobo_id: (instance_id, status)
+        for kobo_id, instance_id, status in Submission.objects.filter(
+            form=form, deleted_at__isnull=True
+        ).values_list("kobo_id", "instance_id", "kobo_status")
+    }
+    seen: set[int] = set()
+    to_fetch: list[int] = []
+    for refs in client.scan_refs(form.asset_uid):
+        for ref in refs:
+            seen.add(ref.kobo_id)
+            known = local.get(ref.kobo_id)
+            if known is None or known[0] != ref.instance_id or known[1] != (
+                ref.validation_status or ""
+            ):
+                to_fetch.append(ref.kobo_id)
+        if len(to_fetch) >= settings.KOBO_PAGE_SIZE:
+            _refetch(context, run, report, to_fetch)
+            to_fetch = []
+    if to_fetch:
+        _refetch(context, run, report, to_fetch)
+    # Only a complete scan may conclude that a row is gone.
+    gone = [kobo_id for kobo_id in local if kobo_id not in seen]
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(gone), 1000):
+            report.deleted += Submission.objects.filter(
+                form=form, kobo_id__in=gone[start : start + 1000], deleted_at__isnull=True
+            ).update(deleted_at=now)
+        SyncCursor.objects.filter(form=form).update(last_reconciled_at=now)
+        report.reconciled = True
+        _save_counts(run, report)
+
+
+def _refetch(context: _PageContext, run: SyncRun, report: SyncReport, ids: list[int]) -> None:
+    rows = context.client.get_submissions(context.form.asset_uid, ids)
+    _commit_page(context, run, rows, report, advance_cursor=False)
+
+
+def _save_counts(run: SyncRun, report: SyncReport) -> None:
+    for name in ("created", "updated", "unchanged", "deleted", "quarantined", "pages"):
+        setattr(run, name, getattr(report, name))
+    run.save(update_fields=["created", "updated", "unchanged", "deleted", "quarantined", "pages"])
+
+
+def _finish(run: SyncRun, report: SyncReport, *, error: str = "") -> None:
+    _save_counts(run, report)
+    run.finished_at = timezone.now()
+    run.status = SyncRun.Status.FAILED if error else SyncRun.Status.SUCCEEDED
+    run.error = error
+    run.save(update_fields=["finished_at", "status", "error"])
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def queue_validation() -> None:
+    """Ask the validation app, by task name, to check what this sync marked dirty.
+
+    surveys must not import validation (import-linter); the task name is the contract.
+    """
+    task = current_app.tasks.get("validation.tasks.validate_pending_task")
+    if task is not None:
+        task.delay()
