@@ -1,4 +1,7 @@
-"""The three roles as Django groups, with the permissions each needs and no more."""
+"""The three roles as Django groups, with the permissions each needs and no more.
+
+Every migration that adds models calls sync_role_groups() again, so grants follow the schema.
+"""
 
 from typing import Any
 
@@ -30,6 +33,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "intervalschedule": _SURVEYS_ALL,
             "crontabschedule": _SURVEYS_ALL,
         },
+        "validation": {
+            "flag": ("view", "change"),
+            "inclusioncriterion": _SURVEYS_ALL,
+            "eligibility": ("view",),
+        },
         "auth": {"user": ("view",)},
     },
     SUPERVISOR: {
@@ -41,6 +49,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "enumerator": ("view",),
             "koboform": ("view",),
             "submission": ("view",),
+        },
+        "validation": {
+            "flag": ("view",),
+            "inclusioncriterion": ("view",),
+            "eligibility": ("view",),
         },
     },
     ENUMERATOR: {},
@@ -61,14 +74,13 @@ def sync_role_groups(apps: Any) -> None:
     permission_model = apps.get_model("auth", "Permission")
     for role, grants in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role)
-        codenames = [
-            (app_label, f"{action}_{model}")
-            for app_label, models in grants.items()
-            for model, actions in models.items()
-            for action in actions
-        ]
-        permissions = [
-            permission_model.objects.get(content_type__app_label=app, codename=codename)
-            for app, codename in codenames
-        ]
+        permissions = []
+        for app_label, models in grants.items():
+            codenames = [f"{action}_{model}" for model, actions in models.items() for action in actions]
+            # Apps migrated later are granted by their own migration calling this again.
+            permissions += list(
+                permission_model.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
         group.permissions.set(permissions)

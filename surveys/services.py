@@ -1,14 +1,7 @@
-"""Small writes of the surveys app: registering KoBo forms and the sync schedule."""
-
-import json
-
-from django.conf import settings
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
+"""Small writes of the surveys app: registering KoBo forms."""
 
 from surveys.kobo.client import KoboClient
 from surveys.models import KoboForm, KoboServer, Round
-
-SYNC_SCHEDULE_NAME = "Sync all KoBo forms"
 
 
 def register_form(
@@ -25,20 +18,4 @@ def register_form(
         name=asset.name,
         round=round,
         deployed_version_uid=asset.deployed_version_id or "",
-    )
-
-
-def ensure_sync_schedule() -> PeriodicTask:
-    """The periodic sync, created once; its interval is then the admin's to edit."""
-    existing = PeriodicTask.objects.filter(name=SYNC_SCHEDULE_NAME).first()
-    if existing is not None:
-        return existing
-    interval, _ = IntervalSchedule.objects.get_or_create(
-        every=settings.MTM_SYNC_INTERVAL_S, period=IntervalSchedule.SECONDS
-    )
-    return PeriodicTask.objects.create(
-        name=SYNC_SCHEDULE_NAME,
-        task="surveys.tasks.sync_all_forms_task",
-        interval=interval,
-        kwargs=json.dumps({}),
     )
