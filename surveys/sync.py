@@ -53,8 +53,11 @@ _UPDATE_FIELDS = [
     "location",
     "kobo_status",
     "needs_validation",
+    "changed_since_review",
     "deleted_at",
 ]
+# Decisions that a later edit in KoBo puts back in question.
+_DECIDED = frozenset({"approved", "excluded", "on_hold", "returned"})
 
 
 class UnknownFormVersionError(KoboError):
@@ -313,6 +316,8 @@ def _apply(
     row.deleted_at = None
     if data_changed or was_deleted:
         row.needs_validation = True
+        if row.review_status in _DECIDED:
+            row.changed_since_review = True
 
 
 def _reconcile(context: _PageContext, run: SyncRun, report: SyncReport) -> None:

@@ -26,3 +26,8 @@ def manager_client(db: None) -> Client:
     client = Client()
     client.force_login(factories.data_manager(username="manager"))
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: object) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -58,6 +58,9 @@ class Submission(models.Model):
         max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.RECEIVED
     )
     needs_validation = models.BooleanField(default=True)
+    changed_since_review = models.BooleanField(
+        default=False, help_text="Data changed in KoBo after a supervisor's decision"
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)
     first_synced_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

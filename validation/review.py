@@ -1,0 +1,106 @@
+"""Review decisions as an explicit state machine; every transition is logged append-only."""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from mtm.errors import DomainError
+from surveys.models import Submission
+from validation.models import ExclusionReason, ReviewEvent
+
+S = Submission.ReviewStatus
+
+# Who moves what: supervisors decide (approve/return/exclude/hold); the system moves interviews
+# through checking and correction. Anything not listed is refused.
+ALLOWED: dict[str, frozenset[str]] = {
+    S.RECEIVED: frozenset({S.CLEAN, S.FLAGGED, S.EXCLUDED, S.ON_HOLD}),
+    S.CLEAN: frozenset({S.FLAGGED, S.APPROVED, S.RETURNED, S.EXCLUDED, S.ON_HOLD}),
+    S.FLAGGED: frozenset({S.CLEAN, S.APPROVED, S.RETURNED, S.EXCLUDED, S.ON_HOLD}),
+    S.ON_HOLD: frozenset({S.APPROVED, S.RETURNED, S.EXCLUDED, S.CLEAN, S.FLAGGED}),
+    S.RETURNED: frozenset({S.CORRECTED, S.EXCLUDED, S.ON_HOLD}),
+    S.CORRECTED: frozenset({S.CLEAN, S.FLAGGED}),
+    # A decision is reopened when the data changes in KoBo, or when a supervisor reverses it.
+    S.APPROVED: frozenset({S.CLEAN, S.FLAGGED, S.ON_HOLD, S.EXCLUDED}),
+    S.EXCLUDED: frozenset({S.CLEAN, S.FLAGGED, S.ON_HOLD}),
+}
+DECISIONS = frozenset({S.APPROVED, S.RETURNED, S.EXCLUDED, S.ON_HOLD})
+
+
+class IllegalTransitionError(DomainError):
+    code = "illegal_transition"
+    http_status = 409
+
+
+class DecisionInputError(DomainError):
+    code = "decision_input"
+
+
+def transition(
+    *,
+    submission: Submission,
+    to: str,
+    actor: object | None = None,
+    comment: str = "",
+    reason: str = "",
+    questions: Sequence[str] = (),
+) -> ReviewEvent:
+    """Move an interview to `to`, or refuse with a clear message; logs the change."""
+    with transaction.atomic():
+        current = (
+            Submission.objects.select_for_update().only("pk", "review_status").get(pk=submission.pk)
+        )
+        source = current.review_status
+        if to not in ALLOWED.get(source, frozenset()):
+            raise IllegalTransitionError(
+                f"An interview that is {S(source).label.lower()} cannot be "
+                f"{'set to' if to not in DECISIONS else 'moved to'} {S(to).label.lower()}."
+            )
+        fields: dict[str, object] = {"review_status": to}
+        if to in DECISIONS or to == S.CORRECTED:
+            fields["changed_since_review"] = False
+            submission.changed_since_review = False
+        Submission.objects.filter(pk=submission.pk).update(**fields)
+        submission.review_status = to
+        return ReviewEvent.objects.create(
+            submission=submission,
+            actor=actor,
+            from_status=source,
+            to_status=to,
+            comment=comment,
+            reason=reason,
+            questions=list(questions),
+        )
+
+
+def approve(*, submission: Submission, actor: object, comment: str = "") -> ReviewEvent:
+    return transition(submission=submission, to=S.APPROVED, actor=actor, comment=comment)
+
+
+def hold(*, submission: Submission, actor: object, comment: str = "") -> ReviewEvent:
+    return transition(submission=submission, to=S.ON_HOLD, actor=actor, comment=comment)
+
+
+def exclude(
+    *, submission: Submission, actor: object, reason: str, comment: str = ""
+) -> ReviewEvent:
+    if reason not in ExclusionReason.values:
+        raise DecisionInputError(
+            "Excluding an interview needs a reason: " + ", ".join(ExclusionReason.values) + "."
+        )
+    if reason == ExclusionReason.OTHER and not comment.strip():
+        raise DecisionInputError("Say why in a comment when the reason is 'other'.")
+    return transition(
+        submission=submission, to=S.EXCLUDED, actor=actor, comment=comment, reason=reason
+    )
+
+
+def return_to_enumerator(
+    *, submission: Submission, actor: object, comment: str, questions: Sequence[str]
+) -> ReviewEvent:
+    if not comment.strip():
+        raise DecisionInputError("Returning an interview needs a comment for the enumerator.")
+    if not questions:
+        raise DecisionInputError("Choose at least one question for the enumerator to re-ask.")
+    return transition(
+        submission=submission, to=S.RETURNED, actor=actor, comment=comment, questions=questions
+    )
