@@ -1,1 +1,1 @@
-"""Surveys app: rounds, locations, quotas, teams, KoBo forms and the submissions synced from KoBo."""
+"""Surveys app: rounds, locations, quotas, teams, KoBo forms and their synced submissions."""

@@ -43,7 +43,7 @@ class RoundAdmin(admin.ModelAdmin[Round]):
 
 
 @admin.register(Location)
-class LocationAdmin(ImportExportModelAdmin[Location]):  # type: ignore[type-var]
+class LocationAdmin(ImportExportModelAdmin[Location]):
     resource_classes = (LocationResource,)
     formats = _FORMATS
     list_display = ("code", "name_en", "name_ru", "kind", "parent", "is_active", "has_boundary")
@@ -58,7 +58,7 @@ class LocationAdmin(ImportExportModelAdmin[Location]):  # type: ignore[type-var]
 
 
 @admin.register(Quota)
-class QuotaAdmin(ImportExportModelAdmin[Quota]):  # type: ignore[type-var]
+class QuotaAdmin(ImportExportModelAdmin[Quota]):
     resource_classes = (QuotaResource,)
     formats = _FORMATS
     list_display = ("round", "location", "sex", "target")
@@ -69,7 +69,7 @@ class QuotaAdmin(ImportExportModelAdmin[Quota]):  # type: ignore[type-var]
 
 
 @admin.register(Team)
-class TeamAdmin(ImportExportModelAdmin[Team]):  # type: ignore[type-var]
+class TeamAdmin(ImportExportModelAdmin[Team]):
     resource_classes = (TeamResource,)
     formats = _FORMATS
     list_display = ("name", "supervisor", "working_hours_start", "working_hours_end")
@@ -82,7 +82,7 @@ class TeamAdmin(ImportExportModelAdmin[Team]):  # type: ignore[type-var]
 
 
 @admin.register(Enumerator)
-class EnumeratorAdmin(ImportExportModelAdmin[Enumerator]):  # type: ignore[type-var]
+class EnumeratorAdmin(ImportExportModelAdmin[Enumerator]):
     resource_classes = (EnumeratorResource,)
     formats = _FORMATS
     list_display = ("kobo_username", "full_name", "sex", "team", "is_active")
@@ -157,7 +157,12 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
         "kobo_status",
         "deleted_at",
     )
-    list_filter = ("review_status", "form", "kobo_status", ("deleted_at", admin.EmptyFieldListFilter))
+    list_filter = (
+        "review_status",
+        "form",
+        "kobo_status",
+        ("deleted_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("=kobo_id", "root_uuid", "instance_id")
     list_select_related = ("form", "enumerator", "location")
     date_hierarchy = "submission_time"

@@ -76,7 +76,9 @@ def sync_role_groups(apps: Any) -> None:
         group, _ = group_model.objects.get_or_create(name=role)
         permissions = []
         for app_label, models in grants.items():
-            codenames = [f"{action}_{model}" for model, actions in models.items() for action in actions]
+            codenames = [
+                f"{action}_{model}" for model, actions in models.items() for action in actions
+            ]
             # Apps migrated later are granted by their own migration calling this again.
             permissions += list(
                 permission_model.objects.filter(

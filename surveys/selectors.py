@@ -10,7 +10,8 @@ UserLike = AbstractBaseUser | AnonymousUser
 
 
 def _in_group(user: UserLike, name: str) -> bool:
-    return bool(user.is_authenticated and user.groups.filter(name=name).exists())  # type: ignore[union-attr]
+    groups = getattr(user, "groups", None)
+    return bool(user.is_authenticated and groups is not None and groups.filter(name=name).exists())
 
 
 def is_data_manager(user: UserLike) -> bool:
@@ -26,16 +27,16 @@ def supervised_teams(user: UserLike) -> QuerySet[Team]:
         return Team.objects.all()
     if not user.is_authenticated:
         return Team.objects.none()
-    return Team.objects.filter(supervisor=user)
+    return Team.objects.filter(supervisor_id=user.pk)
 
 
 def visible_enumerators(user: UserLike) -> QuerySet[Enumerator]:
     if is_data_manager(user):
         return Enumerator.objects.all()
     if is_supervisor(user):
-        return Enumerator.objects.filter(team__supervisor=user)
+        return Enumerator.objects.filter(team__supervisor_id=user.pk)
     if user.is_authenticated:
-        return Enumerator.objects.filter(user=user)
+        return Enumerator.objects.filter(user_id=user.pk)
     return Enumerator.objects.none()
 
 
@@ -45,9 +46,9 @@ def visible_submissions(user: UserLike) -> QuerySet[Submission]:
         return Submission.objects.all()
     if is_supervisor(user):
         return Submission.objects.filter(
-            Q(enumerator__team__supervisor=user)
-            | Q(enumerator__isnull=True, location__teams__supervisor=user)
+            Q(enumerator__team__supervisor_id=user.pk)
+            | Q(enumerator__isnull=True, location__teams__supervisor_id=user.pk)
         ).distinct()
     if user.is_authenticated:
-        return Submission.objects.filter(enumerator__user=user)
+        return Submission.objects.filter(enumerator__user_id=user.pk)
     return Submission.objects.none()

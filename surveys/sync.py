@@ -78,8 +78,10 @@ class SyncReport:
 
     def counts(self) -> dict[str, Any]:
         data = asdict(self)
-        return {k: data[k] for k in ("asset", "created", "updated", "unchanged", "deleted",
-                                     "quarantined")}
+        return {
+            k: data[k]
+            for k in ("asset", "created", "updated", "unchanged", "deleted", "quarantined")
+        }
 
 
 def content_hash(answers: dict[str, Any]) -> str:
@@ -89,7 +91,9 @@ def content_hash(answers: dict[str, Any]) -> str:
     ).hexdigest()
 
 
-def sync_form(*, form: KoboForm, full: bool = False, client: KoboClient | None = None) -> SyncReport:
+def sync_form(
+    *, form: KoboForm, full: bool = False, client: KoboClient | None = None
+) -> SyncReport:
     """Bring the form's submissions in line with KoBo; safe to re-run and to kill at any point."""
     client = client or client_for(form.server)
     with form_lease(form) as lease:
@@ -108,8 +112,12 @@ def sync_form(*, form: KoboForm, full: bool = False, client: KoboClient | None =
                 _reconcile(context, run, report)
         except KoboError as exc:
             _finish(run, report, error=str(exc))
-            logger.warning("sync of %s failed after %.1fs: %s", form.asset_uid,
-                           time.monotonic() - started, type(exc).__name__)
+            logger.warning(
+                "sync of %s failed after %.1fs: %s",
+                form.asset_uid,
+                time.monotonic() - started,
+                type(exc).__name__,
+            )
             raise
         _finish(run, report)
         logger.info("synced %s: %s", form.asset_uid, report.counts())
@@ -131,7 +139,9 @@ class _PageContext:
         self.client = client
         self.versions = {v.version_uid: v for v in form.versions.only("pk", "version_uid")}
         self.enumerators = dict(Enumerator.objects.values_list("kobo_username", "pk"))
-        self.locations = {code.casefold(): pk for code, pk in Location.objects.values_list("code", "pk")}
+        self.locations = {
+            code.casefold(): pk for code, pk in Location.objects.values_list("code", "pk")
+        }
 
     def refresh_deployed_versions(self) -> None:
         summaries = self.client.deployed_versions(self.form.asset_uid)
@@ -157,8 +167,11 @@ class _PageContext:
         version, _ = FormVersion.objects.get_or_create(
             form=self.form,
             version_uid=version_uid,
-            defaults={"content": detail.content, "content_hash": detail.content_hash or digest,
-                      "date_deployed": detail.date_deployed},
+            defaults={
+                "content": detail.content,
+                "content_hash": detail.content_hash or digest,
+                "date_deployed": detail.date_deployed,
+            },
         )
         self.versions[version_uid] = version
 
@@ -199,8 +212,13 @@ def _parse_rows(
         if earlier is not None:
             # KoBo enforces one row per rootUuid; two in a page mean a server-side copy.
             dropped = min(earlier, item, key=lambda p: p.kobo_id)
-            issues.append((dropped.answers, f"Duplicate rootUuid {item.root_uuid} (kept the "
-                                            f"higher _id of {earlier.kobo_id}, {item.kobo_id})"))
+            issues.append(
+                (
+                    dropped.answers,
+                    f"Duplicate rootUuid {item.root_uuid} (kept the "
+                    f"higher _id of {earlier.kobo_id}, {item.kobo_id})",
+                )
+            )
             item = max(earlier, item, key=lambda p: p.kobo_id)
         parsed[item.root_uuid] = item
     return list(parsed.values()), issues, max_id
@@ -245,8 +263,9 @@ def _commit_page(
         Submission.objects.bulk_create(new, batch_size=500)
         Submission.objects.bulk_update(changed, _UPDATE_FIELDS, batch_size=500)
         SyncIssue.objects.bulk_create(
-            SyncIssue(form=form, run=run, kobo_id=_int_or_none(raw.get("_id")), reason=reason,
-                      payload=raw)
+            SyncIssue(
+                form=form, run=run, kobo_id=_int_or_none(raw.get("_id")), reason=reason, payload=raw
+            )
             for raw, reason in issues
         )
         if advance_cursor and max_id:
@@ -335,8 +354,10 @@ def _reconcile(context: _PageContext, run: SyncRun, report: SyncReport) -> None:
         for ref in refs:
             seen.add(ref.kobo_id)
             known = local.get(ref.kobo_id)
-            if known is None or known[0] != ref.instance_id or known[1] != (
-                ref.validation_status or ""
+            if (
+                known is None
+                or known[0] != ref.instance_id
+                or known[1] != (ref.validation_status or "")
             ):
                 to_fetch.append(ref.kobo_id)
         if len(to_fetch) >= settings.KOBO_PAGE_SIZE:

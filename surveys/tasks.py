@@ -16,7 +16,10 @@ _RETRYABLE = (KoboUnavailableError, UnknownFormVersionError)
 
 
 @shared_task(
-    autoretry_for=_RETRYABLE, retry_backoff=30, retry_backoff_max=1800, retry_jitter=True,
+    autoretry_for=_RETRYABLE,
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
     max_retries=8,
 )
 def sync_form_task(form_id: int, full: bool = False) -> None:
@@ -41,8 +44,11 @@ def sync_all_forms_task() -> None:
 
 
 @shared_task(
-    autoretry_for=(KoboUnavailableError,), retry_backoff=10, retry_backoff_max=600,
-    retry_jitter=True, max_retries=10,
+    autoretry_for=(KoboUnavailableError,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=10,
 )
 def push_review_statuses_task(form_id: int, kobo_ids: list[int] | None = None) -> None:
     form = KoboForm.objects.filter(pk=form_id).select_related("server").first()

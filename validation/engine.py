@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import FormVersion, Submission
-from validation.eligibility import answer_by_name, as_json, check_criterion, verdict
 from validation import review
+from validation.eligibility import answer_by_name, as_json, check_criterion, verdict
 from validation.models import Eligibility, Flag, InclusionCriterion, Severity
 from validation.xlsform import CompiledForm, compile_asset_content
 
@@ -69,9 +69,16 @@ def interview_time(submission: Submission) -> dt.datetime:
 
 def _skip_logic_findings(form: CompiledForm | None, submission: Submission) -> list[Finding]:
     if form is None:
-        return [Finding("skip_logic.cannot_check", "", Severity.INFO,
-                        f"Form version {submission.version_uid or '(none)'} is not available, "
-                        "so the skip logic cannot be checked.", {})]
+        return [
+            Finding(
+                "skip_logic.cannot_check",
+                "",
+                Severity.INFO,
+                f"Form version {submission.version_uid or '(none)'} is not available, "
+                "so the skip logic cannot be checked.",
+                {},
+            )
+        ]
     return [
         Finding(f.code, f.path, f.severity, f.message, dict(f.values), f.expression or "")
         for f in form.check(submission.data, now=interview_time(submission))
@@ -85,7 +92,8 @@ def _eligibility(
     now = interview_time(submission)
 
     def evaluate(expression: str) -> Any:
-        assert form is not None
+        if form is None:
+            raise ValueError("the form version is not available")
         return form.evaluate(expression, submission.data, now=now)
 
     results = []
@@ -94,15 +102,22 @@ def _eligibility(
             answer = _relevant_answer(form, submission, criterion.question)
         else:
             answer = answer_by_name(submission.data, criterion.question)
-        results.append(check_criterion(criterion, answer=answer, interview_date=when,
-                                       evaluate=evaluate if form is not None else None))
+        results.append(
+            check_criterion(
+                criterion,
+                answer=answer,
+                interview_date=when,
+                evaluate=evaluate if form is not None else None,
+            )
+        )
     findings = [
         Finding(
             f"eligibility.{r.code}",
             "",
             Severity.BLOCKER if r.result == "fail" else Severity.MINOR,
             f"Inclusion criterion '{r.label}' "
-            + ("fails: " if r.result == "fail" else "cannot be judged: ") + r.reason,
+            + ("fails: " if r.result == "fail" else "cannot be judged: ")
+            + r.reason,
             {"result": r.result},
         )
         for r in results
@@ -124,7 +139,7 @@ def _relevant_answer(form: CompiledForm, submission: Submission, name: str) -> s
 
 def validate_submission(*, submission: Submission) -> ValidationReport:
     """Run skip logic and inclusion criteria on one submission and store the outcome."""
-    form = compiled_form(submission.version) if submission.version_id else None
+    form = compiled_form(submission.version) if submission.version is not None else None
     findings = _skip_logic_findings(form, submission)
     criteria = (
         list(InclusionCriterion.objects.filter(round_id=submission.form.round_id, is_active=True))
@@ -134,8 +149,9 @@ def validate_submission(*, submission: Submission) -> ValidationReport:
     verdict_value, details, eligibility_findings = _eligibility(form, submission, criteria)
     findings += eligibility_findings
     with transaction.atomic():
-        opened, resolved = apply_findings(submission=submission, findings=findings,
-                                          families=_FAMILIES)
+        opened, resolved = apply_findings(
+            submission=submission, findings=findings, families=_FAMILIES
+        )
         if criteria:
             Eligibility.objects.update_or_create(
                 submission=submission, defaults={"verdict": verdict_value, "criteria": details}
@@ -156,8 +172,15 @@ def apply_findings(
     }
     now = timezone.now()
     new = [
-        Flag(submission=submission, check_code=f.code, path=f.path, severity=f.severity,
-             message=f.message, values=f.values, expression=f.expression)
+        Flag(
+            submission=submission,
+            check_code=f.code,
+            path=f.path,
+            severity=f.severity,
+            message=f.message,
+            values=f.values,
+            expression=f.expression,
+        )
         for key, f in desired.items()
         if key not in existing
     ]
@@ -191,12 +214,18 @@ def _settle_review_status(submission: Submission) -> int:
     checked = Submission.ReviewStatus.FLAGGED if open_total else Submission.ReviewStatus.CLEAN
     status = submission.review_status
     if status == Submission.ReviewStatus.RETURNED and submission.changed_since_review:
-        review.transition(submission=submission, to=Submission.ReviewStatus.CORRECTED,
-                          comment="A corrected version arrived from KoBo.")
+        review.transition(
+            submission=submission,
+            to=Submission.ReviewStatus.CORRECTED,
+            comment="A corrected version arrived from KoBo.",
+        )
         status = Submission.ReviewStatus.CORRECTED
     elif status in review.DECISIONS and submission.changed_since_review:
-        review.transition(submission=submission, to=checked,
-                          comment="The data changed in KoBo after the decision.")
+        review.transition(
+            submission=submission,
+            to=checked,
+            comment="The data changed in KoBo after the decision.",
+        )
         return open_total
     if status in _REVIEWABLE and status != checked:
         review.transition(submission=submission, to=checked)

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from mtm.errors import DomainError
@@ -39,7 +40,7 @@ def transition(
     *,
     submission: Submission,
     to: str,
-    actor: object | None = None,
+    actor: AbstractBaseUser | None = None,
     comment: str = "",
     reason: str = "",
     questions: Sequence[str] = (),
@@ -63,7 +64,7 @@ def transition(
         submission.review_status = to
         return ReviewEvent.objects.create(
             submission=submission,
-            actor=actor,
+            actor_id=actor.pk if actor is not None else None,
             from_status=source,
             to_status=to,
             comment=comment,
@@ -72,16 +73,16 @@ def transition(
         )
 
 
-def approve(*, submission: Submission, actor: object, comment: str = "") -> ReviewEvent:
+def approve(*, submission: Submission, actor: AbstractBaseUser, comment: str = "") -> ReviewEvent:
     return transition(submission=submission, to=S.APPROVED, actor=actor, comment=comment)
 
 
-def hold(*, submission: Submission, actor: object, comment: str = "") -> ReviewEvent:
+def hold(*, submission: Submission, actor: AbstractBaseUser, comment: str = "") -> ReviewEvent:
     return transition(submission=submission, to=S.ON_HOLD, actor=actor, comment=comment)
 
 
 def exclude(
-    *, submission: Submission, actor: object, reason: str, comment: str = ""
+    *, submission: Submission, actor: AbstractBaseUser, reason: str, comment: str = ""
 ) -> ReviewEvent:
     if reason not in ExclusionReason.values:
         raise DecisionInputError(
@@ -95,7 +96,7 @@ def exclude(
 
 
 def return_to_enumerator(
-    *, submission: Submission, actor: object, comment: str, questions: Sequence[str]
+    *, submission: Submission, actor: AbstractBaseUser, comment: str, questions: Sequence[str]
 ) -> ReviewEvent:
     if not comment.strip():
         raise DecisionInputError("Returning an interview needs a comment for the enumerator.")

@@ -50,7 +50,10 @@ class KoboForm(models.Model):
         help_text="Question name holding the enumerator's KoBo username, if _submitted_by is empty",
     )
     location_field = models.CharField(
-        max_length=120, default="district", blank=True, help_text="Question name of the location code"
+        max_length=120,
+        default="district",
+        blank=True,
+        help_text="Question name of the location code",
     )
     is_active = models.BooleanField(default=True, help_text="Inactive forms are not synced")
 

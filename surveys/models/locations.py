@@ -92,7 +92,9 @@ def validate_boundary(geojson: Any) -> None:
     from shapely.geometry import shape
 
     if not isinstance(geojson, dict) or geojson.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValidationError({"boundary": "The boundary must be a GeoJSON Polygon or MultiPolygon."})
+        raise ValidationError(
+            {"boundary": "The boundary must be a GeoJSON Polygon or MultiPolygon."}
+        )
     try:
         geometry = shape(geojson)
     except (GEOSException, ValueError, TypeError, KeyError, IndexError) as exc:

@@ -8,7 +8,9 @@ from surveys.models.choices import Sex
 
 class Quota(models.Model):
     round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="quotas")
-    location = models.ForeignKey("surveys.Location", on_delete=models.PROTECT, related_name="quotas")
+    location = models.ForeignKey(
+        "surveys.Location", on_delete=models.PROTECT, related_name="quotas"
+    )
     sex = models.CharField(max_length=6, choices=Sex.choices)
     target = models.PositiveIntegerField()
 

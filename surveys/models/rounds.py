@@ -22,7 +22,8 @@ class Round(models.Model):
         constraints = [
             models.UniqueConstraint(fields=("country", "number"), name="round_unique_number"),
             models.CheckConstraint(
-                condition=Q(fieldwork_end__isnull=True) | Q(fieldwork_end__gte=F("fieldwork_start")),
+                condition=Q(fieldwork_end__isnull=True)
+                | Q(fieldwork_end__gte=F("fieldwork_start")),
                 name="round_end_after_start",
                 violation_error_message="Fieldwork cannot end before it starts.",
             ),

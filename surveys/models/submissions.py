@@ -21,7 +21,9 @@ class Submission(models.Model):
         EXCLUDED = "excluded", "Excluded"
         ON_HOLD = "on_hold", "On hold"
 
-    form = models.ForeignKey("surveys.KoboForm", on_delete=models.PROTECT, related_name="submissions")
+    form = models.ForeignKey(
+        "surveys.KoboForm", on_delete=models.PROTECT, related_name="submissions"
+    )
     kobo_id = models.BigIntegerField(help_text="KoBo _id: a lookup key, not the identity")
     root_uuid = models.CharField(max_length=64, help_text="meta/rootUuid without 'uuid:'")
     instance_id = models.CharField(max_length=80, help_text="Current meta/instanceID")

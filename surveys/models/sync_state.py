@@ -49,7 +49,9 @@ class SyncRun(models.Model):
 
 
 class SyncIssue(models.Model):
-    form = models.ForeignKey("surveys.KoboForm", on_delete=models.CASCADE, related_name="sync_issues")
+    form = models.ForeignKey(
+        "surveys.KoboForm", on_delete=models.CASCADE, related_name="sync_issues"
+    )
     run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, related_name="issues")
     kobo_id = models.BigIntegerField(null=True, blank=True)
     reason = models.TextField()

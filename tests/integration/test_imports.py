@@ -38,7 +38,8 @@ def test_locations_import_and_match_parents_by_alias() -> None:
     result = LocationResource().import_data(_csv(LOCATIONS_CSV), dry_run=False, raise_errors=False)
     assert _errors(result) == []
     esil = Location.objects.get(code="KZ-AST-ESI")
-    assert esil.parent is not None and esil.parent.code == "KZ-AST"
+    assert esil.parent is not None
+    assert esil.parent.code == "KZ-AST"
     assert Location.objects.get(code="KZ-AST").aliases == ["Nur-Sultan", "Nursultan", "Akmola"]
     assert Location.objects.get(code="KZ-SHY-ABA").parent == Location.objects.get(code="KZ-SHY")
 
@@ -78,13 +79,15 @@ def test_a_bad_location_row_is_reported_with_its_line_and_nothing_is_imported(
 
 def test_an_ambiguous_name_is_refused() -> None:
     factories.CityFactory(code="KZ-ALA", name_en="Almaty")
-    Location.objects.create(code="KZ-ALM", kind="region", name_en="Almaty Region",
-                            aliases=["Almaty"])
+    Location.objects.create(
+        code="KZ-ALM", kind="region", name_en="Almaty Region", aliases=["Almaty"]
+    )
     text = "code,kind,parent,name_en\nKZ-ALA-NEW,district,Almaty,New district\n"
     result = LocationResource().import_data(_csv(text), dry_run=False, raise_errors=False)
     [(line, reason)] = _errors(result)
     assert line == 1
-    assert "ambiguous" in reason and "KZ-ALA, KZ-ALM" in reason
+    assert "ambiguous" in reason
+    assert "KZ-ALA, KZ-ALM" in reason
     assert not Location.objects.filter(code="KZ-ALA-NEW").exists()
 
 
@@ -95,9 +98,13 @@ def test_quotas_import_with_aliases_and_sex_words() -> None:
     result = QuotaResource().import_data(_csv(text), dry_run=False, raise_errors=False)
     assert _errors(result) == []
     assert {(q.location.code, q.sex, q.target) for q in Quota.objects.all()} == {
-        ("KZ-AST-ESI", "female", 40), ("KZ-SHY", "male", 12), ("KZ-SHY-ABA", "female", 9)}
-    again = QuotaResource().import_data(_csv("round,location,sex,target\n3,KZ-SHY,male,15\n"),
-                                        dry_run=False)
+        ("KZ-AST-ESI", "female", 40),
+        ("KZ-SHY", "male", 12),
+        ("KZ-SHY-ABA", "female", 9),
+    }
+    again = QuotaResource().import_data(
+        _csv("round,location,sex,target\n3,KZ-SHY,male,15\n"), dry_run=False
+    )
     assert _errors(again) == []
     assert Quota.objects.get(location__code="KZ-SHY").target == 15
     assert Quota.objects.count() == 3
@@ -133,22 +140,28 @@ def test_teams_and_enumerators_import_and_enumerators_get_a_non_staff_login() ->
     team = Team.objects.get(name="Astana A")
     assert sorted(team.locations.values_list("code", flat=True)) == ["KZ-AST", "KZ-AST-ESI"]
 
-    enums = ("kobo_username,full_name,sex,team,active_rounds\n"
-             "enum01,Dilnoza Karimova,F,Astana A,3\nenum02,Arman Seitkali,male,Astana A,3\n")
+    enums = (
+        "kobo_username,full_name,sex,team,active_rounds\n"
+        "enum01,Dilnoza Karimova,F,Astana A,3\nenum02,Arman Seitkali,male,Astana A,3\n"
+    )
     assert _errors(EnumeratorResource().import_data(_csv(enums), dry_run=False)) == []
     enumerator = Enumerator.objects.get(kobo_username="enum01")
-    assert enumerator.sex == "female" and enumerator.team == team
+    assert enumerator.sex == "female"
+    assert enumerator.team == team
     assert list(enumerator.active_rounds.values_list("number", flat=True)) == [3]
     user = get_user_model().objects.get(username="enum01")
     assert enumerator.user == user
-    assert not user.is_staff and not user.has_usable_password()
+    assert not user.is_staff
+    assert not user.has_usable_password()
     assert list(user.groups.values_list("name", flat=True)) == [ENUMERATOR]
 
 
 def test_a_bad_enumerator_row_creates_no_user() -> None:
     factories.TeamFactory(name="Astana A")
-    enums = ("kobo_username,full_name,sex,team\nenum01,Dilnoza Karimova,F,Astana A\n"
-             "enum02,Arman Seitkali,male,No such team\n")
+    enums = (
+        "kobo_username,full_name,sex,team\nenum01,Dilnoza Karimova,F,Astana A\n"
+        "enum02,Arman Seitkali,male,No such team\n"
+    )
     result = EnumeratorResource().import_data(_csv(enums), dry_run=False, raise_errors=False)
     assert [line for line, _ in _errors(result)] == [2]
     assert not get_user_model().objects.filter(username__startswith="enum").exists()
@@ -158,7 +171,8 @@ def test_export_round_trips_through_import() -> None:
     LocationResource().import_data(_csv(LOCATIONS_CSV), dry_run=False)
     exported = LocationResource().export()
     assert exported.headers[:3] == ["code", "kind", "parent"]
-    assert "KZ-AST" in exported.csv and "Nur-Sultan; Nursultan; Akmola" in exported.csv
+    assert "KZ-AST" in exported.csv
+    assert "Nur-Sultan; Nursultan; Akmola" in exported.csv
     Location.objects.filter(kind="district").delete()
     Location.objects.all().delete()
     result = LocationResource().import_data(_csv(exported.csv), dry_run=False)
@@ -198,6 +212,7 @@ def test_admin_import_of_a_bad_file_shows_the_line_and_offers_no_confirm(
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Unknown location" in body and "Atlantis" in body
+    assert "Unknown location" in body
+    assert "Atlantis" in body
     assert response.context.get("confirm_form") is None
     assert Quota.objects.count() == 0

@@ -21,16 +21,26 @@ def _violates(create: Callable[[], Any]) -> None:
 
 def test_round_number_is_unique_per_country() -> None:
     factories.RoundFactory(number=3)
-    _violates(lambda: Round.objects.create(country="KZ", number=3, name="dup",
-                                           fieldwork_start=dt.date(2024, 2, 1)))
-    Round.objects.create(country="KG", number=3, name="Kyrgyzstan R3",
-                         fieldwork_start=dt.date(2024, 2, 1))
+    _violates(
+        lambda: Round.objects.create(
+            country="KZ", number=3, name="dup", fieldwork_start=dt.date(2024, 2, 1)
+        )
+    )
+    Round.objects.create(
+        country="KG", number=3, name="Kyrgyzstan R3", fieldwork_start=dt.date(2024, 2, 1)
+    )
     assert Round.objects.filter(number=3).count() == 2
 
 
 def test_round_cannot_end_before_it_starts() -> None:
-    _violates(lambda: Round.objects.create(number=4, name="R4", fieldwork_start=dt.date(2024, 5, 2),
-                                           fieldwork_end=dt.date(2024, 5, 1)))
+    _violates(
+        lambda: Round.objects.create(
+            number=4,
+            name="R4",
+            fieldwork_start=dt.date(2024, 5, 2),
+            fieldwork_end=dt.date(2024, 5, 1),
+        )
+    )
 
 
 def test_location_code_is_unique() -> None:
@@ -40,8 +50,11 @@ def test_location_code_is_unique() -> None:
 
 @pytest.mark.parametrize(
     ("_case", "kind", "with_parent"),
-    [("district without parent", "district", False), ("region with parent", "region", True),
-     ("city with parent", "city", True)],
+    [
+        ("district without parent", "district", False),
+        ("region with parent", "region", True),
+        ("city with parent", "city", True),
+    ],
 )
 def test_location_tree_shape_is_enforced(_case: str, kind: str, with_parent: bool) -> None:
     parent = factories.CityFactory() if with_parent else None
@@ -49,10 +62,14 @@ def test_location_tree_shape_is_enforced(_case: str, kind: str, with_parent: boo
 
 
 def test_location_centroid_needs_both_coordinates_in_range() -> None:
-    _violates(lambda: Location.objects.create(code="KZ-Y", kind="region", name_en="Y",
-                                              centroid_lat=95, centroid_lon=70))
-    _violates(lambda: Location.objects.create(code="KZ-Z", kind="region", name_en="Z",
-                                              centroid_lat=45))
+    _violates(
+        lambda: Location.objects.create(
+            code="KZ-Y", kind="region", name_en="Y", centroid_lat=95, centroid_lon=70
+        )
+    )
+    _violates(
+        lambda: Location.objects.create(code="KZ-Z", kind="region", name_en="Z", centroid_lat=45)
+    )
 
 
 def test_location_boundary_must_be_a_valid_polygon() -> None:
@@ -63,25 +80,36 @@ def test_location_boundary_must_be_a_valid_polygon() -> None:
     loc.boundary = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
     with pytest.raises(ValidationError, match="self-intersecting"):
         loc.full_clean()
-    loc.boundary = {"type": "Polygon",
-                    "coordinates": [[[76.8, 43.1], [77.0, 43.1], [77.0, 43.3], [76.8, 43.1]]]}
+    loc.boundary = {
+        "type": "Polygon",
+        "coordinates": [[[76.8, 43.1], [77.0, 43.1], [77.0, 43.3], [76.8, 43.1]]],
+    }
     loc.full_clean()
 
 
 def test_quota_is_unique_per_round_location_and_sex() -> None:
     quota = factories.QuotaFactory()
-    _violates(lambda: Quota.objects.create(round=quota.round, location=quota.location,
-                                           sex=quota.sex, target=5))
+    _violates(
+        lambda: Quota.objects.create(
+            round=quota.round, location=quota.location, sex=quota.sex, target=5
+        )
+    )
     Quota.objects.create(round=quota.round, location=quota.location, sex="male", target=5)
-    _violates(lambda: Quota.objects.create(round=quota.round, location=quota.location,
-                                           sex="other", target=5))
+    _violates(
+        lambda: Quota.objects.create(
+            round=quota.round, location=quota.location, sex="other", target=5
+        )
+    )
 
 
 def test_enumerator_kobo_username_is_unique() -> None:
     enumerator = factories.EnumeratorFactory()
     team = enumerator.team
-    _violates(lambda: type(enumerator).objects.create(
-        kobo_username=enumerator.kobo_username, full_name="Other", sex="male", team=team))
+    _violates(
+        lambda: type(enumerator).objects.create(
+            kobo_username=enumerator.kobo_username, full_name="Other", sex="male", team=team
+        )
+    )
 
 
 def test_submission_identity_is_root_uuid_and_kobo_id_per_form() -> None:
@@ -103,7 +131,10 @@ def test_deleted_submissions_leave_the_active_set() -> None:
 def test_form_version_is_unique_per_form_and_token_is_masked() -> None:
     form = factories.KoboFormFactory(server__api_token="0123456789abcdef")
     FormVersion.objects.create(form=form, version_uid="v1", content={}, content_hash="x")
-    _violates(lambda: FormVersion.objects.create(form=form, version_uid="v1", content={},
-                                                 content_hash="y"))
+    _violates(
+        lambda: FormVersion.objects.create(
+            form=form, version_uid="v1", content={}, content_hash="y"
+        )
+    )
     assert form.server.token_hint == "…cdef"
     assert "0123456789" not in repr(form.server) + str(form.server)

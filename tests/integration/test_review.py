@@ -3,9 +3,9 @@
 import pytest
 
 from surveys.models import Submission
+from tests import factories
 from validation import review
 from validation.models import ReviewEvent
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 S = Submission.ReviewStatus
@@ -45,14 +45,19 @@ def test_returning_needs_a_comment_and_questions() -> None:
     submission = factories.SubmissionFactory(review_status=S.FLAGGED)
     actor = submission.enumerator.team.supervisor
     with pytest.raises(review.DecisionInputError, match="comment"):
-        review.return_to_enumerator(submission=submission, actor=actor, comment="",
-                                    questions=["employment/sector"])
+        review.return_to_enumerator(
+            submission=submission, actor=actor, comment="", questions=["employment/sector"]
+        )
     with pytest.raises(review.DecisionInputError, match="question"):
-        review.return_to_enumerator(submission=submission, actor=actor, comment="Re-ask",
-                                    questions=[])
-    review.return_to_enumerator(submission=submission, actor=actor,
-                                comment="Sector was answered but she is not working",
-                                questions=["employment/sector"])
+        review.return_to_enumerator(
+            submission=submission, actor=actor, comment="Re-ask", questions=[]
+        )
+    review.return_to_enumerator(
+        submission=submission,
+        actor=actor,
+        comment="Sector was answered but she is not working",
+        questions=["employment/sector"],
+    )
     event = ReviewEvent.objects.get()
     assert event.questions == ["employment/sector"]
     assert Submission.objects.get(pk=submission.pk).review_status == S.RETURNED

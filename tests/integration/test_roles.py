@@ -20,11 +20,16 @@ def _client(user: object) -> Client:
 def test_the_three_roles_exist_with_least_privilege() -> None:
     names = set(Group.objects.values_list("name", flat=True))
     assert {DATA_MANAGER, SUPERVISOR, ENUMERATOR} <= names
-    supervisor = set(Group.objects.get(name=SUPERVISOR).permissions.values_list("codename", flat=True))
-    assert "view_location" in supervisor and "view_submission" in supervisor
+    supervisor = set(
+        Group.objects.get(name=SUPERVISOR).permissions.values_list("codename", flat=True)
+    )
+    assert "view_location" in supervisor
+    assert "view_submission" in supervisor
     assert not any(p.startswith(("add_", "change_", "delete_")) for p in supervisor)
     assert not Group.objects.get(name=ENUMERATOR).permissions.exists()
-    manager = set(Group.objects.get(name=DATA_MANAGER).permissions.values_list("codename", flat=True))
+    manager = set(
+        Group.objects.get(name=DATA_MANAGER).permissions.values_list("codename", flat=True)
+    )
     assert {"add_location", "change_quota", "add_enumerator"} <= manager
     assert "change_user" not in manager  # could otherwise grant itself superuser
 
@@ -34,9 +39,10 @@ def test_supervisor_can_read_but_not_edit_locations_or_quotas() -> None:
     client = _client(factories.supervisor())
     assert client.get("/admin/surveys/location/").status_code == 200
     assert client.get("/admin/surveys/location/add/").status_code == 403
-    response = client.post(f"/admin/surveys/quota/{quota.pk}/change/",
-                           {"round": quota.round_id, "location": quota.location_id,
-                            "sex": "female", "target": 999})
+    response = client.post(
+        f"/admin/surveys/quota/{quota.pk}/change/",
+        {"round": quota.round_id, "location": quota.location_id, "sex": "female", "target": 999},
+    )
     assert response.status_code == 403
     assert Quota.objects.get(pk=quota.pk).target == 40
     response = client.post(f"/admin/surveys/location/{quota.location_id}/delete/", {"post": "yes"})
@@ -49,15 +55,24 @@ def test_enumerator_cannot_enter_the_admin() -> None:
     enumerator = factories.EnumeratorFactory()
     client = _client(enumerator.user)
     response = client.get("/admin/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
     response = client.get("/admin/surveys/submission/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
 
 
 def test_data_manager_can_add_a_location(manager_client: Client) -> None:
-    response = manager_client.post("/admin/surveys/location/add/", {
-        "code": "KZ-MAN", "kind": "region", "name_en": "Mangystau", "aliases": "[]",
-        "is_active": "on"})
+    response = manager_client.post(
+        "/admin/surveys/location/add/",
+        {
+            "code": "KZ-MAN",
+            "kind": "region",
+            "name_en": "Mangystau",
+            "aliases": "[]",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302, response.content[:2000]
     assert Location.objects.get(code="KZ-MAN").name_en == "Mangystau"
 
@@ -82,8 +97,11 @@ def test_kobo_token_is_never_shown_back(manager_client: Client) -> None:
     listing = manager_client.get("/admin/surveys/koboserver/").content.decode()
     assert "secret-token-0123456789" not in page + listing
     assert "…6789" in listing
-    response = manager_client.post(f"/admin/surveys/koboserver/{server.pk}/change/", {
-        "name": "Renamed", "base_url": server.base_url, "api_token": "", "is_active": "on"})
+    response = manager_client.post(
+        f"/admin/surveys/koboserver/{server.pk}/change/",
+        {"name": "Renamed", "base_url": server.base_url, "api_token": "", "is_active": "on"},
+    )
     assert response.status_code == 302
     server.refresh_from_db()
-    assert server.name == "Renamed" and server.api_token == "secret-token-0123456789"
+    assert server.name == "Renamed"
+    assert server.api_token == "secret-token-0123456789"

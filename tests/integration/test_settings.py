@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KOBO_"))}
     clean.update(env)
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "mtm.settings"},
@@ -26,11 +26,16 @@ def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("_case", "env", "message"),
     [
-        ("production without secret", {"DJANGO_DEBUG": "False",
-                                       "DJANGO_ALLOWED_HOSTS": "mtm.example.org"},
-         "DJANGO_SECRET_KEY must be set"),
-        ("production without hosts", {"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "x" * 40},
-         "DJANGO_ALLOWED_HOSTS must be set"),
+        (
+            "production without secret",
+            {"DJANGO_DEBUG": "False", "DJANGO_ALLOWED_HOSTS": "mtm.example.org"},
+            "DJANGO_SECRET_KEY must be set",
+        ),
+        (
+            "production without hosts",
+            {"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "x" * 40},
+            "DJANGO_ALLOWED_HOSTS must be set",
+        ),
         ("loose boolean", {"DJANGO_DEBUG": "yes"}, "DJANGO_DEBUG must be True or False"),
         ("bad number", {"KOBO_TIMEOUT_S": "ten"}, "KOBO_TIMEOUT_S must be a number"),
         ("page over KoBo's cap", {"KOBO_PAGE_SIZE": "5000"}, "KOBO_PAGE_SIZE must be at most 1000"),
@@ -47,6 +52,7 @@ def test_bad_settings_are_refused_with_a_clear_message(
 
 
 def test_production_settings_load_when_complete() -> None:
-    result = _load_settings(DJANGO_DEBUG="False", DJANGO_SECRET_KEY="s" * 50,
-                            DJANGO_ALLOWED_HOSTS="mtm.example.org")
+    result = _load_settings(
+        DJANGO_DEBUG="False", DJANGO_SECRET_KEY="s" * 50, DJANGO_ALLOWED_HOSTS="mtm.example.org"
+    )
     assert result.returncode == 0, result.stderr

@@ -26,7 +26,9 @@ class InclusionCriterion(models.Model):
     value = models.CharField(
         max_length=500, blank=True, help_text="Number, choice, or list separated by spaces"
     )
-    expression = models.TextField(blank=True, help_text="XPath, e.g. ${age} >= 18 and ${consent}='yes'")
+    expression = models.TextField(
+        blank=True, help_text="XPath, e.g. ${age} >= 18 and ${consent}='yes'"
+    )
     message = models.CharField(max_length=300, help_text="Shown when the criterion fails")
     is_active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)

@@ -45,8 +45,11 @@ class Command(BaseCommand):
         parser.add_argument("--form", required=True, type=Path, help=".xlsx or KoBo asset JSON")
         parser.add_argument("--data", required=True, type=Path, help="KoBo JSON submissions")
         parser.add_argument("--jsonl", action="store_true", help="one JSON object per finding")
-        parser.add_argument("--now", help="ISO date-time used for today()/now() (default: each "
-                                          "interview's own end/start time)")
+        parser.add_argument(
+            "--now",
+            help="ISO date-time used for today()/now() (default: each "
+            "interview's own end/start time)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         form_path: Path = options["form"]
