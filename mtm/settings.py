@@ -135,7 +135,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 LOGIN_URL = "admin:login"
-FORMS_URLFIELD_ASSUME_HTTPS = True
+
 
 # Celery: no broker configured means tasks run in-process (zero-config first run).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

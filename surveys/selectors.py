@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
-from surveys.models import Enumerator, Submission, Team
+from surveys.models import Enumerator, Location, Submission, Team
 from surveys.roles import DATA_MANAGER, SUPERVISOR
 
 UserLike = AbstractBaseUser | AnonymousUser
@@ -45,10 +45,12 @@ def visible_submissions(user: UserLike) -> QuerySet[Submission]:
     if is_data_manager(user):
         return Submission.objects.all()
     if is_supervisor(user):
+        # A subquery, not a join, so no DISTINCT is needed on a 100,000-row queue.
+        team_locations = Location.objects.filter(teams__supervisor_id=user.pk).values("pk")
         return Submission.objects.filter(
             Q(enumerator__team__supervisor_id=user.pk)
-            | Q(enumerator__isnull=True, location__teams__supervisor_id=user.pk)
-        ).distinct()
+            | Q(enumerator__isnull=True, location__in=team_locations)
+        )
     if user.is_authenticated:
         return Submission.objects.filter(enumerator__user_id=user.pk)
     return Submission.objects.none()

@@ -51,8 +51,10 @@ def sync_all_forms_task() -> None:
     max_retries=10,
 )
 def push_review_statuses_task(form_id: int, kobo_ids: list[int] | None = None) -> None:
-    form = KoboForm.objects.filter(pk=form_id).select_related("server").first()
+    form = (
+        KoboForm.objects.filter(pk=form_id, server__is_active=True).select_related("server").first()
+    )
     if form is None:
-        logger.warning("push_review_statuses_task: form %s is gone", form_id)
+        logger.warning("push_review_statuses_task: form %s is gone or its server inactive", form_id)
         return
     push_review_statuses(form=form, kobo_ids=kobo_ids)

@@ -125,6 +125,7 @@ class KoboServerFactory(factory.django.DjangoModelFactory):
     name = "Local KoBo"
     base_url = "http://127.0.0.1:8765"
     api_token = "demo-token"
+    is_active = False  # nothing syncs or pushes unless a test starts a KoBo server
 
 
 class KoboFormFactory(factory.django.DjangoModelFactory):

@@ -1,11 +1,17 @@
 """Admin for validation data: flags, inclusion criteria and eligibility verdicts."""
 
+from typing import Any, cast
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from surveys import selectors
-from validation.models import Eligibility, Flag, InclusionCriterion
+from surveys.models import Submission
+from validation import review
+from validation.models import Eligibility, Flag, InclusionCriterion, InterviewReview
+from validation.selectors import review_queue
 
 
 @admin.register(InclusionCriterion)
@@ -59,3 +65,142 @@ class EligibilityAdmin(admin.ModelAdmin[Eligibility]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class CheckCodeFilter(admin.SimpleListFilter):
+    title = "open flag"
+    parameter_name = "check"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        codes = Flag.objects.open().values_list("check_code", flat=True).distinct().order_by()
+        return [(code, code) for code in sorted(codes)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.value():
+            return queryset
+        flagged = Flag.objects.open().filter(check_code=self.value()).values("submission_id")
+        return queryset.filter(pk__in=flagged)
+
+
+class SeverityFilter(admin.SimpleListFilter):
+    title = "worst open flag"
+    parameter_name = "severity"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("blocker", "Blocker"), ("major", "Major"), ("minor", "Minor")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value == "blocker":
+            return queryset.filter(priority__blockers__gt=0)
+        if value == "major":
+            return queryset.filter(priority__blockers=0, priority__majors__gt=0)
+        if value == "minor":
+            return queryset.filter(priority__blockers=0, priority__majors=0, priority__minors__gt=0)
+        return queryset
+
+
+@admin.register(InterviewReview)
+class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
+    list_display = (
+        "kobo_id",
+        "risk",
+        "enumerator",
+        "district",
+        "interviewed",
+        "duration",
+        "blockers",
+        "majors",
+        "minors",
+        "eligible",
+        "review_status",
+        "changed_since_review",
+    )
+    list_filter = (
+        ("form__round", admin.RelatedOnlyFieldListFilter),
+        ("location__parent", admin.RelatedOnlyFieldListFilter),
+        ("location", admin.RelatedOnlyFieldListFilter),
+        ("enumerator__team", admin.RelatedOnlyFieldListFilter),
+        ("enumerator", admin.RelatedOnlyFieldListFilter),
+        "review_status",
+        CheckCodeFilter,
+        SeverityFilter,
+        "eligibility__verdict",
+        "changed_since_review",
+    )
+    search_fields = ("=kobo_id", "=root_uuid")
+    date_hierarchy = "submission_time"
+    list_per_page = 50
+    actions = ("approve_clean", "hold_selected")
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InterviewReview]:
+        queue = review_queue(request.user)
+        rows = cast(
+            "QuerySet[InterviewReview]",
+            InterviewReview.objects.filter(pk__in=queue.values("pk")),
+        )
+        return rows.select_related(
+            "form__round", "enumerator__team", "location__parent", "priority", "eligibility"
+        ).order_by("-priority__score", "submission_time", "pk")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="risk", ordering="priority__score")
+    def risk(self, obj: InterviewReview) -> int:
+        return obj.priority.score if hasattr(obj, "priority") else 0
+
+    @admin.display(description="district", ordering="location__code")
+    def district(self, obj: InterviewReview) -> str:
+        return obj.location.name_en if obj.location else "—"
+
+    @admin.display(description="interviewed", ordering="submission_time")
+    def interviewed(self, obj: InterviewReview) -> str:
+        when = obj.started_at or obj.submission_time
+        return timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description="minutes")
+    def duration(self, obj: InterviewReview) -> str:
+        if obj.started_at and obj.ended_at:
+            return f"{(obj.ended_at - obj.started_at).total_seconds() / 60:.0f}"
+        return "—"
+
+    @admin.display(description="B", ordering="priority__blockers")
+    def blockers(self, obj: InterviewReview) -> int:
+        return obj.priority.blockers if hasattr(obj, "priority") else 0
+
+    @admin.display(description="M", ordering="priority__majors")
+    def majors(self, obj: InterviewReview) -> int:
+        return obj.priority.majors if hasattr(obj, "priority") else 0
+
+    @admin.display(description="m", ordering="priority__minors")
+    def minors(self, obj: InterviewReview) -> int:
+        return obj.priority.minors if hasattr(obj, "priority") else 0
+
+    @admin.display(description="eligibility")
+    def eligible(self, obj: InterviewReview) -> str:
+        return obj.eligibility.verdict if hasattr(obj, "eligibility") else "—"
+
+    @admin.action(description="Approve selected clean interviews")
+    def approve_clean(self, request: HttpRequest, queryset: QuerySet[InterviewReview]) -> None:
+        report = review.bulk_decide(
+            submissions=queryset,
+            actor=request.user,
+            to=Submission.ReviewStatus.APPROVED,
+            only_clean=True,
+        )
+        self.message_user(request, report.message)
+
+    @admin.action(description="Put selected interviews on hold")
+    def hold_selected(self, request: HttpRequest, queryset: QuerySet[InterviewReview]) -> None:
+        report = review.bulk_decide(
+            submissions=queryset,
+            actor=request.user,
+            to=Submission.ReviewStatus.ON_HOLD,
+            only_clean=True,
+        )
+        self.message_user(request, report.message)

@@ -18,6 +18,7 @@ from surveys.models import FormVersion, Submission
 from validation import review
 from validation.eligibility import answer_by_name, as_json, check_criterion, verdict
 from validation.models import Eligibility, Flag, InclusionCriterion, Severity
+from validation.priority import update_priority
 from validation.xlsform import CompiledForm, compile_asset_content
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ def validate_submission(*, submission: Submission) -> ValidationReport:
                 submission=submission, defaults={"verdict": verdict_value, "criteria": details}
             )
         open_total = _settle_review_status(submission)
+        update_priority(submission=submission, verdict=verdict_value if criteria else None)
     return ValidationReport(submission.pk, opened, resolved, open_total, verdict_value)
 
 

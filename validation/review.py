@@ -1,12 +1,15 @@
 """Review decisions as an explicit state machine; every transition is logged append-only."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
 from mtm.errors import DomainError
 from surveys.models import Submission
+from surveys.push import KOBO_STATUS_FOR_REVIEW
+from surveys.tasks import push_review_statuses_task
 from validation.models import ExclusionReason, ReviewEvent
 
 S = Submission.ReviewStatus
@@ -62,6 +65,8 @@ def transition(
             submission.changed_since_review = False
         Submission.objects.filter(pk=submission.pk).update(**fields)
         submission.review_status = to
+        if to in KOBO_STATUS_FOR_REVIEW:
+            _mirror_to_kobo(submission)
         return ReviewEvent.objects.create(
             submission=submission,
             actor_id=actor.pk if actor is not None else None,
@@ -71,6 +76,12 @@ def transition(
             reason=reason,
             questions=list(questions),
         )
+
+
+def _mirror_to_kobo(submission: Submission) -> None:
+    """Queue the push of this decision to KoBo once committed; a failure never undoes it."""
+    form_id, kobo_id = submission.form_id, submission.kobo_id
+    transaction.on_commit(lambda: push_review_statuses_task.delay(form_id, [kobo_id]), robust=True)
 
 
 def approve(*, submission: Submission, actor: AbstractBaseUser, comment: str = "") -> ReviewEvent:
@@ -105,3 +116,39 @@ def return_to_enumerator(
     return transition(
         submission=submission, to=S.RETURNED, actor=actor, comment=comment, questions=questions
     )
+
+
+@dataclass(frozen=True)
+class BulkReport:
+    decided: int
+    skipped: int
+
+    @property
+    def message(self) -> str:
+        skipped = f"; {self.skipped} skipped (not clean)" if self.skipped else ""
+        return f"{self.decided} interviews updated{skipped}."
+
+
+def bulk_decide(
+    *,
+    submissions: Iterable[Submission],
+    actor: AbstractBaseUser | AnonymousUser,
+    to: str,
+    only_clean: bool = True,
+) -> BulkReport:
+    """Approve or hold many interviews at once; flagged ones need a look and are skipped."""
+    if to not in (S.APPROVED, S.ON_HOLD):
+        raise DecisionInputError("Bulk decisions are approve or hold only.")
+    decided = skipped = 0
+    user = actor if isinstance(actor, AbstractBaseUser) else None
+    for submission in submissions:
+        if only_clean and submission.review_status != S.CLEAN:
+            skipped += 1
+            continue
+        try:
+            transition(submission=submission, to=to, actor=user)
+        except IllegalTransitionError:
+            skipped += 1
+            continue
+        decided += 1
+    return BulkReport(decided, skipped)
