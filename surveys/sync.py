@@ -262,12 +262,7 @@ def _commit_page(
             changed.append(row)
         Submission.objects.bulk_create(new, batch_size=500)
         Submission.objects.bulk_update(changed, _UPDATE_FIELDS, batch_size=500)
-        SyncIssue.objects.bulk_create(
-            SyncIssue(
-                form=form, run=run, kobo_id=_int_or_none(raw.get("_id")), reason=reason, payload=raw
-            )
-            for raw, reason in issues
-        )
+        quarantined = _quarantine(form, run, issues)
         if advance_cursor and max_id:
             cursor = SyncCursor.objects.select_for_update().get(form=form)
             if max_id > cursor.last_kobo_id:
@@ -277,11 +272,30 @@ def _commit_page(
         report.created += created
         report.updated += updated
         report.unchanged += unchanged
-        report.quarantined += len(issues)
+        report.quarantined += quarantined
         report.pages += 1
         _save_counts(run, report)
         if new or any(row.needs_validation for row in changed):
             transaction.on_commit(queue_validation)
+
+
+def _quarantine(form: KoboForm, run: SyncRun, issues: list[tuple[dict[str, Any], str]]) -> int:
+    """Keep bad rows with their reason; one open issue per row, however often it is re-read."""
+    if not issues:
+        return 0
+    known = set(
+        SyncIssue.objects.filter(
+            form=form,
+            resolved_at__isnull=True,
+            kobo_id__in=[_int_or_none(raw.get("_id")) for raw, _ in issues],
+        ).values_list("kobo_id", "reason")
+    )
+    created = SyncIssue.objects.bulk_create(
+        SyncIssue(form=form, run=run, kobo_id=kobo_id, reason=reason, payload=raw)
+        for raw, reason in issues
+        if (kobo_id := _int_or_none(raw.get("_id"))) is None or (kobo_id, reason) not in known
+    )
+    return len(created)
 
 
 def _new_submission(
