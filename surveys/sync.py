@@ -260,6 +260,15 @@ def _commit_page(
                 continue
             _apply(context, row, item, digest, status, data_changed=not same)
             changed.append(row)
+        if new:
+            # Another interview now holds these _ids in KoBo: the rows we had are gone there.
+            report.deleted += (
+                Submission.objects.filter(
+                    form=form, deleted_at__isnull=True, kobo_id__in=[s.kobo_id for s in new]
+                )
+                .exclude(root_uuid__in=[s.root_uuid for s in new])
+                .update(deleted_at=timezone.now())
+            )
         Submission.objects.bulk_create(new, batch_size=500)
         Submission.objects.bulk_update(changed, _UPDATE_FIELDS, batch_size=500)
         quarantined = _quarantine(form, run, issues)

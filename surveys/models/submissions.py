@@ -73,7 +73,12 @@ class Submission(models.Model):
         ordering = ("-submission_time",)
         constraints = [
             models.UniqueConstraint(fields=("form", "root_uuid"), name="submission_unique_root"),
-            models.UniqueConstraint(fields=("form", "kobo_id"), name="submission_unique_kobo_id"),
+            # Tombstones keep their _id: a reset KoBo server may hand it to another interview.
+            models.UniqueConstraint(
+                fields=("form", "kobo_id"),
+                condition=Q(deleted_at__isnull=True),
+                name="submission_unique_kobo_id",
+            ),
         ]
         indexes = [
             models.Index(
