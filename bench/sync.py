@@ -1,0 +1,167 @@
+"""Benchmark the KoBo sync: python bench/sync.py [--sizes 20000 100000].
+
+For each size, a KoBo-compatible server (its own process) serves that many submissions of
+about 150 answers; a fresh process syncs them into PostgreSQL and reports submissions/s, its
+peak RSS, and the time of a second sync that finds nothing new (with the edit/deletion scan).
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+ASSET = "aMTMkzR3demo2024"
+TOKEN = "bench-token"
+
+
+def _answers(rng: random.Random, index: int) -> dict[str, object]:
+    from surveys.demo.people import ENUMERATORS
+    from surveys.demo.submissions import generate_submission
+
+    enumerator = ENUMERATORS[index % len(ENUMERATORS)]
+    answers = generate_submission(
+        rng, enumerator=enumerator["username"], district_code=enumerator["district_codes"][0]
+    )
+    # Pad to about 150 answers, as a long MTM interview has.
+    for extra in range(150 - len(answers)):
+        answers[f"extra/q{extra:03d}"] = str(rng.randint(0, 99))
+    return answers
+
+
+def serve(n: int, port: int) -> None:
+    from surveys.demo.build_form import load_content
+    from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
+
+    store = FakeKoboStore(token=TOKEN, username="bench")
+    store.add_asset(ASSET, "bench", versions=[("vR3b2024feb10", load_content("v2"))])
+    rng = random.Random(n)
+    for index in range(n):
+        store.add_submission(
+            ASSET, _answers(rng, index), version_uid="vR3b2024feb10", submitted_by="enum01"
+        )
+    server = FakeKoboServer(store, host="127.0.0.1", port=port)
+    server.start()
+    print("ready", flush=True)
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    server.stop()
+
+
+def sync(url: str, database_url: str) -> None:
+    # Production settings: DEBUG keeps every query's text in memory.
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "mtm.settings",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "DJANGO_DEBUG": "False",
+            "DJANGO_SECRET_KEY": "bench-" + "x" * 40,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from surveys.models import KoboForm, KoboServer, Submission
+    from surveys.sync import sync_form
+
+    server = KoboServer.objects.create(name="bench", base_url=url, api_token=TOKEN)
+    form = KoboForm.objects.create(server=server, asset_uid=ASSET, name="bench")
+    started = time.perf_counter()
+    first = sync_form(form=form)
+    first_s = time.perf_counter() - started
+    started = time.perf_counter()
+    second = sync_form(form=form, full=True)
+    second_s = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "created": first.created,
+                "stored": Submission.objects.count(),
+                "first_sync_s": round(first_s, 2),
+                "submissions_per_s": round(first.created / first_s),
+                "no_change_sync_s": round(second_s, 2),
+                "no_change_unchanged": second.unchanged,
+                "no_change_created_updated_deleted": [
+                    second.created,
+                    second.updated,
+                    second.deleted,
+                ],
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        )
+    )
+
+
+def _database(size: int) -> str:
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+    name = f"mtm_bench_sync_{size}"
+    subprocess.run(
+        ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
+    )
+    subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+    return f"{base}/{name}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
+    parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument("mode", nargs="?", default="run", choices=["run", "serve", "sync"])
+    parser.add_argument("--url")
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    if args.mode == "serve":
+        serve(args.sizes[0], args.port)
+        return
+    if args.mode == "sync":
+        sync(args.url, args.database_url)
+        return
+    for size in args.sizes:
+        server = subprocess.Popen(
+            [sys.executable, __file__, "serve", "--sizes", str(size), "--port", str(args.port)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        try:
+            assert server.stdout is not None
+            if server.stdout.readline().strip() != "ready":
+                raise SystemExit("the KoBo-compatible server did not start")
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "sync",
+                    "--url",
+                    f"http://127.0.0.1:{args.port}",
+                    "--database-url",
+                    _database(size),
+                ],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                check=True,
+            )
+            figures = json.loads(result.stdout.strip().splitlines()[-1])
+            print(
+                f"{size:>7} submissions: " + ", ".join(f"{k}={v}" for k, v in figures.items()),
+                flush=True,
+            )
+        finally:
+            server.terminate()
+            server.wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+from datetime import date, timedelta
+
+import pytest
+
+from tests.unit.checks.conftest import almaty
+from validation.checks.duplicates import DuplicateCheck, RespondentMatcher
+from validation.checks.registry import DEFAULTS
+
+PEOPLE = [("male", 25, "kg"), ("female", 41, "tj"), ("male", 52, "ru"), ("female", 29, "uz")]
+
+
+@pytest.fixture
+def crowd(make_interview):
+    """A round of 200 distinct respondents across Almaty districts, named and with phones."""
+    crowd = []
+    for i in range(200):
+        sex, age, nationality = PEOPLE[i % 4]
+        crowd.append(
+            make_interview(
+                sex=sex,
+                age=age + i % 7,
+                nationality=nationality,
+                arrival_date=date(2019, 1, 1) + timedelta(days=13 * i),
+                phone_hash=f"p{i}",
+                name_hash=f"n{i % 150}",
+                location=["KZ-ALA-BOS", "KZ-ALA-AUE", "KZ-ALA-TUR"][i % 3],
+                enumerator=f"enum{i % 12}",
+                start=almaty(1 + i % 28, 17),
+                end=almaty(1 + i % 28, 18),
+            )
+        )
+    return crowd
+
+
+def _by_code(findings, code):
+    return {f.interview_id: f for f in findings if f.code == code}
+
+
+def test_same_root_uuid_and_instance(make_interview, make_context):
+    first = make_interview(root_uuid="uuid:abc", instance_id="uuid:v1")
+    edited_copy = make_interview(root_uuid="uuid:abc", instance_id="uuid:v2", form_id=2)
+    resent = make_interview(instance_id="uuid:v1")
+    alone = make_interview()
+    findings = list(
+        DuplicateCheck().run(
+            [first, edited_copy, resent, alone],
+            make_context(
+                enabled=frozenset({"duplicate.same_root_uuid", "duplicate.same_instance"})
+            ),
+        )
+    )
+    assert sorted((f.code, f.interview_id) for f in findings) == [
+        ("duplicate.same_instance", first.id),
+        ("duplicate.same_instance", resent.id),
+        ("duplicate.same_root_uuid", first.id),
+        ("duplicate.same_root_uuid", edited_copy.id),
+    ]
+    root = _by_code(findings, "duplicate.same_root_uuid")[first.id]
+    assert root.severity == "blocker"
+    assert root.values == {
+        "other_ids": [edited_copy.id],
+        "other_kobo_ids": [edited_copy.kobo_id],
+        "form_ids": [1, 2],
+    }
+
+
+def test_missing_uuid_cannot_be_checked(make_interview, make_context):
+    findings = list(
+        DuplicateCheck().run([make_interview(root_uuid="", instance_id="uuid:x")], make_context())
+    )
+    assert [(f.code, f.message) for f in findings] == [
+        ("duplicate.cannot_check", "The interview has no root uuid.")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("_case", "changes", "flagged"),
+    [
+        (
+            "same phone, age +1, arrival +3 d, other district",
+            {"phone": "same", "age": 1, "days": 3},
+            True,
+        ),
+        (
+            "new SIM, same name, age exact, arrival +2 d",
+            {"phone": "new", "age": 0, "days": 2},
+            True,
+        ),
+        ("same name but 20 years older", {"phone": "new", "age": 20, "days": 0}, False),
+        (
+            "same phone, other sex and age: a relative",
+            {"phone": "same", "age": 15, "days": 400, "sex": "female"},
+            False,
+        ),
+    ],
+)
+def test_repeat_respondent(_case, changes, flagged, crowd, make_interview, make_context):
+    first = crowd[10]
+    again = make_interview(
+        sex=changes.get("sex", first.sex),
+        age=first.age + changes["age"],
+        nationality=first.nationality,
+        arrival_date=first.arrival_date + timedelta(days=changes["days"]),
+        phone_hash=first.phone_hash if changes["phone"] == "same" else "p-new",
+        name_hash=first.name_hash if changes["phone"] == "new" else None,
+        location="KZ-ALA-MED",
+        enumerator="dana.k",
+        start=almaty(20, 19),
+        end=almaty(20, 20),
+    )
+    findings = _by_code(
+        DuplicateCheck().run([*crowd, again], make_context()), "duplicate.respondent"
+    )
+    assert (again.id in findings) is flagged
+    if flagged:
+        later, earlier = findings[again.id], findings[first.id]
+        assert (later.severity, earlier.severity) == ("major", "minor")
+        assert later.values["other_id"] == first.id
+        assert later.values["matches"][0]["other_is"] == "earlier"
+        assert "age" in later.values["fields"]
+        assert "p10" not in str(later.values)  # no identifier (even hashed) in the values
+    assert set(findings) <= {first.id, again.id}
+
+
+def test_distinct_respondents_are_not_flagged(crowd, make_context):
+    assert _by_code(DuplicateCheck().run(crowd, make_context()), "duplicate.respondent") == {}
+
+
+def test_repeat_in_another_round_is_not_a_repeat(crowd, make_interview, make_context):
+    first = crowd[3]
+    again = make_interview(
+        sex=first.sex,
+        age=first.age,
+        nationality=first.nationality,
+        arrival_date=first.arrival_date,
+        phone_hash=first.phone_hash,
+        round_id=4,
+    )
+    assert (
+        _by_code(DuplicateCheck().run([*crowd, again], make_context()), "duplicate.respondent")
+        == {}
+    )
+
+
+def test_min_score_edge(crowd, make_interview, make_context):
+    first = crowd[10]
+    again = make_interview(
+        sex=first.sex,
+        age=first.age + 1,
+        nationality=first.nationality,
+        arrival_date=first.arrival_date,
+        name_hash=first.name_hash,
+    )
+    params = dict(DEFAULTS["duplicate.respondent"])
+    score = RespondentMatcher([*crowd, again], params).score(first, again).score
+    at_edge = make_context(params={"duplicate.respondent": {"min_score": score}})
+    above = make_context(params={"duplicate.respondent": {"min_score": min(1.0, score + 1e-9)}})
+    assert again.id in _by_code(
+        DuplicateCheck().run([*crowd, again], at_edge), "duplicate.respondent"
+    )
+    assert again.id not in _by_code(
+        DuplicateCheck().run([*crowd, again], above), "duplicate.respondent"
+    )
+
+
+def test_nothing_to_compare(make_interview, make_context):
+    bare = make_interview(sex=None, age=None, nationality=None, arrival_date=None)
+    findings = list(
+        DuplicateCheck().run([bare], make_context(enabled=frozenset({"duplicate.respondent"})))
+    )
+    assert [(f.code, f.message) for f in findings] == [
+        ("duplicate.cannot_check", "No phone, name, sex or age to compare respondents on.")
+    ]
+
+
+def test_only_ids_limits_output_not_comparison(crowd, make_interview, make_context):
+    first = crowd[10]
+    again = make_interview(
+        sex=first.sex,
+        age=first.age,
+        nationality=first.nationality,
+        arrival_date=first.arrival_date,
+        phone_hash=first.phone_hash,
+    )
+    findings = list(
+        DuplicateCheck().run([*crowd, again], make_context(), only_ids=frozenset({again.id}))
+    )
+    assert again.id in _by_code(findings, "duplicate.respondent")

@@ -1,0 +1,342 @@
+"""Duplicates: the same submission stored twice, and the same respondent interviewed twice."""
+
+import bisect
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from validation.checks.base import (
+    SEVERITIES,
+    CheckContext,
+    CheckSpec,
+    Finding,
+    Interview,
+    Param,
+    cannot_check,
+    family_enabled,
+    is_enabled,
+    resolve_params,
+    sort_key,
+)
+
+SAME_ROOT = "duplicate.same_root_uuid"
+SAME_INSTANCE = "duplicate.same_instance"
+RESPONDENT = "duplicate.respondent"
+
+SPECS = {
+    SAME_ROOT: CheckSpec(SAME_ROOT, "blocker"),
+    SAME_INSTANCE: CheckSpec(SAME_INSTANCE, "blocker"),
+    RESPONDENT: CheckSpec(
+        RESPONDENT,
+        "major",  # severity of the later interview of a pair: the one to exclude if confirmed
+        {
+            # The score is the posterior probability of "same person"; flag when more likely than
+            # not (bench/checks.py: recall 0.99 on repeats sharing a phone or name, precision 0.97).
+            "min_score": Param(0.5, maximum=1.0),
+            "earlier_severity": Param("minor", choices=SEVERITIES),
+            "age_tolerance": Param(1, maximum=10),
+            "arrival_tolerance_days": Param(7, maximum=366),
+        },
+    ),
+}
+# Fellegi-Sunter scoring: each field adds ln(m/u) when it agrees and ln((1-m)/(1-u)) when it
+# does not; m = P(agrees | same person), u = P(agrees | two random respondents of the round).
+# u is the frequency of the value in the round, so a common name or the modal age says less
+# than a rare one. The score is the posterior probability that the pair is one person.
+_M = {"phone": 0.5, "name": 0.9, "sex": 0.99, "nationality": 0.99, "location": 0.3}
+# Migrants change SIM cards often; names are hashed after normalising, so they rarely change.
+# Snowball sampling sends respondents across districts: a different district is weak evidence.
+_DISAGREE = {
+    "phone": math.log(0.5),
+    "name": math.log(0.1),
+    "sex": math.log(0.01 / 0.5),
+    "nationality": math.log(0.01 / 0.7),
+    "location": math.log(0.7 / 0.94),
+}
+# Ages are guessed to the year, arrival dates to the week; m for exact / near / far.
+_AGE_M = (0.6, 0.38, 0.02)
+_ARRIVAL_M = (0.4, 0.55, 0.05)
+# The share of a round's interviews expected to be repeats sets the prior odds per pair.
+_REPEAT_SHARE = 0.02
+# Frequencies are smoothed towards typical MTM values with this many pseudo-interviews, so a
+# small round (or a small block in incremental mode) still gets sensible weights.
+_PSEUDO = 200
+_U0 = {"phone": 1e-4, "name": 2e-3, "sex": 0.5, "nationality": 0.3, "location": 1 / 16}
+_AGE_U0 = (0.04, 0.08)  # same age; within a year
+_ARRIVAL_U0 = (1 / 2000, 15 / 2000)  # same day; within a week (arrivals over ~6 years)
+# Larger identifier groups are a shared or placeholder number (an enumerator's own phone), not a
+# respondent met twice; comparing them all would also be quadratic.
+_MAX_IDENTIFIER_GROUP = 40
+_MAX_LISTED_MATCHES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    score: float
+    fields: tuple[str, ...]
+    differences: dict[str, int]
+
+
+class DuplicateCheck:
+    codes: tuple[str, ...] = tuple(SPECS)
+    specs: Mapping[str, CheckSpec] = SPECS
+    per_interview: bool = False
+
+    def run(
+        self,
+        interviews: Sequence[Interview],
+        ctx: CheckContext,
+        *,
+        only_ids: frozenset[int] | None = None,
+    ) -> Iterator[Finding]:
+        if not family_enabled(ctx, self.codes):
+            return
+        if is_enabled(ctx, SAME_ROOT):
+            yield from _same_value(interviews, ctx, SAME_ROOT, lambda iv: iv.root_uuid, "root uuid")
+        if is_enabled(ctx, SAME_INSTANCE):
+            yield from _same_value(
+                interviews, ctx, SAME_INSTANCE, lambda iv: iv.instance_id, "instance id"
+            )
+        if is_enabled(ctx, RESPONDENT):
+            params = resolve_params(ctx, SPECS[RESPONDENT])
+            rounds: dict[int, list[Interview]] = defaultdict(list)
+            for iv in interviews:
+                rounds[iv.round_id].append(iv)
+            for members in rounds.values():
+                if only_ids is None or any(iv.id in only_ids for iv in members):
+                    yield from RespondentMatcher(members, params).findings(only_ids)
+
+
+def _same_value(
+    interviews: Sequence[Interview],
+    ctx: CheckContext,
+    code: str,
+    key: Callable[[Interview], str],
+    label: str,
+) -> Iterator[Finding]:
+    groups: dict[str, list[Interview]] = defaultdict(list)
+    for iv in interviews:
+        value = (key(iv) or "").strip()
+        if value:
+            groups[value].append(iv)
+        else:
+            yield cannot_check("duplicate", iv.id, f"The interview has no {label}.")
+    severity = str(resolve_params(ctx, SPECS[code])["severity"])
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for iv in members:
+            others = [o for o in members if o is not iv]
+            yield Finding(
+                code,
+                iv.id,
+                "",
+                severity,
+                f"The same {label} is stored under {len(members)} KoBo submissions "
+                f"(also KoBo id {', '.join(str(o.kobo_id) for o in others)}).",
+                {
+                    "other_ids": [o.id for o in others],
+                    "other_kobo_ids": [o.kobo_id for o in others],
+                    "form_ids": sorted({o.form_id for o in members}),
+                },
+            )
+
+
+class RespondentMatcher:
+    """Scores candidate pairs of one round, found by blocking, never by comparing all pairs."""
+
+    def __init__(self, members: Sequence[Interview], params: dict[str, Any]) -> None:
+        self.members = sorted(members, key=sort_key)  # index order = interview order
+        self.params = params
+        self.age_tol = int(params["age_tolerance"])
+        self.arrival_tol = int(params["arrival_tolerance_days"])
+        self.size = len(self.members) + _PSEUDO
+        self.prior = math.log(2 * _REPEAT_SHARE / self.size)
+        self.counts = {
+            name: _counts(_field(iv, name) for iv in self.members)
+            for name in ("phone", "name", "sex", "nationality", "location")
+        }
+        self.ages: dict[int, int] = defaultdict(int)
+        for iv in self.members:
+            if iv.age is not None:
+                self.ages[iv.age] += 1
+        self.arrivals = sorted(
+            iv.arrival_date.toordinal() for iv in self.members if iv.arrival_date is not None
+        )
+
+    def candidates(self) -> set[tuple[int, int]]:
+        pairs: set[tuple[int, int]] = set()
+        for attr in ("phone_hash", "name_hash"):
+            groups: dict[str, list[int]] = defaultdict(list)
+            for index, iv in enumerate(self.members):
+                value = getattr(iv, attr)
+                if value:
+                    groups[value].append(index)
+            for group in groups.values():
+                if 1 < len(group) <= _MAX_IDENTIFIER_GROUP:
+                    pairs.update(combinations(group, 2))
+        pairs.update(self._demographic_pairs())
+        return pairs
+
+    def _demographic_pairs(self) -> Iterator[tuple[int, int]]:
+        """Pairs of the same sex and nationality, ages within tolerance, arrivals within window."""
+        blocks: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)
+        for index, iv in enumerate(self.members):
+            if iv.sex and iv.nationality and iv.age is not None and iv.arrival_date is not None:
+                key = (iv.sex, iv.nationality, iv.age)
+                blocks[key].append((iv.arrival_date.toordinal(), index))
+        for block in blocks.values():
+            block.sort()
+        for (sex, nationality, age), block in blocks.items():
+            for other_age in range(age, age + self.age_tol + 1):
+                other = blocks.get((sex, nationality, other_age))
+                if other is None:
+                    continue
+                days = [d for d, _ in other]
+                for day, index in block:
+                    lo = bisect.bisect_left(days, day - self.arrival_tol)
+                    hi = bisect.bisect_right(days, day + self.arrival_tol)
+                    for _, j in other[lo:hi]:
+                        if j != index and (other_age != age or j > index):
+                            yield (index, j) if index < j else (j, index)
+
+    def _frequency(self, name: str, value: str) -> float:
+        return (self.counts[name].get(value, 0) + _PSEUDO * _U0[name]) / self.size
+
+    def score(self, a: Interview, b: Interview) -> Match:
+        weight = self.prior
+        fields: list[str] = []
+        differences: dict[str, int] = {}
+        for name in ("phone", "name", "sex", "nationality", "location"):
+            va, vb = _field(a, name), _field(b, name)
+            if not (va and vb):
+                continue
+            if va == vb:
+                weight += math.log(_M[name] / self._frequency(name, va))
+                fields.append(name)
+            else:
+                weight += _DISAGREE[name]
+        if a.age is not None and b.age is not None:
+            gap = abs(a.age - b.age)
+            exact = (self.ages.get(a.age, 0) + _PSEUDO * _AGE_U0[0]) / self.size
+            near = sum(self.ages.get(a.age + d, 0) for d in range(-self.age_tol, self.age_tol + 1))
+            near_u = (near + _PSEUDO * _AGE_U0[1]) / self.size
+            weight += _tiered(gap, self.age_tol, _AGE_M, exact, near_u)
+            if gap <= self.age_tol:
+                fields.append("age")
+                differences["age_years"] = gap
+        if a.arrival_date is not None and b.arrival_date is not None:
+            gap = abs((a.arrival_date - b.arrival_date).days)
+            day = a.arrival_date.toordinal()
+            day_exact = (self._arrivals_within(day, 0) + _PSEUDO * _ARRIVAL_U0[0]) / self.size
+            day_near = (
+                self._arrivals_within(day, self.arrival_tol) + _PSEUDO * _ARRIVAL_U0[1]
+            ) / self.size
+            weight += _tiered(gap, self.arrival_tol, _ARRIVAL_M, day_exact, day_near)
+            if gap <= self.arrival_tol:
+                fields.append("arrival_date")
+                differences["arrival_days"] = gap
+        return Match(1 / (1 + math.exp(-min(weight, 700))), tuple(fields), differences)
+
+    def _arrivals_within(self, day: int, days: int) -> int:
+        return bisect.bisect_right(self.arrivals, day + days) - bisect.bisect_left(
+            self.arrivals, day - days
+        )
+
+    def findings(self, only_ids: frozenset[int] | None = None) -> Iterator[Finding]:
+        min_score = float(self.params["min_score"])
+        found: dict[int, list[tuple[Match, int, str]]] = defaultdict(list)
+        for i, j in self.candidates():
+            a, b = self.members[i], self.members[j]
+            if only_ids is not None and a.id not in only_ids and b.id not in only_ids:
+                continue
+            if a.root_uuid == b.root_uuid or a.instance_id == b.instance_id:
+                continue  # one submission stored twice: the technical duplicate checks say so
+            match = self.score(a, b)
+            if match.score >= min_score:
+                found[i].append((match, j, "later"))
+                found[j].append((match, i, "earlier"))
+        for index, matches in found.items():
+            yield self._finding(self.members[index], matches)
+        for iv in self.members:
+            if not (iv.phone_hash or iv.name_hash or iv.sex or iv.age is not None):
+                yield cannot_check(
+                    "duplicate", iv.id, "No phone, name, sex or age to compare respondents on."
+                )
+
+    def _finding(self, iv: Interview, matches: list[tuple[Match, int, str]]) -> Finding:
+        matches.sort(key=lambda m: -m[0].score)
+        is_later = any(role == "earlier" for _, _, role in matches)
+        best, other_index, _ = matches[0]
+        other = self.members[other_index]
+        listed = [
+            {
+                "id": self.members[j].id,
+                "kobo_id": self.members[j].kobo_id,
+                "score": round(m.score, 4),
+                "fields": list(m.fields),
+                "differences": m.differences,
+                "other_is": "earlier" if role == "earlier" else "later",
+            }
+            for m, j, role in matches[:_MAX_LISTED_MATCHES]
+        ]
+        severity = self.params["severity"] if is_later else self.params["earlier_severity"]
+        also = f" and {len(matches) - 1} more" if len(matches) > 1 else ""
+        return Finding(
+            RESPONDENT,
+            iv.id,
+            "",
+            str(severity),
+            f"Possibly the same respondent as KoBo id {other.kobo_id}{also} "
+            f"(score {best.score:.2f}; same {_describe(best)}).",
+            {
+                "score": round(best.score, 4),
+                "other_id": other.id,
+                "fields": list(best.fields),
+                "matches": listed,
+                "match_count": len(matches),
+            },
+        )
+
+
+def _describe(match: Match) -> str:
+    words = []
+    for name in match.fields:
+        if name == "age" and match.differences.get("age_years"):
+            words.append(f"age ±{match.differences['age_years']}")
+        elif name == "arrival_date" and match.differences.get("arrival_days"):
+            words.append(f"arrival ±{match.differences['arrival_days']} days")
+        else:
+            words.append(name.replace("_", " "))
+    return ", ".join(words)
+
+
+def _field(iv: Interview, name: str) -> str | None:
+    if name == "phone":
+        return iv.phone_hash
+    if name == "name":
+        return iv.name_hash
+    value: str | None = getattr(iv, name)
+    return value
+
+
+def _tiered(
+    gap: int, tolerance: int, m: tuple[float, float, float], exact: float, near: float
+) -> float:
+    """Log-likelihood of a value that agrees exactly, within tolerance, or not at all."""
+    if gap == 0:
+        return math.log(m[0] / exact)
+    if gap <= tolerance:
+        return math.log(m[1] / max(near - exact, exact))
+    return math.log(m[2] / max(1 - near, 0.01))
+
+
+def _counts(values: Iterable[str | None]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for value in values:
+        if value:
+            counts[value] += 1
+    return counts

@@ -1,0 +1,190 @@
+"""Fabrication signal: two interviews of one enumerator with almost identical answers."""
+
+import math
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import combinations
+from typing import Any
+
+from validation.checks.base import (
+    CheckContext,
+    CheckSpec,
+    Finding,
+    Interview,
+    Param,
+    cannot_check,
+    is_answer_key,
+    is_enabled,
+    moment_of,
+    resolve_params,
+)
+
+NEAR_DUPLICATE = "fabrication.near_duplicate"
+
+SPECS = {
+    NEAR_DUPLICATE: CheckSpec(
+        NEAR_DUPLICATE,
+        "major",
+        {
+            "min_share": Param(0.95, minimum=0.5, maximum=1.0),
+            "min_answered": Param(20, minimum=1),
+            "window_days": Param(0.0),  # 0: compare across the whole round
+        },
+    )
+}
+# Answer groups this large share a band of very common answers; comparing them all would be
+# quadratic, so each is compared only with its nearest interviews in time (copies are made
+# the same day or the next).
+_MAX_GROUP = 200
+_NEIGHBOURS = 40
+_MAX_LISTED_FIELDS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class _Answers:
+    iv: Interview
+    items: frozenset[int]  # ids of (question, answer) pairs, shared across interviews
+
+
+class _Vocabulary:
+    """Interns (question, answer) pairs as small ints: 100,000 interviews x 60 answers fit."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str], int] = {}
+        self.keys: list[str] = []
+
+    def encode(self, answers: Mapping[str, str]) -> frozenset[int]:
+        out = []
+        for key, value in answers.items():
+            if value == "" or not is_answer_key(key):
+                continue
+            pair = self.ids.get((key, value))
+            if pair is None:
+                pair = self.ids[(key, value)] = len(self.keys)
+                self.keys.append(key)
+            out.append(pair)
+        return frozenset(out)
+
+    def questions(self, items: Iterable[int]) -> set[str]:
+        return {self.keys[p] for p in items}
+
+
+class NearDuplicateCheck:
+    codes: tuple[str, ...] = (NEAR_DUPLICATE,)
+    specs: Mapping[str, CheckSpec] = SPECS
+    per_interview: bool = False
+
+    def run(
+        self,
+        interviews: Sequence[Interview],
+        ctx: CheckContext,
+        *,
+        only_ids: frozenset[int] | None = None,
+    ) -> Iterator[Finding]:
+        if not is_enabled(ctx, NEAR_DUPLICATE):
+            return
+        params = resolve_params(ctx, SPECS[NEAR_DUPLICATE])
+        min_answered = int(params["min_answered"])
+        vocabulary = _Vocabulary()
+        blocks: dict[tuple[int, int, str], list[_Answers]] = defaultdict(list)
+        for iv in interviews:
+            if not iv.enumerator:
+                yield cannot_check("fabrication", iv.id, "No enumerator is recorded.")
+                continue
+            items = vocabulary.encode(iv.answers)
+            # Short paths (screened out early) are alike by design: nothing to judge.
+            if len(items) >= min_answered:
+                blocks[(iv.round_id, iv.form_id, iv.enumerator)].append(_Answers(iv, items))
+        for block in blocks.values():
+            if only_ids is None or any(a.iv.id in only_ids for a in block):
+                yield from _block_findings(block, params, vocabulary, only_ids)
+
+
+def _candidates(
+    block: list[_Answers], min_share: float, vocabulary: _Vocabulary
+) -> set[tuple[int, int]]:
+    """Pairs sharing one whole band of answers.
+
+    If share = same / union >= t, the differing keys number at most (1 - t) / t * len(answers);
+    split keys into one band more than that and some band is identical in both (pigeonhole),
+    so grouping by band content finds every qualifying pair without comparing all pairs.
+    """
+    longest = max(len(a.items) for a in block)
+    bands = math.floor((1 - min_share) / min_share * longest + 1e-9) + 1
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    band_of: dict[int, int] = {}  # crc32 of the question, not hash(): same bands in every process
+    for index, answers in enumerate(block):
+        split: dict[int, list[int]] = defaultdict(list)
+        for item in answers.items:
+            band = band_of.get(item)
+            if band is None:
+                band = band_of[item] = zlib.crc32(vocabulary.keys[item].encode()) % bands
+            split[band].append(item)
+        for band, content in split.items():
+            # A hash collision only adds a candidate; every candidate is verified exactly.
+            groups[(band, hash(tuple(sorted(content))))].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for members in groups.values():
+        if len(members) <= _MAX_GROUP:
+            pairs.update(combinations(members, 2))
+            continue
+        ordered = sorted(members, key=lambda i: moment_of(block[i].iv))
+        for pos, i in enumerate(ordered):
+            for j in ordered[pos + 1 : pos + 1 + _NEIGHBOURS]:
+                pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+def _block_findings(
+    block: list[_Answers],
+    params: dict[str, Any],
+    vocabulary: _Vocabulary,
+    only_ids: frozenset[int] | None,
+) -> Iterator[Finding]:
+    if len(block) < 2:
+        return
+    min_share = float(params["min_share"])
+    window = timedelta(days=float(params["window_days"]))
+    found: dict[int, list[tuple[float, int, list[str], int]]] = defaultdict(list)
+    for i, j in _candidates(block, min_share, vocabulary):
+        a, b = block[i], block[j]
+        if only_ids is not None and a.iv.id not in only_ids and b.iv.id not in only_ids:
+            continue
+        if window and abs(moment_of(a.iv) - moment_of(b.iv)) > window:
+            continue
+        common = a.items & b.items
+        if len(common) < min_share * max(len(a.items), len(b.items)):
+            continue  # cheap bound: the union is at least the larger of the two
+        questions = vocabulary.questions(a.items) | vocabulary.questions(b.items)
+        share = len(common) / len(questions)
+        if share < min_share:
+            continue
+        differing = sorted(questions - vocabulary.questions(common))
+        union = len(questions)
+        found[i].append((share, j, differing, union))
+        found[j].append((share, i, differing, union))
+    for index, matches in found.items():
+        matches.sort(key=lambda m: (-m[0], block[m[1]].iv.id))
+        share, other_index, differing, union = matches[0]
+        other = block[other_index].iv
+        listed = ", ".join(differing[:5]) + (" …" if len(differing) > 5 else "")
+        yield Finding(
+            NEAR_DUPLICATE,
+            block[index].iv.id,
+            "",
+            str(params["severity"]),
+            f"{share:.0%} of answers are identical to KoBo id {other.kobo_id} by the same "
+            f"enumerator; only {len(differing)} differ" + (f" ({listed})." if differing else "."),
+            {
+                "other_id": other.id,
+                "other_kobo_id": other.kobo_id,
+                "share": round(share, 4),
+                "min_share": min_share,
+                "compared": union,
+                "differing": differing[:_MAX_LISTED_FIELDS],
+                "other_ids": [block[j].iv.id for _, j, _, _ in matches],
+            },
+        )
