@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -14,3 +16,23 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         status = getattr(exc, "http_status", 400)
         return Response({"detail": exc.message, "code": exc.code}, status=status)
     return drf_exception_handler(exc, context)
+
+
+class Pagination(LimitOffsetPagination):
+    """?limit=&offset= pages; a cap keeps one request from pulling a whole round."""
+
+    default_limit = 50
+    max_limit = 500
+
+
+class ModelPermissions(DjangoModelPermissions):
+    """The admin's model-level rule: reading needs the model's view permission.
+
+    Row-level scoping is the selectors' job (the same ones the admin's get_queryset calls).
+    """
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
