@@ -1,18 +1,22 @@
 """Validation models, one module per aggregate."""
 
+from validation.models.check_config import CheckConfig
 from validation.models.criteria import Eligibility, InclusionCriterion
 from validation.models.flags import SEVERITY_WEIGHT, Flag, Severity
 from validation.models.priority import ReviewPriority
+from validation.models.quality_state import QualityState
 from validation.models.review_queue import InterviewReview
 from validation.models.reviews import ExclusionReason, ReviewEvent
 
 __all__ = [
     "SEVERITY_WEIGHT",
+    "CheckConfig",
     "Eligibility",
     "ExclusionReason",
     "Flag",
     "InclusionCriterion",
     "InterviewReview",
+    "QualityState",
     "ReviewEvent",
     "ReviewPriority",
     "Severity",
