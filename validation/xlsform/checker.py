@@ -1,0 +1,519 @@
+"""Check one submission as ODK Collect and Enketo would: relevance, required, constraints, types.
+
+Rules that decide verdicts:
+- relevance flows down: a question in a non-relevant group is non-relevant;
+- a non-relevant question's value does not exist for the rest of the evaluation;
+- a calculate the submission carries is used as submitted, a missing one is computed;
+- `required` is checked on relevant empty questions (notes included), `constraint` on
+  relevant non-empty answers; meta, calculate and hidden fields are never reported;
+- anything that cannot be known offline yields `skip_logic.cannot_check`, never a flag.
+"""
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from validation.xlsform import values as v
+from validation.xlsform.errors import EvaluationError
+from validation.xlsform.model import Compiled, Element, Finding, kobo_path
+from validation.xlsform.runtime import Runtime
+from validation.xlsform.values import Idx, Node, Value
+
+if TYPE_CHECKING:
+    from validation.xlsform.form import CompiledForm
+
+MAX_PASSES = 10
+SEVERITY = {
+    "skip_logic.not_relevant": "major",
+    "skip_logic.required_missing": "major",
+    "skip_logic.constraint_failed": "major",
+    "skip_logic.invalid_choice": "major",
+    "skip_logic.invalid_value": "major",
+    "skip_logic.repeat_count_mismatch": "minor",
+    "skip_logic.cannot_check": "info",
+}
+_INT = re.compile(r"\s*[-+]?\d+\s*\Z")
+_TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}(:?\d{2})?|Z)?\Z")
+
+
+class Unknown:
+    """The result of an expression that cannot be evaluated offline, with the reason."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def interview_time(data: Mapping[str, Any]) -> dt.datetime:
+    """today()/now() of an interview: its end, else start, else KoBo's receipt time (UTC)."""
+    for key in ("end", "start"):
+        found = v.parse_datetime(str(data.get(key) or "").strip())
+        if found is not None:
+            return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
+    received = v.parse_datetime(str(data.get("_submission_time") or "").strip())
+    if received is not None:
+        return received if received.tzinfo else received.replace(tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def evaluate(rt: Runtime, compiled: Compiled, node: Node) -> Value | Unknown:
+    rt.current, rt.tainted = node, False
+    rt.evaluations += 1
+    try:
+        value = compiled.fn(rt, node)
+    except (EvaluationError, ArithmeticError) as exc:  # CannotCheckError is an EvaluationError
+        return Unknown(str(exc))
+    except RecursionError:
+        return Unknown("the expression is nested too deeply to evaluate")
+    if rt.tainted:
+        return Unknown("it depends on answers that cannot be known offline")
+    return value
+
+
+def _truth(rt: Runtime, compiled: Compiled, node: Node) -> bool | Unknown:
+    value = evaluate(rt, compiled, node)
+    return value if isinstance(value, Unknown) else v.to_boolean(value)
+
+
+# -- relevance and calculates ------------------------------------------------------------------
+
+
+def settle(form: "CompiledForm", rt: Runtime) -> None:
+    """Compute relevance and visible values, iterating while later answers change earlier logic."""
+    rt.values = dict(rt.raw)
+    rt.reasons = {}
+    instances: dict[tuple[Element, ...], list[Idx]] = {}
+    for _ in range(MAX_PASSES):
+        changed_early, changed_any = _pass(form, rt, instances)
+        if not (changed_early or (form.iterate_always and changed_any)):
+            return
+
+
+def _pass(
+    form: "CompiledForm", rt: Runtime, instances: dict[tuple[Element, ...], list[Idx]]
+) -> tuple[bool, bool]:
+    """One document-order pass: (a value read by earlier logic changed, anything changed)."""
+    changed_early = changed_any = False
+    rel, values, unknown, reasons = rt.rel, rt.values, rt.unknown, rt.reasons
+    for element in form.order:
+        found = instances.get(element.repeats)
+        if found is None:
+            found = instances[element.repeats] = rt.expand(element.repeats, ())
+        parent = element.parent
+        is_repeat = element.kind == "repeat"
+        for idx in found:
+            key = (element.id, idx)
+            if parent is None or parent.kind == "root":
+                parent_rel: bool | None = True
+            else:
+                parent_rel = rel.get((parent.id, idx[:-1] if is_repeat else idx), True)
+            own: bool | None
+            if parent_rel is False:
+                own = False
+            elif element.relevant is None:
+                own = parent_rel
+            else:
+                result = _truth(rt, element.relevant, (element, idx))
+                if isinstance(result, Unknown):
+                    reasons[key] = f"its relevance cannot be evaluated: {result.reason}"
+                    own = None
+                else:
+                    own = None if (parent_rel is None and result) else result
+            if rel.get(key, 0) != own:
+                changed_any = True
+            rel[key] = own
+            if element.kind != "leaf":
+                continue
+            raw = rt.raw.get(key)
+            uncertain = own is None
+            if own is False:
+                value = ""
+            elif raw is None and element.calc is not None:
+                computed = evaluate(rt, element.calc, (element, idx))
+                if isinstance(computed, Unknown):
+                    value, uncertain = "", True
+                else:
+                    value = v.to_string(computed)
+            else:
+                value = raw or ""
+            if uncertain:
+                unknown.add(key)
+            else:
+                unknown.discard(key)
+            if values.get(key, "") != value:
+                if value:
+                    values[key] = value
+                else:
+                    values.pop(key, None)
+                changed_any = True
+                if element.read_early:
+                    changed_early = True
+    return changed_early, changed_any
+
+
+# -- findings ---------------------------------------------------------------------------------
+
+
+def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Finding]:
+    out: list[Finding] = []
+    say = _Words(form, rt, lang)
+    for element in form.order:
+        if element.kind == "repeat" and element.repeat_count is not None:
+            out.extend(_repeat_counts(form, rt, element, say))
+        for idx in rt.expand(element.repeats, ()):
+            key = (element.id, idx)
+            relevant = rt.rel.get(key, True)
+            if relevant is None:
+                if key in rt.reasons:
+                    out.append(
+                        say.finding(
+                            "skip_logic.cannot_check",
+                            element,
+                            idx,
+                            f"{say.q(element)} cannot be checked: {rt.reasons[key]}.",
+                        )
+                    )
+                continue
+            if element.kind != "leaf" or element.silent:
+                continue
+            raw = rt.raw.get(key, "")
+            if relevant is False:
+                if raw != "":
+                    out.append(_not_relevant(form, rt, element, idx, raw, say))
+                continue
+            if raw == "":
+                out.extend(_required(rt, element, idx, say))
+                continue
+            problem = _invalid_value(element, raw)
+            if problem:
+                out.append(
+                    say.finding(
+                        "skip_logic.invalid_value",
+                        element,
+                        idx,
+                        f"{say.q(element)} should be {problem} but is '{raw}'.",
+                        {element.xpath: raw},
+                    )
+                )
+                continue
+            out.extend(_choices(form, rt, element, idx, raw, say))
+            if element.constraint is not None:
+                out.extend(_constraint(rt, element, idx, raw, say))
+    return out
+
+
+def _required(rt: Runtime, element: Element, idx: Idx, say: "_Words") -> list[Finding]:
+    required = element.required
+    if required is False:
+        return []
+    if required is not True:
+        result = _truth(rt, required, (element, idx))
+        if isinstance(result, Unknown):
+            return [
+                say.finding(
+                    "skip_logic.cannot_check",
+                    element,
+                    idx,
+                    f"{say.q(element)} cannot be checked: whether it is required "
+                    f"cannot be evaluated ({result.reason}).",
+                    {},
+                    required.text,
+                )
+            ]
+        if not result:
+            return []
+    expression = required.text if not isinstance(required, bool) else None
+    kind = "note" if element.type == "note" else "question"
+    return [
+        say.finding(
+            "skip_logic.required_missing",
+            element,
+            idx,
+            f"{say.q(element)} is a required {kind} but was not answered.",
+            {element.xpath: ""},
+            expression,
+        )
+    ]
+
+
+def _constraint(rt: Runtime, element: Element, idx: Idx, raw: str, say: "_Words") -> list[Finding]:
+    constraint = element.constraint
+    assert constraint is not None  # noqa: S101 - checked by the caller
+    result = _truth(rt, constraint, (element, idx))
+    if isinstance(result, Unknown):
+        return [
+            say.finding(
+                "skip_logic.cannot_check",
+                element,
+                idx,
+                f"{say.q(element)} cannot be checked: its constraint cannot be "
+                f"evaluated ({result.reason}).",
+                {},
+                constraint.text,
+            )
+        ]
+    if result:
+        return []
+    message = element.question.constraint_messages if element.question else {}
+    rule = message.get(say.lang) or next(iter(message.values()), "")
+    rule_text = f"'{rule}' ({constraint.text})" if rule else constraint.text
+    return [
+        say.finding(
+            "skip_logic.constraint_failed",
+            element,
+            idx,
+            f"{say.q(element)} is {say.value(element, raw)}, which breaks the rule {rule_text}.",
+            {element.xpath: raw, **say.refs(constraint, element, idx)},
+            constraint.text,
+        )
+    ]
+
+
+def _choices(
+    form: "CompiledForm", rt: Runtime, element: Element, idx: Idx, raw: str, say: "_Words"
+) -> list[Finding]:
+    if element.value_kind not in ("select1", "selectm") or element.choices is None:
+        return []
+    chosen = raw.split() if element.value_kind == "selectm" else [raw.strip()]
+    bad: list[str] = []
+    filtered: list[str] = []
+    for name in chosen:
+        choice = element.choices.get(name)
+        if choice is None:
+            if not (element.or_other and name == "other"):
+                bad.append(name)
+            continue
+        if element.choice_filter is not None:
+            rt.choice_row = {
+                **choice.columns,
+                "name": choice.name,
+                "label": next(iter(choice.labels.values()), ""),
+            }
+            try:
+                result = _truth(rt, element.choice_filter, (element, idx))
+            finally:
+                rt.choice_row = None
+            if result is False:
+                filtered.append(name)
+    if not bad and not filtered:
+        return []
+    parts = []
+    if bad:
+        listed = ", ".join(f"'{b}'" for b in bad)
+        parts.append(
+            f"{listed}, which {'is' if len(bad) == 1 else 'are'} not in the list "
+            f"'{element.list_name}'"
+        )
+    if filtered:
+        listed = ", ".join(f"'{say.choice(element, f)}'" for f in filtered)
+        assert element.choice_filter is not None  # noqa: S101 - only filtered when it exists
+        parts.append(
+            f"{listed}, which {'is' if len(filtered) == 1 else 'are'} not offered "
+            f"here by the filter {element.choice_filter.text}"
+            + say.because(element.choice_filter, element, idx, prefix=" (")
+        )
+    expression = element.choice_filter.text if filtered and element.choice_filter else None
+    return [
+        say.finding(
+            "skip_logic.invalid_choice",
+            element,
+            idx,
+            f"{say.q(element)} has {'; '.join(parts)}.",
+            {element.xpath: raw},
+            expression,
+        )
+    ]
+
+
+def _invalid_value(element: Element, raw: str) -> str:
+    kind = element.value_kind
+    text = raw.strip()
+    if kind == "int":
+        return "" if _INT.match(text) else "a whole number"
+    if kind == "dec":
+        try:
+            number = float(text)
+        except ValueError:
+            return "a number"
+        return "" if math.isfinite(number) else "a number"
+    if kind == "date":
+        return "" if v.parse_date(text) else "a date (YYYY-MM-DD)"
+    if kind == "datetime":
+        return "" if v.parse_datetime(text) else "a date and time"
+    if kind == "time":
+        return "" if _TIME.match(text) else "a time (HH:MM)"
+    if kind == "geopoint":
+        return "" if _geopoint(text) else "a GPS point (latitude longitude altitude accuracy)"
+    return ""
+
+
+def _geopoint(text: str) -> bool:
+    parts = text.split()
+    if not 2 <= len(parts) <= 4:
+        return False
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        return False
+    return abs(numbers[0]) <= 90 and abs(numbers[1]) <= 180 and all(map(math.isfinite, numbers))
+
+
+def _repeat_counts(
+    form: "CompiledForm", rt: Runtime, repeat: Element, say: "_Words"
+) -> list[Finding]:
+    out = []
+    parent = repeat.parent
+    assert parent is not None  # noqa: S101 - a repeat always has a parent
+    assert repeat.repeat_count is not None  # noqa: S101 - checked by the caller
+    for pidx in rt.expand(parent.repeats, ()):
+        if parent.kind != "root" and rt.rel.get((parent.id, pidx), True) is not True:
+            continue
+        expected = evaluate(rt, repeat.repeat_count, (parent, pidx))
+        actual = rt.count(repeat, pidx)
+        if isinstance(expected, Unknown):
+            out.append(
+                say.finding(
+                    "skip_logic.cannot_check",
+                    repeat,
+                    pidx,
+                    f"{say.q(repeat)} cannot be checked: its repeat count cannot "
+                    f"be evaluated ({expected.reason}).",
+                    {},
+                    repeat.repeat_count.text,
+                )
+            )
+            continue
+        number = v.to_number(expected)
+        wanted = int(number) if math.isfinite(number) and number > 0 else 0
+        if wanted != actual:
+            out.append(
+                say.finding(
+                    "skip_logic.repeat_count_mismatch",
+                    repeat,
+                    pidx,
+                    f"{say.q(repeat)} should have {wanted} "
+                    f"entr{'y' if wanted == 1 else 'ies'} ({repeat.repeat_count.text}) but has "
+                    f"{actual}.",
+                    {"expected": str(wanted), "actual": str(actual)},
+                    repeat.repeat_count.text,
+                )
+            )
+    return out
+
+
+def _not_relevant(
+    form: "CompiledForm", rt: Runtime, element: Element, idx: Idx, raw: str, say: "_Words"
+) -> Finding:
+    # The outermost skipped container explains best ("the whole section was skipped").
+    decider, didx = element, idx
+    cur, cidx = element, idx
+    while cur.parent is not None and cur.parent.kind != "root":
+        cidx = cidx[:-1] if cur.kind == "repeat" else cidx
+        cur = cur.parent
+        if rt.rel.get((cur.id, cidx)) is False:
+            decider, didx = cur, cidx
+    relevant = decider.relevant
+    values = {element.xpath: raw}
+    because = ""
+    if relevant is not None:
+        values.update(say.refs(relevant, decider, didx))
+        because = say.because(relevant, decider, didx, prefix=": ")
+        if not because:
+            because = f": its condition {relevant.text} is false"
+    if decider is not element:
+        because = f": it is in {say.q(decider)}, which was skipped" + because.replace(
+            ": ", " because ", 1
+        )
+    return say.finding(
+        "skip_logic.not_relevant",
+        element,
+        idx,
+        f"{say.q(element)} was answered ({say.value(element, raw)}) but should "
+        f"have been skipped{because}.",
+        values,
+        relevant.text if relevant is not None else None,
+    )
+
+
+class _Words:
+    """Plain-words pieces of messages, in the reader's language."""
+
+    def __init__(self, form: "CompiledForm", rt: Runtime, lang: str) -> None:
+        self.form, self.rt, self.lang = form, rt, lang
+
+    def q(self, element: Element) -> str:
+        labels = element.labels()
+        text = labels.get(self.lang) or next((t for t in labels.values() if t), "") or element.name
+        return f"'{_plain(text)}'"
+
+    def choice(self, element: Element, name: str) -> str:
+        if element.choices and name in element.choices:
+            labels = element.choices[name].labels
+            return _plain(labels.get(self.lang) or next(iter(labels.values()), name) or name)
+        return name
+
+    def value(self, element: Element, raw: str) -> str:
+        if element.value_kind == "select1":
+            return f"'{self.choice(element, raw.strip())}'"
+        if element.value_kind == "selectm":
+            return ", ".join(f"'{self.choice(element, x)}'" for x in raw.split())
+        return f"'{raw}'"
+
+    def _ref_values(
+        self, compiled: Compiled, context: Element, idx: Idx
+    ) -> list[tuple[Element, str]]:
+        out = []
+        for target in compiled.refs:
+            if target.kind != "leaf":
+                continue
+            shared = 0
+            for mine, theirs in zip(context.repeats, target.repeats, strict=False):
+                if mine is not theirs:
+                    break
+                shared += 1
+            found = self.rt.expand(target.repeats[shared:], idx[:shared])
+            answers = [self.rt.values.get((target.id, i), "") for i in found]
+            out.append((target, " ".join(a for a in answers if a)))
+        return out
+
+    def refs(self, compiled: Compiled, context: Element, idx: Idx) -> dict[str, str]:
+        return {t.xpath: value for t, value in self._ref_values(compiled, context, idx)}
+
+    def because(self, compiled: Compiled, context: Element, idx: Idx, prefix: str) -> str:
+        parts = []
+        for target, value in self._ref_values(compiled, context, idx):
+            if target is context:
+                continue
+            shown = self.value(target, value) if value else "empty"
+            parts.append(f"{self.q(target)} is {shown}")
+        if not parts:
+            return ""
+        closing = ")" if prefix.strip() == "(" else ""
+        return prefix + ", ".join(parts) + closing
+
+    def finding(
+        self,
+        code: str,
+        element: Element,
+        idx: Idx,
+        message: str,
+        values: dict[str, str] | None = None,
+        expression: str | None = None,
+    ) -> Finding:
+        return Finding(
+            code,
+            kobo_path(element, idx),
+            element.name,
+            message,
+            SEVERITY[code],
+            values or {},
+            expression,
+        )
+
+
+def _plain(text: str) -> str:
+    """Labels may carry markdown and ${} placeholders; keep messages readable."""
+    return re.sub(r"[*_#]+", "", text).strip()

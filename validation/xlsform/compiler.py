@@ -1,0 +1,393 @@
+"""Turn a parsed expression into nested closures, resolved once against the form's tree.
+
+`${name}` is resolved at compile time as pyxform does: relative to the question that holds
+the expression, so inside a repeat it names the same instance, and from outside it names
+every instance. Closures take (runtime, context node) and return an XPath value.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from validation.xlsform import nodes as n
+from validation.xlsform import values as v
+from validation.xlsform.errors import CannotCheckError, XLSFormError
+from validation.xlsform.model import Choice, Compiled, Element, Fn
+from validation.xlsform.parser import parse
+from validation.xlsform.runtime import Runtime
+from validation.xlsform.values import Idx, Node, NodeSet, Value
+
+NodesFn = Callable[[Runtime, list[Node]], list[Node]]
+
+
+@dataclass
+class Scope:
+    """What compiling one expression needs to know about the form."""
+
+    root: Element
+    by_name: Mapping[str, Element]
+    choices: Mapping[str, Mapping[str, Choice]]
+    language: str
+    context: Element
+    choice_context: bool = False  # choice_filter: bare names are the choice row's columns
+    refs: list[Element] = field(default_factory=list)
+
+
+def compile_expression(text: str, scope: Scope) -> Compiled:
+    """Parse and compile; raises XLSFormError (ExpressionSyntaxError has the column)."""
+    ast = parse(text)
+    fn = _compile(ast, scope)
+    return Compiled(text, ast, fn, tuple(dict.fromkeys(scope.refs)))
+
+
+def _compile(expr: n.Expr, scope: Scope) -> Fn:
+    if isinstance(expr, n.Number):
+        number = expr.value
+        return lambda rt, node: number
+    if isinstance(expr, n.String):
+        text = expr.value
+        return lambda rt, node: text
+    if isinstance(expr, n.Ref):
+        return _ref(expr, scope)
+    if isinstance(expr, n.Variable):
+        raise XLSFormError(f"${expr.name} is not defined (ODK forms have no XPath variables)")
+    if isinstance(expr, n.Call):
+        from validation.xlsform.functions import compile_call
+
+        return compile_call(expr, scope, _compile)
+    if isinstance(expr, n.Logical):
+        return _logical(expr, scope)
+    if isinstance(expr, n.Chain):
+        return _chain(expr, scope)
+    if isinstance(expr, n.Negate):
+        operand = _compile(expr.operand, scope)
+        return lambda rt, node: -v.to_number(operand(rt, node))
+    if isinstance(expr, n.Union):
+        parts = [_nodeset_fn(p, scope) for p in expr.operands]
+
+        def union(rt: Runtime, node: Node) -> Value:
+            seen: dict[tuple[int, Idx], Node] = {}
+            for part in parts:
+                for found in part(rt, node):
+                    seen.setdefault((found[0].id, found[1]), found)
+            ordered = sorted(seen.values(), key=lambda x: (x[0].order, x[1]))
+            return _nodeset(rt, ordered)
+
+        return union
+    if isinstance(expr, n.Path | n.Filter):
+        nodes_fn = _nodeset_fn(expr, scope)
+        if scope.choice_context and isinstance(expr, n.Path):
+            column = _choice_column(expr)
+            if column is not None:
+                return lambda rt, node: _column(rt, column)
+        return lambda rt, node: _nodeset(rt, nodes_fn(rt, node))
+    raise XLSFormError(f"unsupported expression {expr!r}")  # pragma: no cover - exhaustive
+
+
+def _column(rt: Runtime, column: str) -> Value:
+    row = rt.choice_row
+    if row is None:
+        return ""
+    return row.get(column, "")
+
+
+def _choice_column(expr: n.Path) -> str | None:
+    if expr.absolute or len(expr.steps) != 1:
+        return None
+    step = expr.steps[0]
+    if step.axis == "child" and not step.predicates and step.test not in ("*", "node()"):
+        return step.test
+    return None
+
+
+def _nodeset(rt: Runtime, nodes: list[Node]) -> NodeSet:
+    return NodeSet(nodes, [rt.string(e, i) for e, i in nodes])
+
+
+def _ref(expr: n.Ref, scope: Scope) -> Fn:
+    target = scope.by_name.get(expr.name)
+    if target is None:
+        raise XLSFormError(f"${{{expr.name}}} does not name a question of this form")
+    scope.refs.append(target)
+    shared = _shared_repeats(scope.context, target)
+    extra = target.repeats[shared:]
+    if not extra:
+        if target.kind == "leaf":
+
+            def single(rt: Runtime, node: Node) -> Value:
+                idx = _origin(rt, node)[1][:shared]
+                return NodeSet([(target, idx)], [rt.value(target, idx)])
+
+            return single
+
+        def container(rt: Runtime, node: Node) -> Value:
+            idx = _origin(rt, node)[1][:shared]
+            return _nodeset(rt, [(target, idx)])
+
+        return container
+
+    def many(rt: Runtime, node: Node) -> Value:
+        base = _origin(rt, node)[1][:shared]
+        return _nodeset(rt, [(target, i) for i in rt.expand(extra, base)])
+
+    return many
+
+
+def ref_nodes(target: Element, scope: Scope) -> Callable[[Runtime, Node], list[Node]]:
+    """The nodes `${target}` names from the scope's context (for functions taking a node-set)."""
+    shared = _shared_repeats(scope.context, target)
+    extra = target.repeats[shared:]
+
+    def nodes(rt: Runtime, node: Node) -> list[Node]:
+        base = _origin(rt, node)[1][:shared]
+        return [(target, i) for i in rt.expand(extra, base)]
+
+    return nodes
+
+
+def _origin(rt: Runtime, node: Node) -> Node:
+    return rt.current if rt.current is not None else node
+
+
+def _shared_repeats(context: Element, target: Element) -> int:
+    shared = 0
+    for mine, theirs in zip(context.repeats, target.repeats, strict=False):
+        if mine is not theirs:
+            break
+        shared += 1
+    return shared
+
+
+def _logical(expr: n.Logical, scope: Scope) -> Fn:
+    operands = [_compile(o, scope) for o in expr.operands]
+    if expr.op == "or":
+
+        def any_of(rt: Runtime, node: Node) -> Value:
+            return any(v.to_boolean(o(rt, node)) for o in operands)
+
+        return any_of
+
+    def all_of(rt: Runtime, node: Node) -> Value:
+        return all(v.to_boolean(o(rt, node)) for o in operands)
+
+    return all_of
+
+
+_RELATIONS = {
+    "=": v.equal,
+    "!=": v.not_equal,
+    "<": lambda a, b: v.relate("<", a, b),
+    "<=": lambda a, b: v.relate("<=", a, b),
+    ">": lambda a, b: v.relate(">", a, b),
+    ">=": lambda a, b: v.relate(">=", a, b),
+}
+
+
+def _chain(expr: n.Chain, scope: Scope) -> Fn:
+    first = _compile(expr.first, scope)
+    rest: list[tuple[Callable[[Value, Value], Value], Fn]] = []
+    for op, operand in expr.rest:
+        if op in _RELATIONS:
+            combine: Callable[[Value, Value], Value] = _RELATIONS[op]
+        else:
+            combine = _arithmetic(op)
+        rest.append((combine, _compile(operand, scope)))
+    if len(rest) == 1:
+        combine, second = rest[0]
+        return lambda rt, node: combine(first(rt, node), second(rt, node))
+
+    def chain(rt: Runtime, node: Node) -> Value:
+        value = first(rt, node)
+        for combine, operand in rest:
+            value = combine(value, operand(rt, node))
+        return value
+
+    return chain
+
+
+def _arithmetic(op: str) -> Callable[[Value, Value], Value]:
+    return lambda a, b: v.arithmetic(op, a, b)
+
+
+# -- location paths ---------------------------------------------------------------------------
+
+
+def _nodeset_fn(expr: n.Expr, scope: Scope) -> Callable[[Runtime, Node], list[Node]]:
+    if isinstance(expr, n.Path):
+        steps = [_step(s, scope) for s in expr.steps]
+        if expr.absolute:
+            root = scope.root
+            first = expr.steps[0] if expr.steps else None
+            if first is not None and first.axis == "child":
+                # The first step names the form's root element, whatever the form id is.
+                root_predicates = [_compile(p, scope) for p in first.predicates]
+                steps = steps[1:]
+            else:
+                root_predicates = []
+
+            def absolute(rt: Runtime, node: Node) -> list[Node]:
+                found = _filter(rt, [(root, ())], root_predicates)
+                for step in steps:
+                    found = step(rt, found)
+                return found
+
+            return absolute
+
+        def relative(rt: Runtime, node: Node) -> list[Node]:
+            found = [node]
+            for step in steps:
+                found = step(rt, found)
+            return found
+
+        return relative
+    if isinstance(expr, n.Filter):
+        primary = _compile(expr.primary, scope)
+        predicates = [_compile(p, scope) for p in expr.predicates]
+        steps = [_step(s, scope) for s in expr.steps]
+
+        def filtered(rt: Runtime, node: Node) -> list[Node]:
+            value = primary(rt, node)
+            if not isinstance(value, NodeSet):
+                raise CannotCheckError("a path step was applied to something that is not a node")
+            found = _filter(rt, value.nodes, predicates)
+            for step in steps:
+                found = step(rt, found)
+            return found
+
+        return filtered
+    if isinstance(expr, n.Ref):
+        target = scope.by_name.get(expr.name)
+        if target is None:
+            raise XLSFormError(f"${{{expr.name}}} does not name a question of this form")
+        scope.refs.append(target)
+        return ref_nodes(target, scope)
+    value_fn = _compile(expr, scope)
+
+    def as_nodes(rt: Runtime, node: Node) -> list[Node]:
+        value = value_fn(rt, node)
+        if isinstance(value, NodeSet):
+            return value.nodes
+        raise CannotCheckError("a node-set was expected")
+
+    return as_nodes
+
+
+def _filter(rt: Runtime, nodes: list[Node], predicates: list[Fn]) -> list[Node]:
+    for predicate in predicates:
+        kept = []
+        saved = rt.ctx_pos, rt.ctx_size
+        size = len(nodes)
+        for position, node in enumerate(nodes, start=1):
+            rt.ctx_pos, rt.ctx_size = position, size
+            result = predicate(rt, node)
+            if isinstance(result, float) and not isinstance(result, bool):
+                if result == position:
+                    kept.append(node)
+            elif v.to_boolean(result):
+                kept.append(node)
+        rt.ctx_pos, rt.ctx_size = saved
+        nodes = kept
+    return nodes
+
+
+def _step(step: n.Step, scope: Scope) -> NodesFn:
+    predicates = [_compile(p, scope) for p in step.predicates]
+    test = step.test
+    axis = step.axis
+
+    def matches(elem: Element) -> bool:
+        return test in ("*", "node()") or elem.name == test
+
+    if axis == "child":
+
+        def child(rt: Runtime, nodes: list[Node]) -> list[Node]:
+            out: list[Node] = []
+            for elem, idx in nodes:
+                kids = (
+                    elem.children.values()
+                    if test in ("*", "node()")
+                    else ([elem.children[test]] if test in elem.children else [])
+                )
+                for kid in kids:
+                    if kid.kind == "repeat":
+                        found = [(kid, (*idx, k)) for k in range(1, rt.count(kid, idx) + 1)]
+                    else:
+                        found = [(kid, idx)]
+                    out.extend(_filter(rt, found, predicates) if predicates else found)
+            return out
+
+        return child
+    if axis == "parent":
+
+        def parent(rt: Runtime, nodes: list[Node]) -> list[Node]:
+            out: list[Node] = []
+            for elem, idx in nodes:
+                up = elem.parent
+                if up is not None and matches(up):
+                    out.append((up, idx[:-1] if elem.kind == "repeat" else idx))
+            return _filter(rt, _dedupe(out), predicates)
+
+        return parent
+    if axis == "self":
+
+        def self_(rt: Runtime, nodes: list[Node]) -> list[Node]:
+            return _filter(rt, [x for x in nodes if matches(x[0])], predicates)
+
+        return self_
+    if axis in ("descendant", "descendant-or-self"):
+        include_self = axis == "descendant-or-self"
+
+        def descendant(rt: Runtime, nodes: list[Node]) -> list[Node]:
+            out: list[Node] = []
+            for elem, idx in nodes:
+                found = _descendants(rt, elem, idx)
+                if include_self:
+                    found.insert(0, (elem, idx))
+                out.extend(x for x in found if matches(x[0]))
+            return _filter(rt, _dedupe(out), predicates)
+
+        return descendant
+    if axis in ("ancestor", "ancestor-or-self"):
+        include_self = axis == "ancestor-or-self"
+
+        def ancestor(rt: Runtime, nodes: list[Node]) -> list[Node]:
+            out: list[Node] = []
+            for elem, idx in nodes:
+                chain = [(elem, idx)] if include_self else []
+                cur, cidx = elem, idx
+                while cur.parent is not None:
+                    cidx = cidx[:-1] if cur.kind == "repeat" else cidx
+                    cur = cur.parent
+                    chain.append((cur, cidx))
+                out.extend(x for x in chain if matches(x[0]))
+            return _filter(rt, _dedupe(out), predicates)
+
+        return ancestor
+    if axis == "attribute":
+        return lambda rt, nodes: []
+
+    def unsupported(rt: Runtime, nodes: list[Node]) -> list[Node]:
+        raise CannotCheckError(f"the XPath axis {axis}:: is not supported")
+
+    return unsupported
+
+
+def _descendants(rt: Runtime, elem: Element, idx: Idx) -> list[Node]:
+    out: list[Node] = []
+    for kid in elem.children.values():
+        if kid.kind == "repeat":
+            for k in range(1, rt.count(kid, idx) + 1):
+                out.append((kid, (*idx, k)))
+                out.extend(_descendants(rt, kid, (*idx, k)))
+        else:
+            out.append((kid, idx))
+            out.extend(_descendants(rt, kid, idx))
+    return out
+
+
+def _dedupe(nodes: list[Node]) -> list[Node]:
+    if len(nodes) < 2:
+        return nodes
+    seen: dict[tuple[int, Idx], Node] = {}
+    for node in nodes:
+        seen.setdefault((node[0].id, node[1]), node)
+    return sorted(seen.values(), key=lambda x: (x[0].order, x[1]))

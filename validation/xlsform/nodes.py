@@ -1,0 +1,87 @@
+"""Immutable syntax tree of an XPath expression; chains are n-ary so long `or`s stay shallow."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class String:
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An XLSForm `${name}` reference."""
+
+    name: str
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """An XPath `$name` variable; ODK defines none."""
+
+    name: str
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    name: str
+    args: "tuple[Expr, ...]"
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Logical:
+    """`a or b or c` / `a and b`: evaluated left to right with short-circuit."""
+
+    op: str
+    operands: "tuple[Expr, ...]"
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """Left-associative run of one precedence level: `a - b + c`, `a = b`, `a < b`."""
+
+    first: "Expr"
+    rest: "tuple[tuple[str, Expr], ...]"
+
+
+@dataclass(frozen=True, slots=True)
+class Negate:
+    operand: "Expr"
+
+
+@dataclass(frozen=True, slots=True)
+class Union:
+    operands: "tuple[Expr, ...]"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    axis: str  # child parent self attribute descendant-or-self ...
+    test: str  # a name, "*", "node()" or "text()"
+    predicates: "tuple[Expr, ...]"
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    absolute: bool
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """`primary[pred]/steps`, e.g. `current()/../q` or `${rep}[2]/q`."""
+
+    primary: "Expr"
+    predicates: "tuple[Expr, ...]"
+    steps: tuple[Step, ...]
+
+
+Expr = Number | String | Ref | Variable | Call | Logical | Chain | Negate | Union | Path | Filter
