@@ -1,7 +1,8 @@
 """URL routes: admin, API v1, schema, health check (the composition root)."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from mtm.health import healthz
 
@@ -11,6 +12,9 @@ admin.site.index_title = "Rounds, locations, quotas and interviews"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("mtm.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("healthz/", healthz),
 ]

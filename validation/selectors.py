@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from surveys.models import Submission
 from surveys.selectors import UserLike, visible_submissions
+from validation.models import Flag, ReviewEvent
 
 S = Submission.ReviewStatus
 # What waits for a supervisor: flagged or held interviews, reopened decisions, corrections
@@ -26,3 +27,22 @@ def review_queue(user: UserLike) -> QuerySet[Submission]:
         )
         .order_by("-priority__score", "submission_time", "pk")
     )
+
+
+def visible_flags(user: UserLike) -> QuerySet[Flag]:
+    """Flags of the interviews the user may see (as the admin's flag list)."""
+    return Flag.objects.filter(submission__in=visible_submissions(user).values("pk"))
+
+
+def visible_review_events(user: UserLike) -> QuerySet[ReviewEvent]:
+    """The review log of the interviews the user may see."""
+    return ReviewEvent.objects.filter(submission__in=visible_submissions(user).values("pk"))
+
+
+def decidable_submissions(user: UserLike) -> QuerySet[Submission]:
+    """Interviews the user may decide on: in their scope, and with the review permission."""
+    if not user.is_authenticated or not getattr(user, "has_perm", lambda _: False)(
+        "validation.change_interviewreview"
+    ):
+        return Submission.objects.none()
+    return visible_submissions(user).filter(deleted_at__isnull=True)

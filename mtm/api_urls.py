@@ -1,0 +1,24 @@
+"""The /api/v1/ router: every app's viewsets registered in one place (the composition root)."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from surveys.api import views as surveys_views
+from validation.api import views as validation_views
+
+router = DefaultRouter()
+router.register("rounds", surveys_views.RoundViewSet, basename="round")
+router.register("locations", surveys_views.LocationViewSet, basename="location")
+router.register("quotas", surveys_views.QuotaViewSet, basename="quota")
+router.register("teams", surveys_views.TeamViewSet, basename="team")
+router.register("enumerators", surveys_views.EnumeratorViewSet, basename="enumerator")
+router.register("submissions", surveys_views.SubmissionViewSet, basename="submission")
+router.register("sync-runs", surveys_views.SyncRunViewSet, basename="syncrun")
+router.register("flags", validation_views.FlagViewSet, basename="flag")
+router.register(
+    "review-decisions", validation_views.ReviewDecisionViewSet, basename="review-decision"
+)
+# Correction tasks (the corrections app) register here:
+# router.register("correction-tasks", <CorrectionTaskViewSet>, basename="correction-task")
+
+urlpatterns = [path("", include(router.urls))]

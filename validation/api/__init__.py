@@ -1,0 +1,1 @@
+"""REST API of the validation app: flags, review decisions, quota progress, exports."""

@@ -1,0 +1,30 @@
+"""django-filter FilterSets of the validation API."""
+
+import django_filters
+
+from validation.models import Flag, ReviewEvent
+
+
+class FlagFilter(django_filters.FilterSet):
+    round = django_filters.NumberFilter(field_name="submission__form__round")
+    enumerator = django_filters.NumberFilter(field_name="submission__enumerator")
+    check_family = django_filters.CharFilter(field_name="check_code", lookup_expr="startswith")
+
+    class Meta:
+        model = Flag
+        fields = {
+            "submission": ["exact"],
+            "check_code": ["exact"],
+            "severity": ["exact"],
+            "status": ["exact"],
+        }
+
+
+class ReviewEventFilter(django_filters.FilterSet):
+    round = django_filters.NumberFilter(field_name="submission__form__round")
+    after = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    before = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = ReviewEvent
+        fields = {"submission": ["exact"], "actor": ["exact"], "to_status": ["exact"]}

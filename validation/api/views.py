@@ -1,0 +1,90 @@
+"""Viewsets of the validation API: flags, the review log and decisions on interviews."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from mtm.api import ModelPermissions
+from validation import review, selectors
+from validation.api import filters, serializers
+from validation.models import Flag, ReviewEvent
+
+
+class FlagViewSet(viewsets.ReadOnlyModelViewSet[Flag]):
+    permission_classes = (ModelPermissions,)
+    serializer_class = serializers.FlagSerializer
+    filterset_class = filters.FlagFilter
+
+    def get_queryset(self) -> QuerySet[Flag]:
+        return (
+            selectors.visible_flags(self.request.user)
+            .select_related("submission")
+            .defer("submission__data", "values", "expression")
+            .order_by("-last_seen_at", "pk")
+        )
+
+
+class ReviewDecisionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[ReviewEvent],
+):
+    """The review log; POST records a supervisor's decision on an interview in their scope."""
+
+    permission_classes = (ModelPermissions,)
+    serializer_class = serializers.ReviewEventSerializer
+    filterset_class = filters.ReviewEventFilter
+
+    def get_queryset(self) -> QuerySet[ReviewEvent]:
+        return (
+            selectors.visible_review_events(self.request.user)
+            .select_related("actor")
+            .order_by("-at", "-pk")
+        )
+
+    def get_permissions(self) -> Sequence[Any]:
+        # Deciding is governed by the review-queue permission (checked in the selector),
+        # not by "add review event", which nobody holds: the log is written by the service.
+        if self.action == "create":
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    @extend_schema(
+        request=serializers.DecisionInputSerializer,
+        responses={201: serializers.ReviewEventSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = serializers.DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        choice = data.validated_data
+        submission = get_object_or_404(
+            selectors.decidable_submissions(request.user), pk=choice["submission"]
+        )
+        actor: Any = request.user
+        if choice["decision"] == "approve":
+            event = review.approve(submission=submission, actor=actor, comment=choice["comment"])
+        elif choice["decision"] == "hold":
+            event = review.hold(submission=submission, actor=actor, comment=choice["comment"])
+        elif choice["decision"] == "exclude":
+            event = review.exclude(
+                submission=submission,
+                actor=actor,
+                reason=choice["reason"],
+                comment=choice["comment"],
+            )
+        else:
+            event = review.return_to_enumerator(
+                submission=submission,
+                actor=actor,
+                comment=choice["comment"],
+                questions=choice["questions"],
+            )
+        return Response(serializers.ReviewEventSerializer(event).data, status.HTTP_201_CREATED)
