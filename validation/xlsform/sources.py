@@ -7,9 +7,12 @@ read with openpyxl and normalised the same way, so one builder serves both.
 
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import openpyxl
 
 from validation.xlsform.errors import XLSFormError
 
@@ -217,11 +220,9 @@ def _sheet(workbook: Any, name: str) -> list[dict[str, Any]] | None:
 
 
 def from_xlsx(path: Path) -> FormSource:
-    import openpyxl
-
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise XLSFormError(f"{path.name} is not a readable .xlsx workbook: {exc}") from None
     try:
         survey = _sheet(workbook, "survey")
