@@ -2,9 +2,11 @@
 
 from validation.models.check_config import CheckConfig
 from validation.models.criteria import Eligibility, InclusionCriterion
+from validation.models.exports import ExportJob
 from validation.models.flags import SEVERITY_WEIGHT, Flag, Severity
 from validation.models.priority import ReviewPriority
 from validation.models.quality_state import QualityState
+from validation.models.quota_alerts import QuotaAlert
 from validation.models.review_queue import InterviewReview
 from validation.models.reviews import ExclusionReason, ReviewEvent
 
@@ -13,10 +15,12 @@ __all__ = [
     "CheckConfig",
     "Eligibility",
     "ExclusionReason",
+    "ExportJob",
     "Flag",
     "InclusionCriterion",
     "InterviewReview",
     "QualityState",
+    "QuotaAlert",
     "ReviewEvent",
     "ReviewPriority",
     "Severity",
