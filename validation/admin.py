@@ -1,16 +1,19 @@
 """Admin for validation data: flags, inclusion criteria and eligibility verdicts."""
 
+import json
 from typing import Any, cast
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html
 
 from surveys import selectors
 from surveys.models import Submission
 from validation import review
-from validation.models import Eligibility, Flag, InclusionCriterion, InterviewReview
+from validation.models import CheckConfig, Eligibility, Flag, InclusionCriterion, InterviewReview
 from validation.selectors import review_queue
 
 
@@ -21,6 +24,42 @@ class InclusionCriterionAdmin(admin.ModelAdmin[InclusionCriterion]):
     list_filter = ("round", "is_active", "operator")
     search_fields = ("code", "label", "question")
     list_select_related = ("round",)
+
+
+@admin.register(CheckConfig)
+class CheckConfigAdmin(admin.ModelAdmin[CheckConfig]):
+    """Thresholds are validated by CheckConfig.clean (the registry's rules), per field."""
+
+    list_display = ("__str__", "round", "form", "is_active", "updated_at", "updated_by")
+    list_filter = ("is_active", "round")
+    list_select_related = ("round", "form", "updated_by")
+    readonly_fields = ("available_checks", "updated_at", "updated_by")
+    fields = (
+        "round",
+        "form",
+        "is_active",
+        "enabled_checks",
+        "thresholds",
+        "severities",
+        "question_map",
+        "available_checks",
+        "updated_at",
+        "updated_by",
+    )
+
+    @admin.display(description="Check codes and their defaults")
+    def available_checks(self, obj: CheckConfig | None) -> str:
+        from validation.checks.registry import DEFAULTS
+
+        return format_html("<pre>{}</pre>", json.dumps(DEFAULTS, indent=1, sort_keys=True))
+
+    def save_model(self, request: HttpRequest, obj: CheckConfig, form: Any, change: bool) -> None:
+        obj.updated_by = cast(Any, request.user)
+        super().save_model(request, obj, form, change)
+        # The configuration's hash changed, so its round's interviews are due: run them.
+        from validation.tasks import run_quality_checks_task
+
+        transaction.on_commit(run_quality_checks_task.delay)
 
 
 @admin.register(Flag)

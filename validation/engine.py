@@ -208,6 +208,17 @@ def apply_findings(
     return len(new), len(resolved)
 
 
+def refresh_review_state(*, submission: Submission) -> int:
+    """After other checks (validation.quality) changed flags: status and priority follow."""
+    with transaction.atomic():
+        open_total = _settle_review_status(submission)
+        verdict = Eligibility.objects.filter(submission=submission).values_list(
+            "verdict", flat=True
+        )
+        update_priority(submission=submission, verdict=verdict.first())
+    return open_total
+
+
 def _settle_review_status(submission: Submission) -> int:
     """Move the interview through checking; reopen decisions whose data changed in KoBo."""
     open_total = (

@@ -1,9 +1,10 @@
-"""Celery tasks of the validation app: thin wrappers over the engine."""
+"""Celery tasks of the validation app: thin wrappers over the engine and the quality checks."""
 
 import time
 
 from celery import shared_task
 
+from validation import quality
 from validation.engine import validate_pending
 
 _BATCH = 200
@@ -19,6 +20,14 @@ def validate_pending_task(self) -> int:  # type: ignore[no-untyped-def]
         done = validate_pending(limit=_BATCH)
         total += done
         if done < _BATCH:
+            # Quality checks follow validation; they only touch what changed since last time.
+            run_quality_checks_task.delay()
             return total
     self.apply_async()
     return total
+
+
+@shared_task
+def run_quality_checks_task() -> int:
+    """Bring quality flags up to date for due interviews; idempotent, safe to re-deliver."""
+    return sum(report.due for report in quality.check_due())
