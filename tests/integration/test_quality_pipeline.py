@@ -17,6 +17,7 @@ from surveys.models import KoboForm, Submission
 from tests import factories
 from validation import quality
 from validation.models import CheckConfig, Flag, QualityState
+from validation.scorecard import round_scorecards
 from validation.tasks import run_quality_checks_task
 
 pytestmark = pytest.mark.django_db
@@ -375,3 +376,31 @@ def test_supervisors_see_but_cannot_edit_configs() -> None:
     assert sup.has_perm("validation.view_checkconfig")
     assert not sup.has_perm("validation.change_checkconfig")
     assert manager.has_perm("validation.change_checkconfig")
+
+
+def test_scorecard_compares_each_enumerator_with_the_team(world: World) -> None:
+    for i in range(9):
+        world.add(f"A{i % 3}", BOS)
+    rushed = [world.add("A0", BOS, violations=["too_short"]) for _ in range(3)]
+    for i in range(4):
+        world.add(f"B{i % 3}", ALM)
+    run(world.form)
+    cards = round_scorecards(world.teams["A"].supervisor, world.round)
+    assert set(cards) == {"enum_a0", "enum_a1", "enum_a2"}  # never the other team's
+    a0, a1 = cards["enum_a0"], cards["enum_a1"]
+    assert a0["interviews"] == 6
+    assert a1["interviews"] == 3
+    flagged = {s.pk for s in rushed} | (
+        open_ids("duration.too_short")
+        & set(
+            Submission.objects.filter(enumerator__kobo_username="enum_a0").values_list(
+                "pk", flat=True
+            )
+        )
+    )
+    assert a0["flag_rate"]["duration"] == round(len(flagged) / 6, 4)
+    assert a0["median_duration_min"] < 25 <= a1["median_duration_min"]
+    assert a0["team_median"]["enumerators"] == 3
+    assert a0["team_median"]["interviews"] == 3
+    manager_cards = round_scorecards(factories.data_manager(), world.round)
+    assert set(manager_cards) == {f"enum_{t}{i}" for t in "ab" for i in range(3)}
