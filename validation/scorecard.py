@@ -11,9 +11,11 @@ from validation.models import Flag, Severity
 
 
 def round_scorecards(user: UserLike, round_: Round) -> dict[str, dict[str, Any]]:
-    """Per enumerator of the round the user may see: interviews, per-day pace, median duration,
-    "don't know"/refusal rate and open-flag rate by check family, each beside the team median
-    (under "team_median"). A supervisor's medians are over their own team only.
+    """Per enumerator of the round the user may see, with the team median of each figure.
+
+    Figures: interviews, per-day pace (productivity), median duration, "don't know"/refusal
+    rate and open-flag rate by check family; "team_median" holds the same figures for the
+    team. A supervisor's medians are over their own team only.
     """
     rows = (
         visible_submissions(user)
