@@ -560,6 +560,68 @@ _AGREE = [
 ]
 for key, en, ru in _AGREE:
     SURVEY.append(q("select_one agree", f"agree_{key}", en, ru, required="yes"))
+# Hardships since arrival: a block of similar yes/no questions (straight-lining checks read it).
+HARDSHIPS = [
+    ("documents", "problems with documents or registration", "проблемы с документами"),
+    ("language", "language barriers", "языковой барьер"),
+    ("discrimination", "discrimination", "дискриминация"),
+    ("police", "frequent police checks", "частые проверки полиции"),
+    ("unpaid_wages", "unpaid or delayed wages", "невыплата или задержка зарплаты"),
+    ("eviction", "losing your housing", "потеря жилья"),
+    ("medical", "a medical emergency", "неотложная медицинская помощь"),
+    ("debt", "debts you cannot repay", "долги, которые вы не можете вернуть"),
+    ("fraud", "fraud by an employer or agent", "обман работодателем или посредником"),
+    ("loneliness", "loneliness or stress", "одиночество или стресс"),
+]
+for key, en, ru in HARDSHIPS:
+    SURVEY.append(
+        q(
+            "select_one yesno_dk",
+            f"hardship_{key}",
+            f"Since you arrived, have you faced {en}?",
+            f"С момента приезда вы сталкивались с: {ru}?",
+            required="yes",
+        )
+    )
+SURVEY += [
+    q(
+        "integer",
+        "hardships_count",
+        "How many of these problems did you face in the last month?",
+        "Со сколькими из этих проблем вы столкнулись за последний месяц?",
+        relevant=" or ".join(f"${{hardship_{key}}} = 'yes'" for key, _, _ in HARDSHIPS),
+        constraint=". >= 0 and . <= " + str(len(HARDSHIPS)),
+        constraint_message=(f"From 0 to {len(HARDSHIPS)}", f"От 0 до {len(HARDSHIPS)}"),
+        required="yes",
+    ),
+    q(
+        "select_multiple help_source",
+        "help_sources",
+        "Whom did you ask for help?",
+        "К кому вы обращались за помощью?",
+        relevant="${hardships_count} > 0",
+        required="yes",
+    ),
+]
+# Services used in the last 6 months.
+SERVICES = [
+    ("clinic", "a public clinic", "государственная поликлиника"),
+    ("consulate", "your country's consulate", "консульство вашей страны"),
+    ("ngo", "a non-governmental organisation", "неправительственная организация"),
+    ("migration_centre", "a migrant service centre", "центр обслуживания мигрантов"),
+    ("money_transfer", "a money transfer office", "пункт денежных переводов"),
+    ("language_course", "a language course", "языковые курсы"),
+]
+for key, en, ru in SERVICES:
+    SURVEY.append(
+        q(
+            "select_one yesno_dk",
+            f"used_{key}",
+            f"In the last six months, did you use {en}?",
+            f"За последние шесть месяцев вы пользовались услугой: {ru}?",
+            required="yes",
+        )
+    )
 SURVEY += [
     q(
         "geopoint",
@@ -598,6 +660,17 @@ _YES_NO = [("yes", "Yes", "Да"), ("no", "No", "Нет")]
 CHOICES: list[tuple] = (
     _choices("yesno", _YES_NO, dk=False)
     + _choices(YN, _YES_NO)
+    + _choices(
+        "help_source",
+        [
+            ("family", "Family or friends", "Семья или друзья"),
+            ("employer", "Employer", "Работодатель"),
+            ("diaspora", "Diaspora organisation", "Диаспора"),
+            ("consulate", "Consulate", "Консульство"),
+            ("ngo", "NGO or IOM", "НПО или МОМ"),
+            ("none", "Nobody", "Ни к кому"),
+        ],
+    )
     + _choices("sex", [("male", "Male", "Мужской"), ("female", "Female", "Женский")], dk=False)
     + _choices(
         "country",

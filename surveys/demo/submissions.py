@@ -8,7 +8,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from surveys.demo.form_definition import CHOICES
+from surveys.demo.form_definition import CHOICES, DK, HARDSHIPS, REFUSE, SERVICES
 from surveys.demo.locations import CENTROIDS
 
 _TZ = dt.timezone(dt.timedelta(hours=5))
@@ -188,6 +188,17 @@ def generate_submission(
         a["wellbeing/sanctions_impact"] = _pick(rng, "yesno_dk")
     for key in ("safe", "welcome", "fair_pay", "treated_equal", "recommend"):
         a[f"wellbeing/agree_{key}"] = rng.choice(["2", "3", "4", "4", "5"])
+    faced = 0
+    for key, _, _ in HARDSHIPS:
+        answer = rng.choices(["yes", "no", DK, REFUSE], weights=[2, 10, 0.3, 0.2])[0]
+        a[f"wellbeing/hardship_{key}"] = answer
+        faced += answer == "yes"
+    if faced:
+        a["wellbeing/hardships_count"] = str(rng.randint(0, faced))
+        if a["wellbeing/hardships_count"] != "0":
+            a["wellbeing/help_sources"] = _multi(rng, "help_source")
+    for key, _, _ in SERVICES:
+        a[f"wellbeing/used_{key}"] = _pick(rng, "yesno_dk")
     lat, lon = CENTROIDS[district_code]
     if "gps_far" in violations:
         lat, lon = lat + 0.5, lon + 0.5
