@@ -162,6 +162,8 @@ CELERY_TASK_ROUTES = {
     "validation.tasks.*": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Task modules outside an app's tasks.py (autodiscovery finds only those).
+CELERY_IMPORTS = ("validation.exports.tasks", "validation.quota_tasks")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
@@ -191,6 +193,10 @@ KOBO_RETRIES = int(_number("KOBO_RETRIES", 3))
 MTM_SYNC_INTERVAL_S = int(_number("MTM_SYNC_INTERVAL_S", 300, minimum=10))
 MTM_SYNC_OVERLAP_IDS = int(_number("MTM_SYNC_OVERLAP_IDS", 200))
 MTM_CORRECTION_DEADLINE_H = int(_number("MTM_CORRECTION_DEADLINE_H", 48, minimum=1))
+# Where background exports (cleaning log, clean dataset) are written until downloaded.
+MTM_EXPORT_DIR = BASE_DIR / env.str("MTM_EXPORT_DIR", default="var/exports")  # absolute wins
+# A quota is "nearly full" from this share of its target on (alerts to supervisors).
+MTM_QUOTA_NEAR_FULL = _number("MTM_QUOTA_NEAR_FULL", 0.9, minimum=0.01)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

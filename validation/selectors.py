@@ -3,8 +3,8 @@
 from django.db.models import Q, QuerySet
 
 from surveys.models import Submission
-from surveys.selectors import UserLike, visible_submissions
-from validation.models import Flag, ReviewEvent
+from surveys.selectors import UserLike, is_data_manager, visible_submissions
+from validation.models import ExportJob, Flag, ReviewEvent
 
 S = Submission.ReviewStatus
 # What waits for a supervisor: flagged or held interviews, reopened decisions, corrections
@@ -46,3 +46,24 @@ def decidable_submissions(user: UserLike) -> QuerySet[Submission]:
     ):
         return Submission.objects.none()
     return visible_submissions(user).filter(deleted_at__isnull=True)
+
+
+def may_export(user: UserLike) -> bool:
+    """Staff who can view submissions in the admin may export their scope of them."""
+    return bool(getattr(user, "is_staff", False)) and getattr(user, "has_perm", lambda _: False)(
+        "surveys.view_submission"
+    )
+
+
+def export_scope(user: UserLike) -> QuerySet[Submission]:
+    """Interviews the user may export: the admin's submission scope."""
+    return visible_submissions(user) if may_export(user) else Submission.objects.none()
+
+
+def visible_export_jobs(user: UserLike) -> QuerySet[ExportJob]:
+    """A user's own exports; data managers see everyone's."""
+    if not may_export(user):
+        return ExportJob.objects.none()
+    if is_data_manager(user):
+        return ExportJob.objects.all()
+    return ExportJob.objects.filter(requested_by_id=user.pk)

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from validation.models import ExclusionReason, Flag, ReviewEvent
+from validation.models import ExclusionReason, ExportJob, Flag, ReviewEvent
 
 
 class FlagSerializer(serializers.ModelSerializer[Flag]):
@@ -55,3 +55,35 @@ class DecisionInputSerializer(serializers.Serializer[dict[str, object]]):
     questions = serializers.ListField(
         child=serializers.CharField(max_length=255), required=False, default=list, max_length=200
     )
+
+
+class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ExportJob
+        fields = (
+            "id",
+            "kind",
+            "format",
+            "round",
+            "status",
+            "rows_total",
+            "rows_done",
+            "percent",
+            "file_name",
+            "error",
+            "created_at",
+            "finished_at",
+        )
+        read_only_fields = (
+            "id",
+            "status",
+            "rows_total",
+            "rows_done",
+            "percent",
+            "file_name",
+            "error",
+            "created_at",
+            "finished_at",
+        )

@@ -4,9 +4,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +16,8 @@ from rest_framework.response import Response
 from mtm.api import ModelPermissions
 from validation import review, selectors
 from validation.api import filters, serializers
-from validation.models import Flag, ReviewEvent
+from validation.exports import jobs
+from validation.models import ExportJob, Flag, ReviewEvent
 
 
 class FlagViewSet(viewsets.ReadOnlyModelViewSet[Flag]):
@@ -88,3 +91,40 @@ class ReviewDecisionViewSet(
                 questions=choice["questions"],
             )
         return Response(serializers.ReviewEventSerializer(event).data, status.HTTP_201_CREATED)
+
+
+class ExportJobViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[ExportJob],
+):
+    """Background exports: POST queues one; GET shows its progress; download when done."""
+
+    permission_classes = (IsAuthenticated,)
+    serializer_class = serializers.ExportJobSerializer
+    filterset_fields = ("kind", "status", "round")
+
+    def get_queryset(self) -> QuerySet[ExportJob]:
+        return selectors.visible_export_jobs(self.request.user).order_by("-created_at")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = serializers.ExportJobSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = jobs.request_export(
+            user=request.user,
+            kind=data.validated_data["kind"],
+            round_id=data.validated_data["round"].pk,
+            fmt=data.validated_data.get("format", ExportJob.Format.CSV),
+        )
+        job.refresh_from_db()
+        return Response(serializers.ExportJobSerializer(job).data, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        job = self.get_object()
+        path = jobs.export_path(job)
+        if job.status != ExportJob.Status.DONE or not path.is_file():
+            raise Http404("The export is not ready.")
+        return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name)
