@@ -80,7 +80,21 @@ def _skip_logic_findings(form: CompiledForm | None, submission: Submission) -> l
                 {},
             )
         ]
-    return [
+    # A rule the compiler rejects is reported on each interview it could concern, as info:
+    # the rest of the form is still checked, and the supervisor sees why that rule was not.
+    unusable = [
+        Finding(
+            "skip_logic.unparseable",
+            error.path,
+            Severity.INFO,
+            f"The {error.column.replace('_', ' ')} of {form.label(error.path)!r} cannot be "
+            f"checked: {error.message}.",
+            {},
+            error.expression,
+        )
+        for error in form.errors
+    ]
+    return unusable + [
         Finding(f.code, f.path, f.severity, f.message, dict(f.values), f.expression or "")
         for f in form.check(submission.data, now=interview_time(submission))
     ]

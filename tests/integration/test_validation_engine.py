@@ -211,3 +211,24 @@ def test_offline_checker_refuses_unreadable_files_clearly(tmp_path):
             str(broken),
             stdout=io.StringIO(),
         )
+
+
+def test_a_rule_the_compiler_rejects_is_reported_and_the_rest_still_checked(version):
+    content = dict(version.content)
+    survey = [dict(row) for row in content["survey"]]
+    for row in survey:
+        if row.get("name") == "sector":
+            row["relevant"] = "${employment_status} = 'working"  # unclosed string
+    content["survey"] = survey
+    broken = FormVersion.objects.create(
+        form=version.form, version_uid="vBroken", content=content, content_hash="broken"
+    )
+    submission = _submission(broken, **{"screening/age": "9"})
+    validate_submission(submission=submission)
+    flags = _open(submission)
+    unusable = flags[("skip_logic.unparseable", "employment/sector")]
+    assert unusable.severity == "info"
+    assert "The relevant of 'Sector of employment' cannot be checked: string is not closed" in (
+        unusable.message
+    )
+    assert ("skip_logic.constraint_failed", "screening/age") in flags

@@ -59,6 +59,10 @@ class Command(BaseCommand):
             form = load_form_file(form_path)
         except (XLSFormError, OSError, ValueError) as exc:
             raise CommandError(f"Cannot read form {form_path}: {exc}") from None
+        for error in form.errors:
+            self.stderr.write(
+                f"Form rule not checked: {error.column} of {error.path}: {error.message}"
+            )
         rows = _load_data(options["data"])
         now = None
         if options["now"]:
