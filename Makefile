@@ -14,7 +14,14 @@ $(BIN)/.installed: requirements/dev.txt requirements/base.txt
 	$(BIN)/pip install --quiet -r requirements/dev.txt
 	touch $@
 
-install: $(BIN)/.installed
+# Chart.js from npm (pinned in package-lock.json), copied into static: no CDN, works offline.
+CHARTJS := validation/static/vendor/chart.umd.min.js
+$(CHARTJS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $@)
+	cp node_modules/chart.js/dist/chart.umd.min.js $@
+
+install: $(BIN)/.installed $(CHARTJS)
 
 demo: install
 	$(BIN)/python manage.py run_demo --port $(PORT) --kobo-port $(KOBO_PORT)
