@@ -287,6 +287,32 @@ def _report(name: str, found: set[Any], truth: set[Any], accepted: set[Any]) -> 
     )
 
 
+def _share_identifier(pair: frozenset[int], by_id: dict[int, Interview]) -> bool:
+    a, b = (by_id[i] for i in pair)
+    return bool(
+        (a.phone_hash and a.phone_hash == b.phone_hash)
+        or (a.name_hash and a.name_hash == b.name_hash)
+    )
+
+
+def _threshold_curve(interviews: list[Interview], ctx: CheckContext, truth: dict[str, Any]) -> None:
+    """Recall/precision of duplicate.respondent at other min_score settings (one run)."""
+    low = replace(
+        ctx,
+        params={"duplicate.respondent": {"min_score": 0.05}},
+        enabled=frozenset({"duplicate.respondent"}),
+    )
+    scored: dict[frozenset[int], float] = {}
+    for f in run_checks(interviews, low):
+        if f.code == "duplicate.respondent":
+            for m in f.values["matches"]:
+                scored[frozenset((f.interview_id, m["id"]))] = m["score"]
+    for threshold in (0.1, 0.2, 0.3, 0.5, 0.7, 0.9):
+        found = {pair for pair, score in scored.items() if score >= threshold}
+        accepted = truth["repeat"] | truth["copy"]
+        _report(f"  min_score {threshold:.1f}", found, truth["repeat"], accepted)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000)
@@ -317,6 +343,10 @@ def main() -> None:
     truth = world.truth
     repeats = _pairs(findings, "duplicate.respondent", "matches")
     _report("repeat respondents", repeats, truth["repeat"], truth["repeat"] | truth["copy"])
+    by_id = {iv.id: iv for iv in interviews}
+    identified = {pair for pair in truth["repeat"] if _share_identifier(pair, by_id)}
+    _report("  sharing phone/name", repeats & identified, identified, truth["repeat"])
+    _threshold_curve(interviews, ctx, truth)
     copies = _pairs(findings, "fabrication.near_duplicate", "other_ids")
     _report("near-duplicates", copies, truth["copy"], truth["copy"])
     for code, planted in (
