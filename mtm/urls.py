@@ -11,6 +11,7 @@ admin.site.site_title = "mtm-qc"
 admin.site.index_title = "Rounds, locations, quotas and interviews"
 
 urlpatterns = [
+    path("admin/dashboards/", include("validation.dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("mtm.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,1 @@
+"""Dashboards inside the admin: round overview, progress, flags, scorecards, map, summary."""

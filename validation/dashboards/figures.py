@@ -1,0 +1,108 @@
+"""Aggregates the dashboards draw, each one query over the user's scope of a round."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+
+from surveys.models import Location, Submission
+from validation.models import CheckConfig, Flag
+from validation.models.check_config import QUESTION_ROLES
+
+S = Submission.ReviewStatus
+_MAP_POINTS = 5000  # enough to see clusters; bounds the page size on a 100,000-row round
+
+
+def round_rows(scope: QuerySet[Submission], round_id: int) -> QuerySet[Submission]:
+    return scope.filter(form__round_id=round_id, deleted_at__isnull=True)
+
+
+def overview(rows: QuerySet[Submission]) -> dict[str, int]:
+    """Totals by review status, eligibility and open flags, in one query."""
+    counts = rows.aggregate(
+        total=Count("pk"),
+        eligible=Count("pk", filter=Q(eligibility__verdict="eligible")),
+        ineligible=Count("pk", filter=Q(eligibility__verdict="ineligible")),
+        **{status: Count("pk", filter=Q(review_status=status)) for status in S.values},
+    )
+    counts["open_flags"] = Flag.objects.open().filter(submission__in=rows.values("pk")).count()
+    return counts
+
+
+def interviews_per_day(rows: QuerySet[Submission]) -> list[dict[str, Any]]:
+    return [
+        {"day": row["day"].isoformat(), "count": row["count"]}
+        for row in rows.annotate(day=TruncDate("submission_time"))
+        .values("day")
+        .annotate(count=Count("pk"))
+        .order_by("day")
+        if row["day"] is not None
+    ]
+
+
+def flags_by_check(rows: QuerySet[Submission]) -> list[dict[str, Any]]:
+    return list(
+        Flag.objects.open()
+        .filter(submission__in=rows.values("pk"))
+        .values("check_code", "severity")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "check_code")
+    )
+
+
+def flags_by_enumerator(rows: QuerySet[Submission]) -> list[dict[str, Any]]:
+    return list(
+        Flag.objects.open()
+        .filter(submission__in=rows.values("pk"))
+        .values("submission__enumerator__kobo_username")
+        .annotate(
+            count=Count("pk"),
+            interviews=Count("submission", distinct=True),
+            blockers=Count("pk", filter=Q(severity="blocker")),
+        )
+        .order_by("-count")
+    )
+
+
+@dataclass(frozen=True)
+class Point:
+    lat: float
+    lon: float
+    flagged: bool
+
+
+def gps_path(round_id: int) -> str:
+    mapping = (
+        CheckConfig.objects.filter(round_id=round_id, is_active=True)
+        .values_list("question_map", flat=True)
+        .first()
+    )
+    if isinstance(mapping, dict) and isinstance(mapping.get("gps"), str) and mapping["gps"]:
+        return str(mapping["gps"])
+    return QUESTION_ROLES["gps"]
+
+
+def map_points(rows: QuerySet[Submission], round_id: int) -> Iterator[Point]:
+    """Interview points (the latest few thousand), flagged ones marked."""
+    path = gps_path(round_id)
+    latest = rows.order_by("-submission_time").values_list("data", "review_status")[:_MAP_POINTS]
+    for data, status in latest.iterator(chunk_size=1000):
+        parts = str((data or {}).get(path, "")).split()
+        try:
+            lat, lon = float(parts[0]), float(parts[1])
+        except (IndexError, ValueError):
+            continue
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            yield Point(lat, lon, status in (S.FLAGGED, S.ON_HOLD, S.RETURNED))
+
+
+def district_boundaries(rows: QuerySet[Submission]) -> list[tuple[str, str, dict[str, Any]]]:
+    """Boundaries of the districts the round's interviews were done in."""
+    used = rows.order_by().values("location_id")
+    return [
+        (loc.code, loc.name_en, loc.boundary)
+        for loc in Location.objects.filter(pk__in=used, boundary__isnull=False).order_by("code")
+        if isinstance(loc.boundary, dict)
+    ]

@@ -1,0 +1,83 @@
+"""Dashboard pages inside the admin; every figure is computed over the user's scope."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils.text import slugify
+
+from surveys.models import Round
+from validation.dashboards import figures
+from validation.dashboards.svg_map import map_svg
+from validation.exports import writers
+from validation.exports.jobs import export_header_and_rows
+from validation.models import ExportJob
+from validation.scorecard import round_scorecards
+from validation.selectors import export_scope, may_export
+from validation.summary import round_summary, summary_csv
+
+
+def _context(request: HttpRequest, title: str, **extra: Any) -> dict[str, Any]:
+    if not may_export(request.user):
+        raise PermissionDenied
+    return {**admin.site.each_context(request), "title": title, **extra}
+
+
+def index(request: HttpRequest) -> TemplateResponse:
+    rounds = Round.objects.order_by("country", "-number")
+    return TemplateResponse(
+        request, "dashboards/index.html", _context(request, "Dashboards", rounds=rounds)
+    )
+
+
+def round_overview(request: HttpRequest, round_id: int) -> TemplateResponse:
+    round_ = get_object_or_404(Round, pk=round_id)
+    context = _context(request, f"{round_} — overview", round=round_)
+    rows = figures.round_rows(export_scope(request.user), round_.pk)
+    context.update(
+        overview=figures.overview(rows),
+        per_day=figures.interviews_per_day(rows),
+        flags_by_check=figures.flags_by_check(rows),
+        flags_by_enumerator=figures.flags_by_enumerator(rows),
+        scorecards=round_scorecards(request.user, round_),
+        map=map_svg(figures.district_boundaries(rows), figures.map_points(rows, round_.pk)),
+    )
+    return TemplateResponse(request, "dashboards/round.html", context)
+
+
+def summary(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = get_object_or_404(Round, pk=round_id)
+    context = _context(request, f"{round_} — summary", round=round_)
+    figures_ = round_summary(scope=export_scope(request.user), round_id=round_.pk)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(summary_csv(figures_), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="summary_{slugify(str(round_))}.csv"'
+        )
+        return response
+    sections = [
+        ("Respondents by sex", figures_.by_sex),
+        ("Top five countries of origin", figures_.top_origins),
+        ("Education", figures_.education),
+        (f"Employment sector (of {figures_.sector_base} working)", figures_.sector),
+        (f"Share of income sent home ({figures_.senders} send money)", figures_.remit_bands),
+    ]
+    context.update(s=figures_, sections=sections)
+    return TemplateResponse(request, "dashboards/summary.html", context)
+
+
+def stream_export(request: HttpRequest, round_id: int, kind: str) -> StreamingHttpResponse:
+    """CSV streamed row by row: nothing is held in memory, whatever the round's size."""
+    round_ = get_object_or_404(Round, pk=round_id)
+    _context(request, "export")
+    if kind not in ExportJob.Kind.values:
+        raise PermissionDenied
+    header, rows, _ = export_header_and_rows(user=request.user, kind=kind, round_id=round_.pk)
+    response = StreamingHttpResponse(
+        writers.csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind}_R{round_.number}.csv"'
+    return response
