@@ -1,0 +1,1 @@
+"""Differential test of validation.xlsform against Enketo's openrosa-xpath-evaluator."""

@@ -1,0 +1,3 @@
+"""Keep pytest out of the npm dependencies."""
+
+collect_ignore = ["node_modules"]

@@ -1,0 +1,76 @@
+"""Runs harness.js (Enketo's openrosa-xpath-evaluator on jsdom) over a batch of submissions."""
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.differential.forms import FormUnderTest
+from tests.differential.generator import NODE_TZ, Synthetic
+from tests.differential.instance import instance_xml
+
+HERE = Path(__file__).resolve().parent
+HARNESS = HERE / "harness.js"
+
+
+class HarnessError(RuntimeError):
+    pass
+
+
+@dataclass
+class EnketoResult:
+    """The independent verdicts on one submission."""
+
+    findings: list[dict[str, str]]
+    cannot_check: dict[str, str]
+    evaluations: int
+    passes: int
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def node_binary() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise HarnessError("Node.js is needed for the differential test (node not on PATH)")
+    if not (HERE / "node_modules" / "openrosa-xpath-evaluator").is_dir():
+        raise HarnessError(
+            "npm packages missing: run `make install` (npm ci in tests/differential)"
+        )
+    return node
+
+
+def run_enketo(form: FormUnderTest, batch: Iterable[Synthetic]) -> dict[int, EnketoResult]:
+    """Verdicts of the independent checker, keyed by Synthetic.index."""
+    lines = [json.dumps({"xform": form.xform})]
+    for sub in batch:
+        xml = instance_xml(form.instance_template, sub.data, form.repeat_paths)
+        now_ms = int(sub.now.timestamp() * 1000)
+        lines.append(json.dumps({"id": sub.index, "now": now_ms, "instance": xml}))
+    env = {**os.environ, "TZ": NODE_TZ}
+    proc = subprocess.run(  # noqa: S603 - fixed argv: node + our harness
+        [node_binary(), str(HARNESS)],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=HERE,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise HarnessError(f"harness.js failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    results: dict[int, EnketoResult] = {}
+    for line in proc.stdout.splitlines():
+        row = json.loads(line)
+        results[int(row["id"])] = EnketoResult(
+            findings=row.get("findings", []),
+            cannot_check=dict(row.get("cannot_check", {})),
+            evaluations=int(row.get("evaluations", 0)),
+            passes=int(row.get("passes", 0)),
+            error=row.get("error"),
+        )
+    return results
