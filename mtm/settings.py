@@ -163,7 +163,7 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside an app's tasks.py (autodiscovery finds only those).
-CELERY_IMPORTS = ("validation.exports.tasks",)
+CELERY_IMPORTS = ("validation.exports.tasks", "validation.quota_tasks")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {

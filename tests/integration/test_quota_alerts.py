@@ -1,0 +1,131 @@
+"""Quotas: what counts (edge cases), over-quota flags, alerts sent once, digest lines."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from surveys.models import Location, Submission
+from tests import factories
+from tests.integration import round_data
+from validation.models import Eligibility, Flag, QuotaAlert
+from validation.quota_alerts import OVER, check_quotas, digest_lines
+
+pytestmark = pytest.mark.django_db
+T0 = dt.datetime(2024, 2, 10, 9, 0, tzinfo=round_data.ALMATY)
+
+
+@pytest.fixture
+def rd() -> round_data.RoundData:
+    rd = round_data.build()
+    rd.sup_a.email = "sup_a@example.org"
+    rd.sup_a.save()
+    bos = Location.objects.get(code="KZ-ALA-BOS")
+    factories.QuotaFactory(round=rd.round, location=bos, sex="female", target=3)
+    factories.QuotaFactory(round=rd.round, location=bos, sex="male", target=10)
+    return rd
+
+
+def woman(rd: round_data.RoundData, n: int, **kwargs: Any) -> Submission:
+    data = round_data.answers(n, "KZ-ALA-BOS", **{"profile/sex": "female"})
+    return round_data.add(rd, data, when=T0 + dt.timedelta(hours=n), **kwargs)
+
+
+def test_only_eligible_active_non_excluded_non_duplicate_interviews_count(
+    rd: round_data.RoundData,
+) -> None:
+    woman(rd, 1, status="flagged")  # pending review still counts
+    woman(rd, 2, verdict="ineligible")
+    woman(rd, 3, verdict="unknown")
+    woman(rd, 4, status="excluded")
+    gone = woman(rd, 5)
+    Submission.objects.filter(pk=gone.pk).update(deleted_at=T0)
+    dup = woman(rd, 6)
+    Flag.objects.create(
+        submission=dup, check_code="duplicate.respondent", severity="major", message="same"
+    )
+    okayed_dup = woman(rd, 7)  # a supervisor okayed the duplicate flag: it counts
+    Flag.objects.create(
+        submission=okayed_dup,
+        check_code="duplicate.respondent",
+        severity="major",
+        message="same",
+        status=Flag.Status.OKAYED,
+    )
+    result = check_quotas(round_id=rd.round.pk)
+    female = rd.round.quotas.get(sex="female")
+    assert result.counted == {female.pk: 2}
+    assert not Flag.objects.filter(check_code=OVER).exists()
+
+
+def test_returned_then_fixed_keeps_its_place(rd: round_data.RoundData) -> None:
+    first = woman(rd, 1, status="returned")
+    woman(rd, 2)
+    woman(rd, 3)
+    late = woman(rd, 4)
+    check_quotas(round_id=rd.round.pk)
+    assert set(Flag.objects.filter(check_code=OVER).values_list("submission_id", flat=True)) == {
+        late.pk
+    }
+    Submission.objects.filter(pk=first.pk).update(review_status="corrected")
+    check_quotas(round_id=rd.round.pk)  # ranked by interview time, not by when it was fixed
+    assert list(
+        Flag.objects.open().filter(check_code=OVER).values_list("submission_id", flat=True)
+    ) == [late.pk]
+
+
+def test_over_quota_flag_resolves_when_an_earlier_interview_stops_counting(
+    rd: round_data.RoundData,
+) -> None:
+    subs = [woman(rd, n) for n in range(1, 5)]
+    check_quotas(round_id=rd.round.pk)
+    assert Flag.objects.open().get(check_code=OVER).submission_id == subs[3].pk
+    Eligibility.objects.filter(submission=subs[0]).update(verdict="ineligible")
+    result = check_quotas(round_id=rd.round.pk)
+    assert result.resolved == 1
+    assert not Flag.objects.open().filter(check_code=OVER).exists()
+
+
+def test_alerts_are_sent_once(rd: round_data.RoundData, settings: Any) -> None:
+    settings.MTM_QUOTA_NEAR_FULL = 0.6
+    woman(rd, 1)
+    woman(rd, 2)  # 2 of 3: nearly full
+    first = check_quotas(round_id=rd.round.pk)
+    assert [a.kind for a in first.alerts] == ["near_full"]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["sup_a@example.org"]
+    assert "women, Almaty – Bostandyk (2/3)" in mail.outbox[0].subject
+    assert check_quotas(round_id=rd.round.pk).alerts == []
+    woman(rd, 3)
+    woman(rd, 4)  # met, then over
+    assert sorted(a.kind for a in check_quotas(round_id=rd.round.pk).alerts) == ["met", "over"]
+    assert check_quotas(round_id=rd.round.pk).alerts == []
+    assert len(mail.outbox) == 3
+    assert QuotaAlert.objects.count() == 3
+    assert QuotaAlert.objects.get(kind="over").recipients == ["sup_a"]
+
+
+def test_digest_lines_for_an_enumerator(rd: round_data.RoundData) -> None:
+    for n in range(1, 4):
+        woman(rd, n)
+    assert digest_lines(enumerator=rd.enum_a, round_id=rd.round.pk) == [
+        "women, Almaty – Bostandyk: quota met",
+        "men, Almaty – Bostandyk: 10 more needed",
+    ]
+    assert digest_lines(enumerator=rd.enum_b, round_id=rd.round.pk) == []
+
+
+def test_beat_runs_the_quota_check_task(rd: round_data.RoundData) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    from mtm.celery import app
+    from validation.quota_tasks import check_quotas_task
+
+    app.loader.import_default_modules()
+    scheduled = PeriodicTask.objects.get(name="Check quotas")
+    assert scheduled.task in app.tasks
+    for n in range(1, 5):
+        woman(rd, n)
+    check_quotas_task.delay()
+    assert Flag.objects.open().filter(check_code=OVER).count() == 1

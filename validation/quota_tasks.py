@@ -1,0 +1,15 @@
+"""Celery task of the quota alerts (listed in CELERY_IMPORTS; run by beat)."""
+
+from celery import shared_task
+
+from surveys.models import Round
+from validation.quota_alerts import check_quotas
+
+
+@shared_task
+def check_quotas_task() -> None:
+    """Flag over-quota interviews and send due alerts for every round in fieldwork (idempotent)."""
+    for round_id in Round.objects.filter(status=Round.Status.FIELDWORK).values_list(
+        "pk", flat=True
+    ):
+        check_quotas(round_id=round_id)
