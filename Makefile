@@ -21,7 +21,13 @@ $(CHARTJS): package.json package-lock.json
 	mkdir -p $(dir $@)
 	cp node_modules/chart.js/dist/chart.umd.min.js $@
 
-install: $(BIN)/.installed $(CHARTJS)
+# The differential test's independent evaluator (Enketo's, in Node): npm ci from its lock file.
+DIFF_NODE := tests/differential/node_modules/.installed
+$(DIFF_NODE): tests/differential/package.json tests/differential/package-lock.json
+	cd tests/differential && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed $(CHARTJS) $(DIFF_NODE)
 
 demo: install
 	$(BIN)/python manage.py run_demo --port $(PORT) --kobo-port $(KOBO_PORT)
