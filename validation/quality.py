@@ -585,6 +585,7 @@ def _write(
         ):
             existing[flag.submission_id][(flag.check_code, flag.path)] = flag
     changed: list[int] = []
+    reviewable: list[int] = []  # open non-info flags changed: status and priority follow
     for pk, codes in covered.items():
         want = {(f.code, f.path): f for f in desired.get(pk, []) if f.code in codes}
         have = {key: flag for key, flag in existing[pk].items() if key[0] in codes}
@@ -596,22 +597,25 @@ def _write(
             and key in want
             and want[key].values.get("value") != flag.values.get("value")
         ]
-        differs = bool(reopen)
+        differs = relevant = bool(reopen)
         for key, finding in want.items():
             stored = have.get(key)
             if stored is None or stored.status == Flag.Status.RESOLVED:
                 report.added[key[0]] += 1
                 differs = True
+                relevant = relevant or finding.severity != "info"
             elif (stored.severity, stored.message, stored.values) != (
                 finding.severity,
                 finding.message,
                 _jsonable(finding.values),
             ):
                 differs = True
+                relevant = relevant or stored.severity != finding.severity
         for key, flag in have.items():
             if key not in want and flag.status == Flag.Status.OPEN:
                 report.resolved[key[0]] += 1
                 differs = True
+                relevant = relevant or flag.severity != "info"
         if not differs or dry_run:
             continue
         for flag in reopen:
@@ -627,9 +631,11 @@ def _write(
             families=tuple(sorted(codes)),
         )
         changed.append(pk)
+        if relevant:
+            reviewable.append(pk)
     report.written = len(changed)
     if not dry_run:
-        for submission in Submission.objects.filter(pk__in=changed, deleted_at__isnull=True):
+        for submission in Submission.objects.filter(pk__in=reviewable, deleted_at__isnull=True):
             engine.refresh_review_state(submission=submission)
 
 

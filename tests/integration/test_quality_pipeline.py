@@ -122,6 +122,10 @@ def test_rerun_is_idempotent(world: World) -> None:
     assert first.due == 25
     assert open_ids("duration.too_short") == {s.pk for s in subs if minutes(s) < 15}
     assert subs[-1].pk in open_ids("gps.far_from_centroid")
+    # Quality flags move the interview into the review queue like skip-logic flags do.
+    flagged = Submission.objects.get(pk=subs[-1].pk)
+    assert flagged.review_status == Submission.ReviewStatus.FLAGGED
+    assert flagged.priority.majors >= 1  # duration.too_short is major
     before = snapshot()
     assert before
 
