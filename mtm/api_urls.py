@@ -18,6 +18,7 @@ router.register("flags", validation_views.FlagViewSet, basename="flag")
 router.register(
     "review-decisions", validation_views.ReviewDecisionViewSet, basename="review-decision"
 )
+router.register("quota-progress", validation_views.QuotaProgressViewSet, basename="quota-progress")
 router.register("exports", validation_views.ExportJobViewSet, basename="export")
 # Correction tasks (the corrections app) register here:
 # router.register("correction-tasks", <CorrectionTaskViewSet>, basename="correction-task")

@@ -226,3 +226,16 @@ def test_list_queries_do_not_grow_with_rows(endpoint: str) -> None:
             ReviewEvent.objects.create(submission=sub, from_status="received", to_status="clean")
     assert _queries(api, f"/api/v1/{endpoint}/") == few
     assert few <= 5  # role lookup, count, page (and one prefetch for teams)
+
+
+def test_quota_progress_endpoint_is_scoped(world: two_teams.World) -> None:
+    bos = world.subs_a[0].location
+    factories.QuotaFactory(round=world.round, location=bos, sex="female", target=5)
+    url = f"/api/v1/quota-progress/?round={world.round.pk}"
+    assert client_for(world.enum_a.user).get(url).status_code == 403
+    assert client_for(world.manager).get("/api/v1/quota-progress/").status_code == 400
+    assert client_for(world.manager).get("/api/v1/quota-progress/?round=999999").status_code == 404
+    rows = client_for(world.sup_b).get(url).json()
+    assert [(r["location_code"], r["sex"], r["target"], r["collected"]) for r in rows] == [
+        ("KZ-ALA-BOS", "female", 5, 0)
+    ]

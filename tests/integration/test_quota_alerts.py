@@ -129,3 +129,43 @@ def test_beat_runs_the_quota_check_task(rd: round_data.RoundData) -> None:
         woman(rd, n)
     check_quotas_task.delay()
     assert Flag.objects.open().filter(check_code=OVER).count() == 1
+
+
+def test_progress_arithmetic(rd: round_data.RoundData) -> None:
+    from validation.quota_progress import round_progress
+    from validation.selectors import export_scope
+
+    woman(rd, 1)  # approved, eligible: counted
+    woman(rd, 2, status="flagged")  # pending, counted
+    woman(rd, 3, status="returned")  # returned: pending, counted
+    woman(rd, 4, verdict="ineligible")  # collected only
+    woman(rd, 5, status="excluded")  # excluded
+    dup = woman(rd, 6, status="flagged")
+    Flag.objects.create(
+        submission=dup, check_code="duplicate.respondent", severity="major", message="same"
+    )
+    gone = woman(rd, 7)
+    Submission.objects.filter(pk=gone.pk).update(deleted_at=T0)
+    woman(rd, 8, team="b")  # another team's district has no quota here
+    rows = round_progress(scope=export_scope(rd.manager), round_id=rd.round.pk)
+    female, male = rows[0], rows[1]
+    assert (female.sex, male.sex) == ("female", "male")
+    assert (
+        female.target,
+        female.collected,
+        female.eligible,
+        female.approved,
+        female.pending,
+        female.excluded,
+        female.counted,
+        female.remaining,
+        female.over,
+        female.percent,
+    ) == (3, 6, 5, 1, 3, 1, 3, 0, 0, 100.0)
+    assert (male.collected, male.counted, male.remaining, male.percent) == (0, 0, 10, 0.0)
+    woman(rd, 9)
+    female = round_progress(scope=export_scope(rd.manager), round_id=rd.round.pk)[0]
+    assert (female.counted, female.remaining, female.over, female.percent) == (4, 0, 1, 133.3)
+    # A supervisor of another team sees the quotas with none of team A's interviews.
+    theirs = round_progress(scope=export_scope(rd.sup_b), round_id=rd.round.pk)[0]
+    assert (theirs.collected, theirs.counted) == (0, 0)

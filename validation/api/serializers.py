@@ -87,3 +87,25 @@ class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
             "created_at",
             "finished_at",
         )
+
+
+class QuotaProgressSerializer(serializers.Serializer[object]):
+    quota_id = serializers.IntegerField()
+    location_id = serializers.IntegerField()
+    location_code = serializers.CharField()
+    location_name = serializers.CharField()
+    sex = serializers.CharField()
+    target = serializers.IntegerField()
+    collected = serializers.IntegerField()
+    eligible = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    excluded = serializers.IntegerField()
+    counted = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+    over = serializers.IntegerField()
+    percent = serializers.FloatField()
+
+
+class QuotaProgressQuerySerializer(serializers.Serializer[dict[str, int]]):
+    round = serializers.IntegerField(min_value=1)

@@ -14,10 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mtm.api import ModelPermissions
+from surveys.models import Quota, Round
+from surveys.selectors import visible_submissions
 from validation import review, selectors
 from validation.api import filters, serializers
 from validation.exports import jobs
 from validation.models import ExportJob, Flag, ReviewEvent
+from validation.quota_progress import round_progress
 
 
 class FlagViewSet(viewsets.ReadOnlyModelViewSet[Flag]):
@@ -128,3 +131,21 @@ class ExportJobViewSet(
         if job.status != ExportJob.Status.DONE or not path.is_file():
             raise Http404("The export is not ready.")
         return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name)
+
+
+class QuotaProgressViewSet(viewsets.ViewSet):
+    """Quotas of a round with progress (?round=<id>), counted over the interviews you may see."""
+
+    permission_classes = (ModelPermissions,)
+    queryset = Quota.objects.none()  # for the permission check: reading needs view_quota
+
+    @extend_schema(
+        parameters=[serializers.QuotaProgressQuerySerializer],
+        responses=serializers.QuotaProgressSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        query = serializers.QuotaProgressQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        round_ = get_object_or_404(Round, pk=query.validated_data["round"])
+        rows = round_progress(scope=visible_submissions(request.user), round_id=round_.pk)
+        return Response(serializers.QuotaProgressSerializer(rows, many=True).data)

@@ -15,6 +15,7 @@ from validation.dashboards.svg_map import map_svg
 from validation.exports import writers
 from validation.exports.jobs import export_header_and_rows
 from validation.models import ExportJob
+from validation.quota_progress import round_progress
 from validation.scorecard import round_scorecards
 from validation.selectors import export_scope, may_export
 from validation.summary import round_summary, summary_csv
@@ -43,6 +44,12 @@ def round_overview(request: HttpRequest, round_id: int) -> TemplateResponse:
         flags_by_check=figures.flags_by_check(rows),
         flags_by_enumerator=figures.flags_by_enumerator(rows),
         scorecards=round_scorecards(request.user, round_),
+        progress=(progress := round_progress(scope=export_scope(request.user), round_id=round_.pk)),
+        progress_chart={
+            "labels": [f"{p.location_name} ({p.sex})" for p in progress],
+            "counted": [min(p.counted, p.target) for p in progress],
+            "remaining": [p.remaining for p in progress],
+        },
         map=map_svg(figures.district_boundaries(rows), figures.map_points(rows, round_.pk)),
     )
     return TemplateResponse(request, "dashboards/round.html", context)
