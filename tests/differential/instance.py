@@ -22,10 +22,15 @@ def instance_xml(template: ET.Element, data: dict[str, Any], repeats: set[str]) 
 def _fill(
     template: ET.Element, out: ET.Element, prefix: str, data: dict[str, Any], repeats: set[str]
 ) -> None:
+    done: set[str] = set()
     for child in template:
         name = _local(child.tag)
         key = f"{prefix}{name}"
         if key in repeats:
+            # pyxform may write a repeat twice (jr:template and a first instance): fill once.
+            if key in done:
+                continue
+            done.add(key)
             items = data.get(key)
             for item in items if isinstance(items, list) else []:
                 element = ET.SubElement(out, name)
