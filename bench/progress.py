@@ -1,0 +1,314 @@
+"""Benchmark round progress, API list queries and the clean export: python bench/progress.py.
+
+Seeds N submissions (default 100,000) of the demo form into a fresh PostgreSQL database, then
+prints: round progress time (median of 5; target <= 200 ms), the over-quota ranking time, the
+query count and time of every API list endpoint, and the peak memory of a clean-dataset CSV
+export at 10% and 100% of the rows (flat memory: the two peaks should be close).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _django(database_url: str) -> None:
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "mtm.settings",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "DJANGO_DEBUG": "False",
+            "DJANGO_SECRET_KEY": "bench-" + "x" * 40,
+            "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
+        }
+    )
+    import django
+
+    django.setup()
+
+
+def seed(database_url: str, n: int) -> None:
+    _django(database_url)
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    from surveys.demo.build_form import load_content
+    from surveys.demo.locations import DISTRICT_CODES, LOCATIONS
+    from surveys.demo.submissions import generate_submission
+    from surveys.models import (
+        Enumerator,
+        FormVersion,
+        KoboForm,
+        KoboServer,
+        Location,
+        Quota,
+        Round,
+        Submission,
+        Team,
+    )
+    from surveys.roles import DATA_MANAGER
+    from validation.models import Eligibility, Flag, ReviewEvent
+
+    for row in LOCATIONS:
+        parent = Location.objects.filter(code=row["parent_code"] or "").first()
+        Location.objects.get_or_create(
+            code=row["code"],
+            defaults={
+                "kind": row["kind"],
+                "parent": parent,
+                "name_en": row["name_en"],
+                "boundary": row.get("boundary"),
+            },
+        )
+    rnd = Round.objects.create(number=3, name="Bench R3", fieldwork_start="2024-02-01")
+    server = KoboServer.objects.create(
+        name="bench",
+        base_url="http://127.0.0.1:1",
+        api_token="bench-token-unused",  # noqa: S106
+    )
+    form = KoboForm.objects.create(server=server, asset_uid="aBench", name="bench", round=rnd)
+    content = load_content("v2")
+    version = FormVersion.objects.create(
+        form=form,
+        version_uid="vBench",
+        content=content,
+        content_hash=hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
+    )
+    districts = {loc.code: loc for loc in Location.objects.filter(code__in=DISTRICT_CODES)}
+    for loc in districts.values():
+        for sex, target in (("female", n // 40), ("male", n // 60)):
+            Quota.objects.create(round=rnd, location=loc, sex=sex, target=target)
+    user_model = get_user_model()
+    manager = user_model.objects.create_user("bench_manager", is_staff=True)
+    manager.groups.add(Group.objects.get(name=DATA_MANAGER))
+    enumerators = []
+    teams = [Team.objects.create(name=f"team {t}") for t in range(5)]
+    for i in range(20):
+        team, code = teams[i // 4], DISTRICT_CODES[i % len(DISTRICT_CODES)]
+        team.locations.add(districts[code])
+        enumerator = Enumerator.objects.create(
+            kobo_username=f"b{i:02d}", full_name=f"E {i}", sex="female", team=team
+        )
+        enumerators.append((enumerator, code))
+    rng = random.Random(7)
+    pool = []
+    while len(pool) < 500:
+        data = generate_submission(rng, enumerator="x", district_code=DISTRICT_CODES[0])
+        if data.get("screening/eligible") == "yes":
+            pool.append(data)
+    statuses = ["approved"] * 6 + ["clean", "flagged", "returned", "excluded"]
+    now = timezone.now()
+    batch = 5000
+    for start in range(0, n, batch):
+        subs = []
+        for i in range(start, min(start + batch, n)):
+            enumerator, code = enumerators[i % len(enumerators)]
+            data = dict(pool[i % len(pool)])
+            data["profile/sex"] = "female" if i % 5 < 3 else "male"
+            data["screening/district"] = code
+            subs.append(
+                Submission(
+                    form=form,
+                    kobo_id=i + 1,
+                    root_uuid=f"{i:032x}",
+                    instance_id=f"uuid:{i:032x}",
+                    version=version,
+                    version_uid="vBench",
+                    submission_time=now,
+                    started_at=now,
+                    data=data,
+                    content_hash="h",
+                    enumerator=enumerator,
+                    location=districts[code],
+                    review_status=statuses[i % len(statuses)],
+                    needs_validation=False,
+                )
+            )
+        created = Submission.objects.bulk_create(subs)
+        Eligibility.objects.bulk_create(
+            Eligibility(submission=s, verdict="eligible" if k % 20 else "ineligible", criteria=[])
+            for k, s in enumerate(created)
+        )
+        Flag.objects.bulk_create(
+            Flag(submission=s, check_code="duration.too_short", severity="major", message="m")
+            for s in created[::7]
+        )
+        ReviewEvent.objects.bulk_create(
+            ReviewEvent(submission=s, from_status="clean", to_status=s.review_status)
+            for s in created
+            if s.review_status != "clean"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(json.dumps({"seeded": Submission.objects.count()}))
+
+
+def measure(database_url: str) -> None:
+    _django(database_url)
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.models import Round, Submission
+    from validation.quota_alerts import counted_interviews
+    from validation.quota_progress import round_progress
+
+    rnd = Round.objects.get()
+    manager = get_user_model().objects.get(username="bench_manager")
+    times = []
+    for _ in range(6):
+        started = time.perf_counter()
+        rows = round_progress(scope=Submission.objects.all(), round_id=rnd.pk)
+        times.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    ranked = sum(1 for _ in counted_interviews(rnd.pk).values_list("pk", "rank"))
+    rank_s = time.perf_counter() - started
+    figures = {
+        "submissions": Submission.objects.count(),
+        "strata": len(rows),
+        "progress_ms_median": round(statistics.median(times[1:]) * 1000, 1),
+        "over_quota_ranking_ms": round(rank_s * 1000),
+        "ranked": ranked,
+        "api": {},
+    }
+    client = Client()
+    client.force_login(manager)
+    for endpoint in (
+        "rounds",
+        "locations",
+        "quotas",
+        "teams",
+        "enumerators",
+        "submissions",
+        "sync-runs",
+        "flags",
+        "review-decisions",
+        "exports",
+        f"quota-progress/?round={rnd.pk}",
+    ):
+        url = f"/api/v1/{endpoint}" + ("" if "?" in endpoint else "/")
+        client.get(url)
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            status = client.get(url).status_code
+        figures["api"][endpoint.split("/")[0]] = {
+            "status": status,
+            "queries": len(queries),
+            "ms": round((time.perf_counter() - started) * 1000),
+        }
+    print(json.dumps(figures))
+
+
+def export(database_url: str, share: float) -> None:
+    _django(database_url)
+    from surveys.models import Round, Submission
+    from validation.exports import clean_dataset, writers
+
+    rnd = Round.objects.get()
+    shape = clean_dataset.layout(rnd.pk)
+    subs = clean_dataset.clean_submissions(Submission.objects.all(), rnd.pk)
+    if share < 1:
+        last = Submission.objects.order_by("pk").values_list("pk", flat=True)[
+            int(Submission.objects.count() * share)
+        ]
+        subs = subs.filter(pk__lt=last)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    out = Path(tempfile.gettempdir()) / f"bench_clean_{share}.csv"
+    rows = writers.write_csv(out, shape.header, clean_dataset.clean_rows(subs, shape))
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "columns": len(shape.header),
+                "seconds": round(time.perf_counter() - started, 1),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "rss_before_mb": round(base / 1024),
+            }
+        )
+    )
+
+
+def _run(*args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "mode", nargs="?", default="run", choices=["run", "seed", "measure", "export"]
+    )
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--share", type=float, default=1.0)
+    parser.add_argument("--database-url")
+    parser.add_argument("--keep", action="store_true", help="reuse an already seeded database")
+    args = parser.parse_args()
+    if args.mode == "seed":
+        seed(args.database_url, args.size)
+        return
+    if args.mode == "measure":
+        measure(args.database_url)
+        return
+    if args.mode == "export":
+        export(args.database_url, args.share)
+        return
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+    name = f"mtm_bench_progress_{args.size}"
+    url = f"{base}/{name}"
+    if not args.keep:
+        subprocess.run(
+            ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
+        )
+        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+        started = time.perf_counter()
+        print(
+            "seed:",
+            _run("seed", "--database-url", url, "--size", str(args.size)),
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+    m = _run("measure", "--database-url", url)
+    target = "OK" if m["progress_ms_median"] <= 200 else "OVER the 200 ms target"
+    print(
+        f"round progress: {m['progress_ms_median']} ms median over {m['submissions']} "
+        f"submissions, {m['strata']} strata ({target})"
+    )
+    print(
+        f"over-quota ranking: {m['over_quota_ranking_ms']} ms for {m['ranked']} counted interviews"
+    )
+    for endpoint, f in m["api"].items():
+        print(
+            f"  GET /api/v1/{endpoint}: {f['queries']} queries, {f['ms']} ms (HTTP {f['status']})"
+        )
+    for share in (0.1, 1.0):
+        e = _run("export", "--database-url", url, "--share", str(share))
+        print(
+            f"clean export {e['rows']} rows x {e['columns']} columns: {e['seconds']} s, "
+            f"peak RSS {e['peak_rss_mb']} MB (before {e['rss_before_mb']} MB)",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
