@@ -18,7 +18,7 @@ from tests.differential.compare import COMPARED, compare
 from tests.differential.forms import DEMO_FORM, REACH_FORM, UNHCR_FORM, FormUnderTest
 from tests.differential.generator import submissions
 from tests.differential.instance import instance_xml
-from tests.differential.nested_form import write_nested_form
+from tests.differential.nested_form import write_nested_form, write_probe_form
 
 N = int(os.environ.get("MTM_DIFF_N", "200"))
 SEED = int(os.environ.get("MTM_DIFF_SEED", "20240215"))
@@ -29,18 +29,31 @@ def nested_form(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_nested_form(tmp_path_factory.mktemp("forms") / "nested_repeats.xlsx")
 
 
+@pytest.fixture(scope="module")
+def probe_form(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_probe_form(tmp_path_factory.mktemp("forms") / "functions.xlsx")
+
+
 @pytest.mark.parametrize(
     ("_case", "form"),
-    [("demo", DEMO_FORM), ("reach", REACH_FORM), ("unhcr", UNHCR_FORM), ("nested", None)],
+    [("demo", DEMO_FORM), ("reach", REACH_FORM), ("unhcr", UNHCR_FORM), ("nested", "nested")],
 )
-def test_engine_agrees_with_enketo(_case: str, form: Path | None, nested_form: Path) -> None:
-    report = compare(form or nested_form, N, SEED)
+def test_engine_agrees_with_enketo(_case: str, form: Path | str, nested_form: Path) -> None:
+    report = compare(nested_form if form == "nested" else Path(form), N, SEED)
 
     assert report.ok, "\n" + report.render(20)
     # Not a vacuous agreement: every verdict occurs, nearly nothing is set aside.
     assert report.agreed > N
     assert all(report.enketo[code] > 0 for code in COMPARED), report.render(0)
     assert report.excluded <= 0.02 * (report.agreed + report.excluded), report.render(0)
+
+
+def test_engine_agrees_with_enketo_on_functions_and_coercions(probe_form: Path) -> None:
+    report = compare(probe_form, N, SEED)
+
+    assert report.ok, "\n" + report.render(20)
+    assert report.agreed > N
+    assert report.excluded == 0, report.render(0)
 
 
 def test_generator_is_reproducible_and_plants_every_violation() -> None:
