@@ -4,9 +4,7 @@ import base64
 import datetime as dt
 import hashlib
 import math
-import random
 import re
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -26,6 +24,10 @@ Impl = Callable[[Runtime, Node, list[Value]], Value]
 # Functions that need data the server does not have: a clear "cannot check", never a guess.
 OFFLINE = frozenset(
     {
+        # random() and uuid() differ on every evaluation: a verdict built on them could not be
+        # reproduced, so a calculate using them counts only as the submission carries it.
+        "random",
+        "uuid",
         "pulldata",
         "instance",
         "version",
@@ -366,8 +368,6 @@ EAGER: dict[str, tuple[Impl, int, int | None]] = {
     "position": (_position, 0, 1),
     "last": (lambda rt, node, a: float(rt.ctx_size), 0, 0),
     "once": (lambda rt, node, a: a[0], 1, 1),
-    "uuid": (lambda rt, node, a: str(uuid.uuid4()), 0, 1),
-    "random": (lambda rt, node, a: random.random(), 0, 0),  # noqa: S311 - ODK's random()
     "digest": (_digest, 2, 3),
     "local-name": (lambda rt, node, a: _name(a[0] if a else _self(rt, node)), 0, 1),
     "name": (lambda rt, node, a: _name(a[0] if a else _self(rt, node)), 0, 1),
@@ -399,6 +399,8 @@ def compile_call(expr: n.Call, scope: "Scope", compile_: Compile) -> Fn:
             compile_(arg, scope)  # still report bad references inside
 
         def offline(rt: Runtime, node: Node) -> Value:
+            if bare in ("random", "uuid"):
+                raise CannotCheckError(f"{name}() gives a new value each time it is evaluated")
             raise CannotCheckError(f"{name}() needs data that is only on the device or server")
 
         return offline

@@ -493,3 +493,13 @@ def test_unreadable_form_files_are_clear_errors(tmp_path):
     bad_xlsx.write_bytes(b"PK not really a workbook")
     with pytest.raises(XLSFormError, match=r"not a readable \.xlsx"):
         load_form_file(bad_xlsx)
+
+
+def test_random_calculate_missing_from_the_data_cannot_be_checked_reproducibly():
+    f = form(
+        {"type": "calculate", "name": "r", "calculation": "random()"},
+        {"type": "text", "name": "q", "label": "Q", "relevant": "${r} > 0.5"},
+    )
+    verdicts = {tuple(codes(f.check({"q": "hello"}, now=NOW))) for _ in range(50)}
+    assert verdicts == {(("skip_logic.cannot_check", "q"),)}
+    assert f.check({"q": "hello", "r": "0.7"}, now=NOW) == []
