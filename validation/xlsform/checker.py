@@ -19,7 +19,7 @@ from validation.xlsform import values as v
 from validation.xlsform.errors import EvaluationError
 from validation.xlsform.model import Compiled, Element, Finding, kobo_path
 from validation.xlsform.runtime import Runtime
-from validation.xlsform.values import Idx, Node, Value
+from validation.xlsform.values import Idx, Node, NodeSet, Value
 
 if TYPE_CHECKING:
     from validation.xlsform.form import CompiledForm
@@ -68,6 +68,8 @@ def evaluate(rt: Runtime, compiled: Compiled, node: Node) -> Value | Unknown:
         return Unknown(str(exc))
     except RecursionError:
         return Unknown("the expression is nested too deeply to evaluate")
+    if isinstance(value, NodeSet):
+        value.strings  # noqa: B018 - read now, so an unknowable node taints this result
     if rt.tainted:
         return Unknown("it depends on answers that cannot be known offline")
     return value
@@ -443,11 +445,17 @@ class _Words:
 
     def __init__(self, form: "CompiledForm", rt: Runtime, lang: str) -> None:
         self.form, self.rt, self.lang = form, rt, lang
+        # A skipped section yields one finding per answered question: reuse the wording.
+        self._labels = form.quoted_labels.setdefault(lang, {})
+        self._because: dict[tuple[int, int, Idx, str], str] = {}
 
     def q(self, element: Element) -> str:
-        labels = element.labels()
-        text = labels.get(self.lang) or next((t for t in labels.values() if t), "") or element.name
-        return f"'{_plain(text)}'"
+        quoted = self._labels.get(element.id)
+        if quoted is None:
+            labels = element.labels()
+            text = labels.get(self.lang) or next((t for t in labels.values() if t), "")
+            quoted = self._labels[element.id] = f"'{_plain(text or element.name)}'"
+        return quoted
 
     def choice(self, element: Element, name: str) -> str:
         if element.choices and name in element.choices:
@@ -483,6 +491,13 @@ class _Words:
         return {t.xpath: value for t, value in self._ref_values(compiled, context, idx)}
 
     def because(self, compiled: Compiled, context: Element, idx: Idx, prefix: str) -> str:
+        key = (id(compiled), context.id, idx, prefix)
+        found = self._because.get(key)
+        if found is None:
+            found = self._because[key] = self._explain(compiled, context, idx, prefix)
+        return found
+
+    def _explain(self, compiled: Compiled, context: Element, idx: Idx, prefix: str) -> str:
         parts = []
         for target, value in self._ref_values(compiled, context, idx):
             if target is context:

@@ -100,7 +100,7 @@ def _choice_column(expr: n.Path) -> str | None:
 
 
 def _nodeset(rt: Runtime, nodes: list[Node]) -> NodeSet:
-    return NodeSet(nodes, [rt.string(e, i) for e, i in nodes])
+    return NodeSet(nodes, read=rt.strings)
 
 
 def _ref(expr: n.Ref, scope: Scope) -> Fn:

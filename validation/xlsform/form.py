@@ -47,6 +47,7 @@ class CompiledForm:
         self.iterate_always = False  # an expression reads paths we cannot index by name
         self.evaluations = 0  # expression evaluations so far (for benchmarks)
         self._adhoc: dict[str, Compiled] = {}
+        self.quoted_labels: dict[str, dict[int, str]] = {}  # language -> element id -> 'label'
         for choice in source.choices:
             self.choices.setdefault(choice.list_name, {})[choice.name] = Choice(
                 choice.name, choice.labels, choice.columns
@@ -183,10 +184,11 @@ class CompiledForm:
         node = (self.root, ())
         runtime.current, runtime.tainted = node, False
         value = compiled.fn(runtime, node)
+        strings = value.strings if isinstance(value, NodeSet) else None
         if runtime.tainted:
             raise CannotCheckError(f"{expression} depends on answers that cannot be known")
-        if isinstance(value, NodeSet):
-            return value.strings[0] if len(value.strings) == 1 else list(value.strings)
+        if strings is not None:
+            return strings[0] if len(strings) == 1 else list(strings)
         return value
 
     def _runtime(self, data: Mapping[str, Any], now: dt.datetime | None) -> Runtime:

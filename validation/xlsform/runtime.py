@@ -61,6 +61,9 @@ class Runtime:
             return self.value(elem, idx)
         return "".join(self.value(leaf, i) for leaf, i in self.leaf_nodes(elem, idx))
 
+    def strings(self, nodes: list[Node]) -> list[str]:
+        return [self.string(e, i) for e, i in nodes]
+
     def count(self, repeat: Element, parent: Idx) -> int:
         return self.counts.get((repeat.id, parent), 0)
 

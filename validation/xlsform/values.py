@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
@@ -13,13 +14,25 @@ Node: TypeAlias = "tuple[Element, Idx]"
 
 
 class NodeSet:
-    """Nodes in document order, with their string values already read (they are tiny)."""
+    """Nodes in document order; their string values are read on first use (count() needs none)."""
 
-    __slots__ = ("nodes", "strings")
+    __slots__ = ("_read", "_strings", "nodes")
 
-    def __init__(self, nodes: "list[Node]", strings: list[str]) -> None:
+    def __init__(
+        self,
+        nodes: "list[Node]",
+        strings: list[str] | None = None,
+        read: "Callable[[list[Node]], list[str]] | None" = None,
+    ) -> None:
         self.nodes = nodes
-        self.strings = strings
+        self._strings = strings
+        self._read = read
+
+    @property
+    def strings(self) -> list[str]:
+        if self._strings is None:
+            self._strings = self._read(self.nodes) if self._read is not None else []
+        return self._strings
 
     def __repr__(self) -> str:
         return f"NodeSet({self.strings!r})"
