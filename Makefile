@@ -27,7 +27,14 @@ $(DIFF_NODE): tests/differential/package.json tests/differential/package-lock.js
 	cd tests/differential && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(BIN)/.installed $(CHARTJS) $(DIFF_NODE)
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get install -y --no-install-recommends chromium \
+	  || ($$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium)
+
+install: $(BIN)/.installed $(CHARTJS) $(DIFF_NODE) $(CHROMIUM)
 
 demo: install
 	$(BIN)/python manage.py run_demo --port $(PORT) --kobo-port $(KOBO_PORT)
