@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from validation.xlsform.nodes import Expr
@@ -191,7 +191,3 @@ def kobo_path(elem: Element, idx: tuple[int, ...]) -> str:
         else:
             parts.append(item.name)
     return "/".join(parts)
-
-
-def describe(value: Any) -> str:
-    return str(value)
