@@ -6,6 +6,7 @@ from validation.models.exports import ExportJob
 from validation.models.flags import SEVERITY_WEIGHT, Flag, Severity
 from validation.models.priority import ReviewPriority
 from validation.models.quality_state import QualityState
+from validation.models.question_comments import QuestionComment
 from validation.models.quota_alerts import QuotaAlert
 from validation.models.review_queue import InterviewReview
 from validation.models.reviews import ExclusionReason, ReviewEvent
@@ -20,6 +21,7 @@ __all__ = [
     "InclusionCriterion",
     "InterviewReview",
     "QualityState",
+    "QuestionComment",
     "QuotaAlert",
     "ReviewEvent",
     "ReviewPriority",
