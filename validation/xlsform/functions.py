@@ -2,6 +2,7 @@
 
 import base64
 import datetime as dt
+import decimal
 import hashlib
 import math
 import re
@@ -68,13 +69,37 @@ def _nodes(value: Value, name: str) -> NodeSet:
     return value
 
 
+def _java_int(number: float) -> int:
+    """Java's `(int) double` as JavaRosa's toInt().intValue(): NaN is 0, extremes saturate."""
+    if number != number:
+        return 0
+    if math.isinf(number):
+        return _INT_MAX if number > 0 else _INT_MIN
+    return max(_INT_MIN, min(_INT_MAX, int(number)))
+
+
+_INT_MAX, _INT_MIN = 2**31 - 1, -(2**31)
+
+
 def _round(rt: Runtime, node: Node, args: list[Value]) -> Value:
+    """JavaRosa's round(): on the decimal text of the number, ties towards +infinity.
+
+    XPathFuncExpr.round uses BigDecimal(Double.toString(x)).setScale(places, HALF_UP for
+    x >= 0, HALF_DOWN for x < 0), so round(-2.5) = -2 and round(1.005, 2) = 1.01 (float
+    arithmetic would give 1.0). Enketo rounds -2.5 to -3; Collect is the reference here.
+    """
     number = _num(args[0])
-    digits = int(_num(args[1])) if len(args) > 1 else 0
+    digits = _java_int(_num(args[1])) if len(args) > 1 else 0
     if number != number or math.isinf(number):
         return number
-    scale = 10.0**digits
-    return math.floor(number * scale + 0.5) / scale
+    if digits > 30 or digits < -30:
+        return v.NAN
+    if digits < 0:
+        scale = 10.0**-digits
+        return math.floor(number / scale + 0.5) * scale
+    mode = decimal.ROUND_HALF_DOWN if number < 0 else decimal.ROUND_HALF_UP
+    exact = decimal.Decimal(repr(number)).quantize(decimal.Decimal(1).scaleb(-digits), mode)
+    return float(exact) + 0.0  # + 0.0 turns -0.0 into 0.0, as BigDecimal has no -0
 
 
 def _int(rt: Runtime, node: Node, args: list[Value]) -> Value:
@@ -85,11 +110,18 @@ def _int(rt: Runtime, node: Node, args: list[Value]) -> Value:
 
 
 def _boolean_from_string(rt: Runtime, node: Node, args: list[Value]) -> Value:
-    return _s(args[0]).strip().lower() in ("true", "1")
+    # JavaRosa boolStr: "true" in any case, or "1"; nothing is trimmed.
+    text = _s(args[0])
+    return text.lower() == "true" or text == "1"
 
 
 def _selected(rt: Runtime, node: Node, args: list[Value]) -> Value:
-    return _s(args[1]).strip() in _s(args[0]).split()
+    needle = _s(args[1]).strip()
+    if not needle:
+        # JavaRosa (" " + list + " ").contains("  ") and Enketo list.split(" ").indexOf(""):
+        # true only for an empty list or one with a doubled, leading or trailing space.
+        return "" in _s(args[0]).split(" ")
+    return needle in _s(args[0]).split()
 
 
 def _selected_at(rt: Runtime, node: Node, args: list[Value]) -> Value:
@@ -121,13 +153,17 @@ def _count_non_empty(rt: Runtime, node: Node, args: list[Value]) -> Value:
 
 
 def _substr(rt: Runtime, node: Node, args: list[Value]) -> Value:
+    """JavaRosa substring(): 0-based [start, end); negative positions count from the end."""
     text = _s(args[0])
-    start = _num(args[1])
-    end = _num(args[2]) if len(args) > 2 else len(text)
-    if start != start or end != end:
-        return ""
-    begin, stop = max(int(start), 0), min(int(end), len(text))
-    return text[begin:stop] if begin < stop else ""
+    size = len(text)
+    start = _java_int(_num(args[1]))
+    end = _java_int(_num(args[2])) if len(args) > 2 else size
+    if start < 0:
+        start += size
+    if end < 0:
+        end += size
+    start, end = min(max(start, 0), size), min(max(end, 0), size)
+    return text[start:end] if start <= end else ""
 
 
 def _substring(rt: Runtime, node: Node, args: list[Value]) -> Value:
@@ -189,6 +225,13 @@ def _date(rt: Runtime, node: Node, args: list[Value]) -> Value:
 
 
 def _date_time(rt: Runtime, node: Node, args: list[Value]) -> Value:
+    if isinstance(args[0], float):
+        # A number is days since the epoch instant (JavaRosa `new Date(n * DAY_IN_MS)`).
+        number = args[0]
+        if number != number or math.isinf(number) or abs(number) > 2_900_000:
+            return ""
+        instant = _EPOCH_UTC + dt.timedelta(days=number)
+        return instant.astimezone(rt.now.tzinfo) if rt.now.tzinfo else instant
     found = v.to_temporal(args[0])
     if found is None:
         return ""
@@ -197,17 +240,36 @@ def _date_time(rt: Runtime, node: Node, args: list[Value]) -> Value:
     return dt.datetime.combine(found, dt.time(), tzinfo=rt.now.tzinfo)
 
 
+_EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def _decimal_date_time(rt: Runtime, node: Node, args: list[Value]) -> Value:
+    """Days since the epoch instant (JavaRosa getTime() / DAY_IN_MS, as Enketo).
+
+    A date or a date-time without an offset is on the interview's clock, as on the device.
+    """
+    if isinstance(args[0], float):
+        return args[0]
     found = v.to_temporal(args[0])
-    return v.NAN if found is None else v.days(found)
+    if found is None:
+        return v.NAN
+    if not isinstance(found, dt.datetime):
+        found = dt.datetime.combine(found, dt.time())
+    if found.tzinfo is None:
+        found = found.replace(tzinfo=rt.now.tzinfo or dt.UTC)
+    return (found - _EPOCH_UTC).total_seconds() / 86400
 
 
 def _decimal_time(rt: Runtime, node: Node, args: list[Value]) -> Value:
-    text = _s(args[0])
+    """Fraction of the local day: a time with an offset is moved to the interview's zone."""
+    text = _s(args[0]).strip()
     try:
-        parsed = dt.time.fromisoformat(text[:8])
+        parsed = dt.time.fromisoformat(text)
     except ValueError:
         return v.NAN
+    if parsed.tzinfo is not None and rt.now.tzinfo is not None:
+        moved = dt.datetime.combine(rt.now.date(), parsed).astimezone(rt.now.tzinfo)
+        parsed = moved.time()
     return (parsed.hour * 3600 + parsed.minute * 60 + parsed.second) / 86400
 
 
@@ -260,8 +322,9 @@ def _position(rt: Runtime, node: Node, args: list[Value]) -> Value:
     if not args:
         return float(rt.ctx_pos)
     found = _nodes(args[0], "position").nodes
-    if len(found) != 1:
-        raise EvaluationError("position() needs exactly one node")
+    if not found:
+        return 0.0  # JavaRosa: 1 + TreeReference.INDEX_UNBOUND
+    # JavaRosa and Enketo: the position of the first node of the set.
     elem, idx = found[0]
     if elem.kind == "repeat":
         return float(idx[-1])
@@ -269,20 +332,44 @@ def _position(rt: Runtime, node: Node, args: list[Value]) -> Value:
 
 
 def _math(fn: Callable[..., float]) -> Impl:
+    """A java.lang.Math function: NaN in, NaN out; overflow is Infinity, as in Java and JS."""
+
     def impl(rt: Runtime, node: Node, args: list[Value]) -> Value:
+        numbers = [_num(a) for a in args]
+        if any(x != x for x in numbers):
+            return v.NAN
         try:
-            return float(fn(*(_num(a) for a in args)))
-        except (ValueError, OverflowError):
+            return float(fn(*numbers))
+        except OverflowError:
+            return math.inf
+        except ValueError:
             return v.NAN
 
     return impl
 
 
+def _integral(fn: Callable[[float], float]) -> Callable[[float], float]:
+    """floor/ceiling keep infinities (Python's raise OverflowError)."""
+    return lambda x: x if math.isinf(x) else fn(x)
+
+
+def _logarithm(fn: Callable[[float], float]) -> Callable[[float], float]:
+    """log(0) is -Infinity in Java and JavaScript; Python raises."""
+    return lambda x: -math.inf if x == 0 else fn(x)
+
+
 def _pow(rt: Runtime, node: Node, args: list[Value]) -> Value:
+    """java.lang.Math.pow: overflow and 0 to a negative power are Infinity, not errors."""
     base, exponent = _num(args[0]), _num(args[1])
     try:
         return float(math.pow(base, exponent))
-    except (ValueError, OverflowError):
+    except OverflowError:
+        odd = exponent == int(exponent) and int(exponent) % 2 == 1
+        return -math.inf if base < 0 and odd else math.inf
+    except ValueError:
+        if base == 0:
+            odd = exponent == int(exponent) and int(exponent) % 2 == 1
+            return -math.inf if odd and math.copysign(1.0, base) < 0 else math.inf
         return v.NAN
 
 
@@ -317,15 +404,15 @@ EAGER: dict[str, tuple[Impl, int, int | None]] = {
     "int": (_int, 1, 1),
     "string": (lambda rt, node, a: _s(a[0] if a else _self(rt, node)), 0, 1),
     "round": (_round, 1, 2),
-    "floor": (_math(math.floor), 1, 1),
-    "ceiling": (_math(math.ceil), 1, 1),
+    "floor": (_math(_integral(math.floor)), 1, 1),
+    "ceiling": (_math(_integral(math.ceil)), 1, 1),
     "abs": (_math(abs), 1, 1),
     "pow": (_pow, 2, 2),
     "sqrt": (_math(math.sqrt), 1, 1),
     "exp": (_math(math.exp), 1, 1),
     "exp10": (_math(lambda x: 10.0**x), 1, 1),
-    "log": (_math(math.log), 1, 1),
-    "log10": (_math(math.log10), 1, 1),
+    "log": (_math(_logarithm(math.log)), 1, 1),
+    "log10": (_math(_logarithm(math.log10)), 1, 1),
     "sin": (_math(math.sin), 1, 1),
     "cos": (_math(math.cos), 1, 1),
     "tan": (_math(math.tan), 1, 1),

@@ -146,11 +146,13 @@ class _Parser:
         return n.Filter(primary, tuple(predicates), tuple(trailing))
 
     def path_tail(self) -> list[n.Step]:
+        """`/step//step...`: a loop, so a path of thousands of steps does not recurse."""
         steps: list[n.Step] = []
-        if self.tok.text == "//":
-            steps.append(n.Step("descendant-or-self", "node()", ()))
-        self.i += 1
-        steps.extend(self.relative_path())
+        while self.is_op("/", "//"):
+            if self.tok.text == "//":
+                steps.append(n.Step("descendant-or-self", "node()", ()))
+            self.i += 1
+            steps.append(self.step())
         return steps
 
     def starts_step(self) -> bool:
@@ -164,10 +166,7 @@ class _Parser:
         return True
 
     def relative_path(self) -> list[n.Step]:
-        steps = [self.step()]
-        while self.is_op("/", "//"):
-            steps.extend(self.path_tail())
-        return steps
+        return [self.step(), *self.path_tail()]
 
     def step(self) -> n.Step:
         tok = self.tok
