@@ -1,6 +1,15 @@
 """Validation models, one module per aggregate."""
 
 from validation.models.check_config import CheckConfig
+from validation.models.corrections import (
+    ACTIVE_STATES,
+    Channel,
+    CorrectionEvent,
+    CorrectionPolicy,
+    CorrectionTask,
+    Notification,
+    NotificationPreference,
+)
 from validation.models.criteria import Eligibility, InclusionCriterion
 from validation.models.exports import ExportJob
 from validation.models.flags import SEVERITY_WEIGHT, Flag, Severity
@@ -12,14 +21,21 @@ from validation.models.review_queue import InterviewReview
 from validation.models.reviews import ExclusionReason, ReviewEvent
 
 __all__ = [
+    "ACTIVE_STATES",
     "SEVERITY_WEIGHT",
+    "Channel",
     "CheckConfig",
+    "CorrectionEvent",
+    "CorrectionPolicy",
+    "CorrectionTask",
     "Eligibility",
     "ExclusionReason",
     "ExportJob",
     "Flag",
     "InclusionCriterion",
     "InterviewReview",
+    "Notification",
+    "NotificationPreference",
     "QualityState",
     "QuestionComment",
     "QuotaAlert",
