@@ -160,10 +160,15 @@ CELERY_TASK_ROUTES = {
     "surveys.tasks.*": {"queue": "sync"},
     "validation.tasks.validate_*": {"queue": "validation"},
     "validation.tasks.*": {"queue": "notifications"},
+    "validation.corrections.tasks.*": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside an app's tasks.py (autodiscovery finds only those).
-CELERY_IMPORTS = ("validation.exports.tasks", "validation.quota_tasks")
+CELERY_IMPORTS = (
+    "validation.exports.tasks",
+    "validation.quota_tasks",
+    "validation.corrections.tasks",
+)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
@@ -193,6 +198,17 @@ KOBO_RETRIES = int(_number("KOBO_RETRIES", 3))
 MTM_SYNC_INTERVAL_S = int(_number("MTM_SYNC_INTERVAL_S", 300, minimum=10))
 MTM_SYNC_OVERLAP_IDS = int(_number("MTM_SYNC_OVERLAP_IDS", 200))
 MTM_CORRECTION_DEADLINE_H = int(_number("MTM_CORRECTION_DEADLINE_H", 48, minimum=1))
+# Correction notifications. Links in messages point at MTM_PUBLIC_URL; an HTTP channel is on
+# only when configured. A claimed send is retried by another worker once its lease expires.
+MTM_PUBLIC_URL = env.str("MTM_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+MTM_TELEGRAM_BOT_TOKEN = env.str("MTM_TELEGRAM_BOT_TOKEN", default="")
+MTM_TELEGRAM_API_URL = env.str("MTM_TELEGRAM_API_URL", default="https://api.telegram.org")
+MTM_NOTIFY_WEBHOOK_URL = env.str("MTM_NOTIFY_WEBHOOK_URL", default="")
+MTM_NOTIFY_WEBHOOK_SECRET = env.str("MTM_NOTIFY_WEBHOOK_SECRET", default="")
+MTM_NOTIFY_TIMEOUT_S = _number("MTM_NOTIFY_TIMEOUT_S", 10, minimum=0.1)
+MTM_NOTIFY_LEASE_S = int(_number("MTM_NOTIFY_LEASE_S", 120, minimum=1))
+MTM_NOTIFY_MAX_RETRIES = int(_number("MTM_NOTIFY_MAX_RETRIES", 8))
+MTM_NOTIFY_BACKOFF_S = int(_number("MTM_NOTIFY_BACKOFF_S", 30, minimum=1))
 # Where background exports (cleaning log, clean dataset) are written until downloaded.
 MTM_EXPORT_DIR = BASE_DIR / env.str("MTM_EXPORT_DIR", default="var/exports")  # absolute wins
 # A quota is "nearly full" from this share of its target on (alerts to supervisors).
@@ -225,6 +241,12 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="mtm-qc@localhost")
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = int(_number("DJANGO_EMAIL_PORT", 25, minimum=1))
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = _bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(_number("DJANGO_EMAIL_TIMEOUT_S", 10, minimum=1))
 
 LOGGING = {
     "version": 1,

@@ -40,6 +40,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "interviewreview": ("view", "change"),
             "reviewevent": ("view",),
             "checkconfig": _SURVEYS_ALL,
+            "correctionpolicy": _SURVEYS_ALL,
+            "correctiontask": ("view", "change"),
+            "notification": ("view",),
         },
         "auth": {"user": ("view",)},
     },
@@ -60,6 +63,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "interviewreview": ("view", "change"),
             "reviewevent": ("view",),
             "checkconfig": ("view",),
+            "correctiontask": ("view", "change"),  # change = move the due time
+            "notification": ("view",),
         },
     },
     ENUMERATOR: {},

@@ -10,6 +10,7 @@ from mtm.errors import DomainError
 from surveys.models import Submission
 from surveys.push import KOBO_STATUS_FOR_REVIEW
 from surveys.tasks import push_review_statuses_task
+from validation.corrections.services import open_or_update_correction
 from validation.models import ExclusionReason, ReviewEvent
 
 S = Submission.ReviewStatus
@@ -113,9 +114,12 @@ def return_to_enumerator(
         raise DecisionInputError("Returning an interview needs a comment for the enumerator.")
     if not questions:
         raise DecisionInputError("Choose at least one question for the enumerator to re-ask.")
-    return transition(
-        submission=submission, to=S.RETURNED, actor=actor, comment=comment, questions=questions
-    )
+    with transaction.atomic():  # the return and the enumerator's task commit together
+        event = transition(
+            submission=submission, to=S.RETURNED, actor=actor, comment=comment, questions=questions
+        )
+        open_or_update_correction(review_event=event)
+    return event
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import time
 from celery import shared_task
 
 from validation import quality
+from validation.corrections.tasks import settle_corrections_task
 from validation.engine import validate_pending
 
 _BATCH = 200
@@ -30,4 +31,7 @@ def validate_pending_task(self) -> int:  # type: ignore[no-untyped-def]
 @shared_task
 def run_quality_checks_task() -> int:
     """Bring quality flags up to date for due interviews; idempotent, safe to re-deliver."""
-    return sum(report.due for report in quality.check_due())
+    due = sum(report.due for report in quality.check_due())
+    # Flags are settled now: corrected versions can be judged against them.
+    settle_corrections_task.delay()
+    return due

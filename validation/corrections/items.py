@@ -1,0 +1,133 @@
+"""What a correction task asks: one item per question to re-ask, and whether it now passes.
+
+An item holds the question's labels (every form language), the enumerator's answer as shown in
+the form, and the non-info flags behind it at that time. It passes when none of those flags is
+open any more and no new non-info flag sits on its question. A question the supervisor chose
+without any flag passes once a corrected version arrives: only the enumerator can re-ask it.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from surveys.models import Submission
+from validation.models import Flag, Severity
+from validation.xlsform import CompiledForm, XLSFormError
+
+Item = dict[str, Any]
+
+
+def pick_label(labels: Mapping[str, str], lang: str) -> str:
+    """A label in `lang` ('ru'), given KoBo's translation names ('Russian (ru)'), else any."""
+    for key, text in labels.items():
+        if text and (key == lang or key.endswith(f"({lang})")):
+            return text
+    return next((text for text in labels.values() if text), "")
+
+
+def _form(submission: Submission) -> CompiledForm | None:
+    # Imported here: the engine imports the review module, which imports this package.
+    from validation.engine import compiled_form
+
+    if submission.version is None:
+        return None
+    try:
+        return compiled_form(submission.version)
+    except XLSFormError:
+        return None
+
+
+def _answer(form: CompiledForm | None, submission: Submission, path: str) -> str:
+    raw = submission.data.get(path) if path else None
+    if raw is None:
+        return ""
+    value = str(raw)
+    element = form.by_path.get(path) if form is not None else None
+    if form is None or element is None or not element.list_name:
+        return value
+    # A select answer is shown as the enumerator saw it on the tablet.
+    return ", ".join(form.choice_label(element.list_name, part) for part in value.split())
+
+
+def _labels(form: CompiledForm | None, path: str) -> dict[str, str]:
+    element = form.by_path.get(path) if form is not None and path else None
+    labels = dict(element.labels()) if element is not None else {}
+    return labels or {"": path or "Whole interview"}
+
+
+def _flag_dict(flag: Flag) -> dict[str, str]:
+    return {
+        "code": flag.check_code,
+        "path": flag.path,
+        "severity": flag.severity,
+        "message": flag.message,
+    }
+
+
+def _open_flags(submission: Submission) -> list[Flag]:
+    return list(
+        Flag.objects.open()
+        .filter(submission=submission)
+        .exclude(severity=Severity.INFO)
+        .order_by("check_code", "path")
+    )
+
+
+def build_items(
+    *, submission: Submission, paths: Sequence[str] = (), flag_keys: Iterable[tuple[str, str]] = ()
+) -> list[Item]:
+    """Items for the chosen question paths and/or flags ((code, path)), in a stable order.
+
+    A flag on a whole interview (path '') becomes its own item, keyed by its code.
+    """
+    form = _form(submission)
+    flags = _open_flags(submission)
+    wanted_flags = set(flag_keys)
+    items: dict[str, Item] = {}
+
+    def item_for(path: str, key: str) -> Item:
+        if key not in items:
+            items[key] = {
+                "path": path,
+                "labels": _labels(form, path),
+                "answer": _answer(form, submission, path),
+                "flags": [],
+                "passing": False,
+            }
+        return items[key]
+
+    for path in dict.fromkeys(paths):
+        item = item_for(path, path)
+        item["flags"] = [_flag_dict(f) for f in flags if path and f.path == path]
+    for flag in flags:
+        if (flag.check_code, flag.path) in wanted_flags:
+            item = item_for(flag.path, flag.path or flag.check_code)
+            if _flag_dict(flag) not in item["flags"]:
+                item["flags"].append(_flag_dict(flag))
+    return list(items.values())
+
+
+def judge_items(*, submission: Submission, items: Sequence[Item]) -> list[Item]:
+    """The items against the interview's current flags and answers (after re-validation)."""
+    form = _form(submission)
+    flags = _open_flags(submission)
+    open_keys = {(f.check_code, f.path) for f in flags}
+    judged = []
+    for item in items:
+        path = item["path"]
+        behind = {(f["code"], f["path"]) for f in item["flags"]}
+        now_on_question = [f for f in flags if path and f.path == path]
+        still = [
+            _flag_dict(f)
+            for f in flags
+            if (f.check_code, f.path) in behind or (path and f in now_on_question)
+        ]
+        judged.append(
+            {
+                **item,
+                "answer": _answer(form, submission, path),
+                "previous_answer": item.get("answer", ""),
+                "flags": still or item["flags"],
+                "passing": not (behind & open_keys) and not now_on_question,
+            }
+        )
+    return judged
