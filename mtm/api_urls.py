@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from surveys.api import views as surveys_views
 from validation.api import views as validation_views
+from validation.corrections import api as correction_api
 
 router = DefaultRouter()
 router.register("rounds", surveys_views.RoundViewSet, basename="round")
@@ -20,7 +21,8 @@ router.register(
 )
 router.register("quota-progress", validation_views.QuotaProgressViewSet, basename="quota-progress")
 router.register("exports", validation_views.ExportJobViewSet, basename="export")
-# Correction tasks (the corrections app) register here:
-# router.register("correction-tasks", <CorrectionTaskViewSet>, basename="correction-task")
+router.register(
+    "correction-tasks", correction_api.CorrectionTaskViewSet, basename="correction-task"
+)
 
 urlpatterns = [path("", include(router.urls))]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/dashboards/", include("validation.dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("mtm.api_urls")),
+    path("my/", include("validation.corrections.urls")),  # enumerators' correction pages
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),

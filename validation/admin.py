@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from surveys import selectors
 from surveys.models import Submission
 from validation import review
+from validation.corrections import admin as corrections_admin  # noqa: F401  (registers its models)
 from validation.models import CheckConfig, Eligibility, Flag, InclusionCriterion, InterviewReview
 from validation.selectors import review_queue
 
