@@ -14,6 +14,8 @@ from validation.models import ACTIVE_STATES, CorrectionTask, Flag, Severity
 
 def _ordered(tasks: QuerySet[CorrectionTask]) -> QuerySet[CorrectionTask]:
     """Live tasks first, soonest due first; closed ones after, latest first."""
+    # The answers stay behind: a task carries the few it needs in its items.
+    tasks = tasks.select_related("submission__form__server", "enumerator").defer("submission__data")
     return tasks.annotate(
         closed=Case(
             When(state__in=ACTIVE_STATES, then=Value(0)),
@@ -27,11 +29,7 @@ def own_tasks(user: UserLike) -> QuerySet[CorrectionTask]:
     """The enumerator's own tasks (their pages and "fixed" button); nobody else's."""
     if not user.is_authenticated:
         return CorrectionTask.objects.none()
-    return _ordered(
-        CorrectionTask.objects.filter(enumerator__user_id=user.pk).select_related(
-            "submission", "enumerator"
-        )
-    )
+    return _ordered(CorrectionTask.objects.filter(enumerator__user_id=user.pk))
 
 
 def visible_tasks(user: UserLike) -> QuerySet[CorrectionTask]:
@@ -44,7 +42,7 @@ def visible_tasks(user: UserLike) -> QuerySet[CorrectionTask]:
         )
     else:
         return own_tasks(user)
-    return _ordered(tasks.select_related("submission", "enumerator"))
+    return _ordered(tasks)
 
 
 def enumerator_of(user: UserLike) -> Enumerator | None:

@@ -143,14 +143,15 @@ def mark_fixed(*, task: CorrectionTask, actor: AbstractBaseUser) -> CorrectionTa
         raise CorrectionClosedError(_("This correction is already closed."))
     if task.state != T.SUBMITTED:
         states.move(task=task, to=T.SUBMITTED, actor_id=actor.pk, note="Fixed in KoBo, they say.")
-        form_id = task.submission.form_id
+        form = task.submission.form
+        if form.is_active and form.server.is_active:
 
-        def sync_now() -> None:
-            from surveys.tasks import sync_form_task
+            def sync_now() -> None:
+                from surveys.tasks import sync_form_task
 
-            sync_form_task.delay(form_id)
+                sync_form_task.delay(form.pk)
 
-        transaction.on_commit(sync_now, robust=True)
+            transaction.on_commit(sync_now, robust=True)
     return task
 
 
