@@ -9,9 +9,11 @@ from mtm.health import healthz
 admin.site.site_header = "mtm-qc — MTM data quality"
 admin.site.site_title = "mtm-qc"
 admin.site.index_title = "Rounds, locations, quotas and interviews"
+admin.site.index_template = "review/admin_index.html"  # adds the team progress block
 
 urlpatterns = [
     path("admin/dashboards/", include("validation.dashboards.urls")),
+    path("admin/review/", include("validation.review_screen.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("mtm.api_urls")),
     path("my/", include("validation.corrections.urls")),  # enumerators' correction pages

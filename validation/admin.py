@@ -6,7 +6,8 @@ from typing import Any, cast
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -143,7 +144,7 @@ class SeverityFilter(admin.SimpleListFilter):
 @admin.register(InterviewReview)
 class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
     list_display = (
-        "kobo_id",
+        "interview",
         "risk",
         "enumerator",
         "district",
@@ -168,6 +169,7 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
         "eligibility__verdict",
         "changed_since_review",
     )
+    list_display_links = None  # rows open the review screen, not a change form
     search_fields = ("=kobo_id", "=root_uuid")
     date_hierarchy = "submission_time"
     list_per_page = 50
@@ -189,6 +191,20 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        # Decisions go through the review screen (the state machine), never a raw edit form.
+        if not object_id.isdigit():
+            raise Http404
+        return HttpResponseRedirect(reverse("review:screen", args=[int(object_id)]))
+
+    @admin.display(description="interview", ordering="kobo_id")
+    def interview(self, obj: InterviewReview) -> str:
+        return format_html(
+            '<a href="{}">#{}</a>', reverse("review:screen", args=[obj.pk]), obj.kobo_id
+        )
 
     @admin.display(description="risk", ordering="priority__score")
     def risk(self, obj: InterviewReview) -> int:

@@ -20,7 +20,10 @@ def _rings(geometry: dict[str, Any]) -> list[Sequence[Sequence[float]]]:
 
 
 def map_svg(
-    boundaries: Iterable[tuple[str, str, dict[str, Any]]], points: Iterable[Point]
+    boundaries: Iterable[tuple[str, str, dict[str, Any]]],
+    points: Iterable[Point],
+    *,
+    radius: float = 2.5,
 ) -> SafeString:
     shapes = [(code, name, _rings(geometry)) for code, name, geometry in boundaries]
     dots = list(points)
@@ -50,6 +53,6 @@ def map_svg(
     for p in dots:
         colour = "#c62828" if p.flagged else "#2e7d32"
         x, y = xy(p.lon, p.lat).split(",")
-        parts.append(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{colour}" fill-opacity="0.7"/>')
+        parts.append(f'<circle cx="{x}" cy="{y}" r="{radius}" fill="{colour}" fill-opacity="0.7"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text inside is escaped above

@@ -1,0 +1,95 @@
+"""A supervisor reviews in a real browser: queue, riskiest interview, flag explained, returned."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from surveys.models import Location, Submission
+from tests import factories
+from tests.integration import round_data
+from tests.integration.review_world import box, flagged_interview
+from validation.criteria_defaults import ensure_default_criteria
+from validation.engine import validate_submission
+from validation.models import ReviewEvent, ReviewPriority
+
+PASSWORD = "pass-Mtm-2024"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_supervisor_returns_the_riskiest_interview_in_the_browser(
+    live_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    cache.clear()
+    rd = round_data.build()
+    ensure_default_criteria(round=rd.round)
+    Location.objects.filter(code="KZ-ALA-BOS").update(boundary=box("KZ-ALA-BOS"))
+    bos = Location.objects.get(code="KZ-ALA-BOS")
+    factories.QuotaFactory(round=rd.round, location=bos, sex="female", target=40)
+    factories.QuotaFactory(round=rd.round, location=bos, sex="male", target=25)
+    riskiest = flagged_interview(rd, 1)
+    for seed in (2, 3):  # milder: one answer that should have been skipped
+        data = round_data.answers(seed, "KZ-ALA-BOS")
+        data["migration/return_to_russia"] = "no"
+        data["migration/lived_in_russia"] = "no"
+        sub = round_data.add(rd, data, status="received", verdict=None)
+        validate_submission(submission=sub)
+    scores = dict(ReviewPriority.objects.values_list("submission_id", "score"))
+    assert max(scores, key=lambda pk: scores[pk]) == riskiest.pk
+    rd.sup_a.set_password(PASSWORD)
+    rd.sup_a.save()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    outside: list[str] = []
+    shots = Path(settings.BASE_DIR) / "test-artifacts"
+    shots.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        tab = browser.new_page(viewport={"width": 1440, "height": 1200})
+
+        def only_local(route: Any) -> None:
+            if route.request.url.startswith(live_server.url):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        tab.route("**/*", only_local)
+        tab.goto(f"{live_server.url}/admin/login/?next=/admin/")
+        tab.fill("#id_username", "sup_a")
+        tab.fill("#id_password", PASSWORD)
+        tab.click("input[type=submit]")
+        tab.wait_for_selector(".rv-progress")
+        assert "Team progress" in tab.inner_text(".rv-progress h2")
+        tab.screenshot(path=str(shots / "review-home.png"))
+        tab.click("text=Open the review queue →")
+        tab.wait_for_selector("#result_list")
+        tab.screenshot(path=str(shots / "review-queue.png"))
+        first = tab.locator("#result_list tbody tr").first.locator("a[href*='/admin/review/']")
+        first.click()
+        tab.wait_for_selector("#findings")
+        assert tab.url.endswith(f"/admin/review/{riskiest.pk}/")
+        row = tab.locator('[id="q-employment/sector"]')
+        assert "should have been skipped" in row.inner_text()
+        assert "Is looking for work" in row.inner_text()
+        row.locator("input[name=questions]").check()
+        assert tab.inner_text("#reask-count") == "1"
+        tab.fill("#return-comment", "She is looking for work: re-ask the sector and the income.")
+        tab.click("#return")
+        tab.wait_for_selector("#history .rv-comment")
+        assert tab.inner_text("#review-status") == "Returned to enumerator"
+        assert "re-ask the sector" in tab.inner_text("#history")
+        # What the supervisor sees first, and the whole screen.
+        tab.evaluate("window.scrollTo(0, 0)")
+        tab.screenshot(path=str(shots / "review-screen.png"))
+        tab.screenshot(path=str(shots / "review-screen-full.png"), full_page=True)
+        browser.close()
+    assert outside == []
+    assert Submission.objects.get(pk=riskiest.pk).review_status == "returned"
+    event = ReviewEvent.objects.filter(submission=riskiest).latest("pk")
+    assert (event.actor_id, event.questions) == (rd.sup_a.pk, ["employment/sector"])
+    assert (shots / "review-screen.png").stat().st_size > 20_000

@@ -1,0 +1,1 @@
+"""The supervisor's review screen for one interview, and their team's progress at home."""

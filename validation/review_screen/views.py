@@ -1,0 +1,81 @@
+"""Review screen pages (inside the admin): one interview, its decisions and its comments."""
+
+from django.contrib import admin, messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from mtm.errors import DomainError
+from validation.review_screen.comments import add_question_comment
+from validation.review_screen.decisions import decide
+from validation.review_screen.screen import (
+    LANGUAGES,
+    build_screen,
+    submission_for_screen,
+)
+from validation.selectors import decidable_submissions
+
+_LANG_KEY = "review_lang"
+
+
+def _back(pk: int, anchor: str = "") -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("review:screen", args=[pk]) + anchor)
+
+
+def screen(request: HttpRequest, pk: int) -> HttpResponse:
+    chosen = request.GET.get("lang")
+    if chosen in LANGUAGES:
+        request.session[_LANG_KEY] = chosen  # remembered for the next interviews
+    lang = request.session.get(_LANG_KEY, "en")
+    submission = submission_for_screen(request.user, pk)
+    if submission is None:
+        raise Http404("No such interview in your scope.")
+    data = build_screen(user=request.user, submission=submission, lang=lang)
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Interview #{submission.kobo_id}",
+        "s": data,
+        "sub": submission,
+        "languages": LANGUAGES,
+        "may_decide": request.user.has_perm("validation.change_interviewreview"),
+    }
+    return TemplateResponse(request, "review/screen.html", context)
+
+
+@require_POST
+def decision(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(decidable_submissions(request.user), pk=pk)
+    try:
+        _, done = decide(
+            submission=submission,
+            actor=request.user,  # type: ignore[arg-type]
+            action=request.POST.get("action", ""),
+            comment=request.POST.get("comment", ""),
+            reason=request.POST.get("reason", ""),
+            questions=request.POST.getlist("questions"),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _back(pk, "#decide")
+    messages.success(request, done)
+    return _back(pk)
+
+
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(decidable_submissions(request.user), pk=pk)
+    path = request.POST.get("path", "")
+    try:
+        add_question_comment(
+            submission=submission,
+            author=request.user,  # type: ignore[arg-type]
+            path=path,
+            text=request.POST.get("text", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Comment saved.")
+    return _back(pk, f"#q-{path}")
