@@ -74,6 +74,7 @@ class CorrectionTaskViewSet(viewsets.ReadOnlyModelViewSet[CorrectionTask]):
 
     serializer_class = CorrectionTaskSerializer
     filterset_fields = ("state",)
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[CorrectionTask]:
         return selectors.visible_tasks(self.request.user)
@@ -82,7 +83,7 @@ class CorrectionTaskViewSet(viewsets.ReadOnlyModelViewSet[CorrectionTask]):
     @action(detail=True, methods=["post"])
     def fixed(self, request: Request, pk: str | None = None) -> Response:
         """The enumerator has fixed the interview in KoBo (only the task's own enumerator)."""
-        task = selectors.own_tasks(request.user).filter(pk=str(pk)).first()
+        task = selectors.own_tasks(request.user).filter(pk=int(pk or 0)).first()
         if task is None:
             raise Http404
         services.mark_fixed(task=task, actor=request.user)  # type: ignore[arg-type]

@@ -11,7 +11,6 @@ import hmac
 import json
 import smtplib
 from collections.abc import Callable
-from typing import Any
 
 import requests
 from django.conf import settings
@@ -149,8 +148,3 @@ def enabled_channels() -> list[str]:
 
 def send(notification: Notification) -> None:
     SENDERS[notification.channel](notification)
-
-
-def payload_preview(notification: Notification) -> dict[str, Any]:
-    """What the webhook receives (documented for integrators; used by the tests)."""
-    return {"id": notification.idempotency_key, **notification.payload}

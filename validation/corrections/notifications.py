@@ -52,9 +52,7 @@ def _recipient(task: CorrectionTask, audience: Audience, channel: str) -> str:
     return ""  # supervisors have no Telegram chat id on file
 
 
-def queue_for_task(
-    *, task: CorrectionTask, kind: str, audience: Audience, now: dt.datetime | None = None
-) -> list[Notification]:
+def queue_for_task(*, task: CorrectionTask, kind: str, audience: Audience) -> list[Notification]:
     """Store the message on every reachable channel (once per key) and send after commit."""
     created = []
     for channel in channels.enabled_channels():

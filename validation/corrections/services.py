@@ -131,9 +131,7 @@ def open_or_update_correction(
                 due_at=due_at,
             )
             task.refresh_from_db()
-        queue_for_task(
-            task=task, kind=f"opened.{review_event.pk}", audience=Audience.ENUMERATOR, now=now
-        )
+        queue_for_task(task=task, kind=f"opened.{review_event.pk}", audience=Audience.ENUMERATOR)
     return task
 
 
@@ -210,7 +208,7 @@ def judge_correction(*, task_id: int, now: dt.datetime | None = None) -> Judgeme
                 data=data,
                 fields=fields,
             )
-            queue_for_task(task=task, kind="resolved", audience=Audience.SUPERVISOR, now=now)
+            queue_for_task(task=task, kind="resolved", audience=Audience.SUPERVISOR)
         else:
             failing = [item["path"] for item in judged if not item["passing"]]
             states.move(
@@ -221,10 +219,7 @@ def judge_correction(*, task_id: int, now: dt.datetime | None = None) -> Judgeme
                 fields=fields,
             )
             queue_for_task(
-                task=task,
-                kind=f"still_failing.{attempts}",
-                audience=Audience.ENUMERATOR,
-                now=now,
+                task=task, kind=f"still_failing.{attempts}", audience=Audience.ENUMERATOR
             )
     return Judgement(task.pk, task.state)
 
@@ -341,7 +336,6 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
                 task=task,
                 kind=f"reminder.{_stamp(task.due_at)}",
                 audience=Audience.ENUMERATOR,
-                now=now,
             )
         sent += 1
     return sent
@@ -369,7 +363,6 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
                 task=task,
                 kind=f"escalated.{_stamp(task.due_at)}",
                 audience=Audience.SUPERVISOR,
-                now=now,
             )
         escalated += 1
     return escalated
