@@ -19,6 +19,7 @@ from validation import review
 from validation.eligibility import answer_by_name, as_json, check_criterion, verdict
 from validation.models import Eligibility, Flag, InclusionCriterion, Severity
 from validation.priority import update_priority
+from validation.quota_progress import derive_progress_fields
 from validation.xlsform import CompiledForm, compile_asset_content
 
 logger = logging.getLogger(__name__)
@@ -170,6 +171,10 @@ def validate_submission(*, submission: Submission) -> ValidationReport:
         if criteria:
             Eligibility.objects.update_or_create(
                 submission=submission, defaults={"verdict": verdict_value, "criteria": details}
+            )
+        if submission.form.round_id:
+            derive_progress_fields(
+                rows=Submission.objects.filter(pk=submission.pk), round_id=submission.form.round_id
             )
         open_total = _settle_review_status(submission)
         update_priority(submission=submission, verdict=verdict_value if criteria else None)

@@ -45,6 +45,7 @@ def counted_interviews(round_id: int) -> QuerySet[Submission]:
     open_duplicates = Flag.objects.open().filter(
         check_code__startswith="duplicate.", severity__in=(Severity.BLOCKER, Severity.MAJOR)
     )
+    path = sex_path(round_id)
     return (
         Submission.objects.filter(
             form__round_id=round_id,
@@ -54,8 +55,8 @@ def counted_interviews(round_id: int) -> QuerySet[Submission]:
         )
         .exclude(review_status=Submission.ReviewStatus.EXCLUDED)
         .exclude(pk__in=open_duplicates.values("submission_id"))
-        .annotate(sex=KT(f"data__{sex_path(round_id)}"))
-        .filter(sex__in=Sex.values)
+        .filter(**{f"data__{path}__in": Sex.values})  # KT's `in` breaks on SQLite
+        .annotate(sex=KT(f"data__{path}"))
         .annotate(
             rank=Window(
                 RowNumber(),

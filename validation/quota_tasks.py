@@ -4,6 +4,7 @@ from celery import shared_task
 
 from surveys.models import Round
 from validation.quota_alerts import check_quotas
+from validation.quota_progress import refresh_progress_fields
 
 
 @shared_task
@@ -12,4 +13,5 @@ def check_quotas_task() -> None:
     for round_id in Round.objects.filter(status=Round.Status.FIELDWORK).values_list(
         "pk", flat=True
     ):
+        refresh_progress_fields(round_id=round_id)
         check_quotas(round_id=round_id)

@@ -75,6 +75,15 @@ class Submission(models.Model):
         default=False, help_text="Data changed in KoBo after a supervisor's decision"
     )
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Read by the round progress aggregate instead of the answers; written by validation with
+    # the verdict (validation.quota_progress.derive_progress_fields). Trusted only while
+    # needs_validation is false: sync marks changed answers dirty, the aggregate then reads them.
+    respondent_sex = models.CharField(
+        max_length=6,
+        blank=True,
+        help_text="Answer to the round's sex question: female, male or other; empty: not derived",
+    )
+    is_eligible = models.BooleanField(default=False, help_text="Eligibility verdict is eligible")
     first_synced_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,6 +108,18 @@ class Submission(models.Model):
             ),
             models.Index(fields=("review_status", "submission_time"), name="submission_review_idx"),
             models.Index(fields=("enumerator", "submission_time"), name="submission_enum_idx"),
+            # Covers round progress: an index-only scan of the checked, active interviews.
+            models.Index(
+                fields=("form", "location", "respondent_sex", "review_status", "is_eligible"),
+                include=("id",),
+                condition=Q(deleted_at__isnull=True, needs_validation=False),
+                name="submission_progress_idx",
+            ),
+            models.Index(
+                fields=("form",),
+                condition=Q(respondent_sex=""),
+                name="submission_underived_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -91,6 +91,17 @@ def test_staff_without_the_role_is_refused(rd: round_data.RoundData) -> None:
     assert page(staff, f"/admin/dashboards/rounds/{rd.round.pk}/summary/").status_code == 403
 
 
+def test_admin_pages_link_to_the_dashboards_for_those_who_may_see_them(
+    rd: round_data.RoundData,
+) -> None:
+    link = 'href="/admin/dashboards/"'
+    for user in (rd.manager, rd.sup_a):
+        assert link in page(user, "/admin/").content.decode()
+        assert link in page(user, "/admin/surveys/submission/").content.decode()
+    staff = factories.UserFactory(username="intern", is_staff=True)
+    assert link not in page(staff, "/admin/").content.decode()
+
+
 def test_summary_page_and_csv(rd: round_data.RoundData) -> None:
     html = page(rd.manager, f"/admin/dashboards/rounds/{rd.round.pk}/summary/").content.decode()
     assert re.search(r'id="respondents">2<', html)  # approved and eligible: one per team
