@@ -3,6 +3,9 @@
 For each size, a KoBo-compatible server (its own process) serves that many submissions of
 about 150 answers; a fresh process syncs them into PostgreSQL and reports submissions/s, its
 peak RSS, and the time of a second sync that finds nothing new (with the edit/deletion scan).
+On a shared machine wall time depends on the load, so it also prints the CPU seconds each
+process spent (the syncing process, the KoBo-compatible server, the PostgreSQL backend) and
+the 1-minute load average.
 """
 
 import argparse
@@ -43,10 +46,12 @@ def serve(n: int, port: int) -> None:
     store = FakeKoboStore(token=TOKEN, username="bench")
     store.add_asset(ASSET, "bench", versions=[("vR3b2024feb10", load_content("v2"))])
     rng = random.Random(n)
-    for index in range(n):
-        store.add_submission(
-            ASSET, _answers(rng, index), version_uid="vR3b2024feb10", submitted_by="enum01"
-        )
+    store.add_submissions(
+        ASSET,
+        (_answers(rng, index) for index in range(n)),
+        version_uid="vR3b2024feb10",
+        submitted_by="enum01",
+    )
     server = FakeKoboServer(store, host="127.0.0.1", port=port)
     server.start()
     print("ready", flush=True)
@@ -54,7 +59,7 @@ def serve(n: int, port: int) -> None:
     server.stop()
 
 
-def sync(url: str, database_url: str) -> None:
+def sync(url: str, database_url: str, server_pid: int) -> None:
     # Production settings: DEBUG keeps every query's text in memory.
     os.environ.update(
         {
@@ -70,6 +75,7 @@ def sync(url: str, database_url: str) -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
     from surveys.models import KoboForm, KoboServer, Submission
@@ -77,12 +83,19 @@ def sync(url: str, database_url: str) -> None:
 
     server = KoboServer.objects.create(name="bench", base_url=url, api_token=TOKEN)
     form = KoboForm.objects.create(server=server, asset_uid=ASSET, name="bench")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        postgres_pid = cursor.fetchone()[0]
+    # CPU seconds of the three processes say where the work is, whatever the machine's load.
+    cpu = _CpuClock({"sync": os.getpid(), "kobo_server": server_pid, "postgres": postgres_pid})
     started = time.perf_counter()
     first = sync_form(form=form)
     first_s = time.perf_counter() - started
+    first_cpu = cpu.lap()
     started = time.perf_counter()
     second = sync_form(form=form, full=True)
     second_s = time.perf_counter() - started
+    second_cpu = cpu.lap()
     print(
         json.dumps(
             {
@@ -98,9 +111,40 @@ def sync(url: str, database_url: str) -> None:
                     second.deleted,
                 ],
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "first_sync_cpu_s": first_cpu,
+                "no_change_cpu_s": second_cpu,
+                "load_avg_1m": round(os.getloadavg()[0], 1),
             }
         )
     )
+
+
+class _CpuClock:
+    """CPU seconds (user + system) used by each process since the last lap, from /proc."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.last = self._read()
+
+    def _read(self) -> dict[str, float | None]:
+        ticks = os.sysconf("SC_CLK_TCK")
+        seconds: dict[str, float | None] = {}
+        for name, pid in self.pids.items():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                seconds[name] = (int(fields[11]) + int(fields[12])) / ticks
+            except (OSError, IndexError, ValueError):
+                seconds[name] = None  # not Linux, or PostgreSQL runs elsewhere
+        return seconds
+
+    def lap(self) -> dict[str, float | None]:
+        now = self._read()
+        spent: dict[str, float | None] = {}
+        for name, seconds in now.items():
+            before = self.last[name]
+            spent[name] = None if seconds is None or before is None else round(seconds - before, 2)
+        self.last = now
+        return spent
 
 
 def _database(size: int) -> str:
@@ -120,12 +164,13 @@ def main() -> None:
     parser.add_argument("mode", nargs="?", default="run", choices=["run", "serve", "sync"])
     parser.add_argument("--url")
     parser.add_argument("--database-url")
+    parser.add_argument("--server-pid", type=int, default=0)
     args = parser.parse_args()
     if args.mode == "serve":
         serve(args.sizes[0], args.port)
         return
     if args.mode == "sync":
-        sync(args.url, args.database_url)
+        sync(args.url, args.database_url, args.server_pid)
         return
     for size in args.sizes:
         server = subprocess.Popen(
@@ -147,6 +192,8 @@ def main() -> None:
                     f"http://127.0.0.1:{args.port}",
                     "--database-url",
                     _database(size),
+                    "--server-pid",
+                    str(server.pid),
                 ],
                 capture_output=True,
                 text=True,

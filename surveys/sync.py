@@ -9,15 +9,18 @@ import hashlib
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from surveys.bulk_insert import insert_rows
 from surveys.connections import client_for
 from surveys.kobo.client import KoboClient
 from surveys.kobo.errors import KoboError, KoboNotFoundError, MalformedPayloadError
@@ -85,6 +88,23 @@ class SyncReport:
 
 
 def content_hash(answers: dict[str, Any]) -> str:
+    """SHA-256 of the answers that make the interview, as sorted compact JSON (by orjson).
+
+    For strings, ints and usual floats orjson writes the same bytes as `_stdlib_hash`; where it
+    would not (exponent floats), the caller also accepts the stdlib digest of a stored row.
+    """
+    stable = dict(answers)
+    for key in _VOLATILE_KEYS:
+        stable.pop(key, None)
+    try:
+        encoded = orjson.dumps(stable, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError):
+        return _stdlib_hash(answers)
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def _stdlib_hash(answers: dict[str, Any]) -> str:
+    """The digest as stored before orjson; kept so no row reads as edited after an upgrade."""
     stable = {k: v for k, v in answers.items() if k not in _VOLATILE_KEYS}
     return hashlib.sha256(
         json.dumps(stable, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -105,9 +125,20 @@ def sync_form(
             context.refresh_deployed_versions()
             cursor = SyncCursor.objects.get(form=form)
             after = max(0, cursor.last_kobo_id - settings.MTM_SYNC_OVERLAP_IDS)
-            for page in client.iter_data(form.asset_uid, after_id=after):
-                _commit_page(context, run, page.results, report, advance_cursor=True)
-                lease.renew()
+            pages = client.iter_data(form.asset_uid, after_id=after)
+            # Page k+1 downloads in a thread while page k is written: the network and KoBo's
+            # JSON overlap PostgreSQL's work. The thread only runs the pages generator; every
+            # other client call and all database work stay in this thread.
+            prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kobo-prefetch")
+            try:
+                ahead = prefetch.submit(next, pages, None)
+                while (page := ahead.result()) is not None:
+                    prepared = _prepare_page(context, page.results)  # may call KoBo itself
+                    ahead = prefetch.submit(next, pages, None)
+                    _commit_page(context, run, prepared, report, advance_cursor=True)
+                    lease.renew()
+            finally:
+                prefetch.shutdown(wait=True, cancel_futures=True)
             if full or _reconcile_due(cursor):
                 _reconcile(context, run, report)
         except KoboError as exc:
@@ -224,18 +255,31 @@ def _parse_rows(
     return list(parsed.values()), issues, max_id
 
 
+@dataclass
+class _Page:
+    parsed: list[ParsedSubmission]
+    issues: list[tuple[dict[str, Any], str]]
+    max_id: int
+
+
+def _prepare_page(context: _PageContext, rows: list[dict[str, Any]]) -> _Page:
+    """Parse a page and fetch any form version it names (network, outside the transaction)."""
+    parsed, issues, max_id = _parse_rows(rows)
+    for version_uid in {p.version for p in parsed if p.version}:
+        context.ensure_version(version_uid)
+    return _Page(parsed, issues, max_id)
+
+
 def _commit_page(
     context: _PageContext,
     run: SyncRun,
-    rows: list[dict[str, Any]],
+    page: _Page,
     report: SyncReport,
     *,
     advance_cursor: bool,
 ) -> None:
     """Upsert one page on rootUuid, quarantine bad rows, and move the watermark, atomically."""
-    parsed, issues, max_id = _parse_rows(rows)
-    for version_uid in {p.version for p in parsed if p.version}:
-        context.ensure_version(version_uid)  # network stays outside the transaction
+    parsed, issues, max_id = page.parsed, page.issues, page.max_id
     form = context.form
     created = updated = unchanged = 0
     with transaction.atomic():
@@ -245,7 +289,7 @@ def _commit_page(
                 form=form, root_uuid__in=[p.root_uuid for p in parsed]
             ).defer("data")
         }
-        new: list[Submission] = []
+        new: list[dict[str, Any]] = []
         changed: list[Submission] = []
         for item in parsed:
             digest = content_hash(item.answers)
@@ -254,22 +298,17 @@ def _commit_page(
             if row is None:
                 new.append(_new_submission(context, item, digest, status))
                 continue
-            same = row.content_hash == digest and row.kobo_id == item.kobo_id
+            same = row.kobo_id == item.kobo_id and (
+                row.content_hash == digest or row.content_hash == _stdlib_hash(item.answers)
+            )
             if same and row.kobo_status == status and row.deleted_at is None:
                 unchanged += 1
                 continue
             _apply(context, row, item, digest, status, data_changed=not same)
             changed.append(row)
         if new:
-            # Another interview now holds these _ids in KoBo: the rows we had are gone there.
-            report.deleted += (
-                Submission.objects.filter(
-                    form=form, deleted_at__isnull=True, kobo_id__in=[s.kobo_id for s in new]
-                )
-                .exclude(root_uuid__in=[s.root_uuid for s in new])
-                .update(deleted_at=timezone.now())
-            )
-        Submission.objects.bulk_create(new, batch_size=500)
+            report.deleted += _tombstone_reused_ids(form, [row["kobo_id"] for row in new])
+        insert_rows(Submission, new)
         Submission.objects.bulk_update(changed, _UPDATE_FIELDS, batch_size=500)
         quarantined = _quarantine(form, run, issues)
         if advance_cursor and max_id:
@@ -309,26 +348,46 @@ def _quarantine(form: KoboForm, run: SyncRun, issues: list[tuple[dict[str, Any],
 
 def _new_submission(
     context: _PageContext, item: ParsedSubmission, digest: str, status: str
-) -> Submission:
+) -> dict[str, Any]:
+    """A new row's fields by attname (see insert_rows); review fields keep their defaults."""
     version = context.versions.get(item.version) if item.version else None
-    return Submission(
-        form=context.form,
-        kobo_id=item.kobo_id,
-        root_uuid=item.root_uuid,
-        instance_id=item.instance_id,
-        version_uid=item.version or "",
-        version=version,
-        submitted_by=item.submitted_by or "",
-        submission_time=item.submission_time,
-        started_at=item.start,
-        ended_at=item.end,
-        data=item.answers,
-        content_hash=digest,
-        enumerator_id=context.enumerator_pk(item),
-        location_id=context.location_pk(item),
-        kobo_status=status,
-        needs_validation=True,
-    )
+    return {
+        "form_id": context.form.pk,
+        "kobo_id": item.kobo_id,
+        "root_uuid": item.root_uuid,
+        "instance_id": item.instance_id,
+        "version_uid": item.version or "",
+        "version_id": version.pk if version is not None else None,
+        "submitted_by": item.submitted_by or "",
+        "submission_time": item.submission_time,
+        "started_at": item.start,
+        "ended_at": item.end,
+        "data": item.answers,
+        "content_hash": digest,
+        "enumerator_id": context.enumerator_pk(item),
+        "location_id": context.location_pk(item),
+        "kobo_status": status,
+        "needs_validation": True,
+    }
+
+
+def _tombstone_reused_ids(form: KoboForm, kobo_ids: list[int]) -> int:
+    """Tombstone active rows whose _id KoBo now gives to another (new to us) interview.
+
+    The rows we had are gone there (a reset server reuses _ids). A keyset page's new ids are
+    nearly contiguous, so a range read (usually empty) beats an IN list of a thousand ids.
+    """
+    wanted = set(kobo_ids)
+    low, high = min(wanted), max(wanted)
+    active = Submission.objects.filter(form=form, deleted_at__isnull=True)
+    if high - low < 4 * len(wanted):
+        candidates = active.filter(kobo_id__range=(low, high))
+    else:
+        candidates = active.filter(kobo_id__in=sorted(wanted))
+    gone = [pk for pk, kobo_id in candidates.values_list("pk", "kobo_id") if kobo_id in wanted]
+    if not gone:
+        return 0
+    return Submission.objects.filter(pk__in=gone).update(deleted_at=timezone.now())
 
 
 def _apply(
@@ -403,7 +462,7 @@ def _reconcile(context: _PageContext, run: SyncRun, report: SyncReport) -> None:
 
 def _refetch(context: _PageContext, run: SyncRun, report: SyncReport, ids: list[int]) -> None:
     rows = context.client.get_submissions(context.form.asset_uid, ids)
-    _commit_page(context, run, rows, report, advance_cursor=False)
+    _commit_page(context, run, _prepare_page(context, rows), report, advance_cursor=False)
 
 
 def _save_counts(run: SyncRun, report: SyncReport) -> None:

@@ -1,0 +1,133 @@
+"""The fast paths of sync: COPY inserts, orjson digests, page prefetch (PostgreSQL and SQLite)."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from surveys.bulk_insert import insert_rows
+from surveys.kobo.client import KoboClient
+from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
+from surveys.models import KoboForm, KoboServer, Submission, SyncCursor, SyncRun
+from surveys.sync import UnknownFormVersionError, _stdlib_hash, content_hash, sync_form
+from tests.kobo_fixtures import FORM_UID, KOBO_TOKEN, add_form, answers, kobo_server, kobo_store
+
+pytestmark = pytest.mark.django_db
+_ = (kobo_server, kobo_store)
+
+# What COPY's text format must escape, what orjson refuses (an int beyond 64 bits), and more.
+_AWKWARD = {
+    "respondent/name": 'Tab\there, newline\nthere, back\\slash, "quotes", \x01, é, 😀',
+    "group/repeat": [{"group/repeat/item": "1"}, {"group/repeat/item": "\\N"}],
+    "_geolocation": [43.238, 76.945],
+    "huge": 2**70,
+    "empty": "",
+}
+
+
+@pytest.fixture
+def form(kobo_store: FakeKoboStore, kobo_server: FakeKoboServer) -> KoboForm:
+    add_form(kobo_store)
+    server = KoboServer.objects.create(name="fake", base_url=kobo_server.url, api_token=KOBO_TOKEN)
+    return KoboForm.objects.create(server=server, asset_uid=FORM_UID, name="test form")
+
+
+def _client(server: FakeKoboServer) -> KoboClient:
+    return KoboClient(server.url, KOBO_TOKEN, timeout=(1, 2), page_size=100, retries=1)
+
+
+def _row(form: KoboForm, kobo_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "form_id": form.pk,
+        "kobo_id": kobo_id,
+        "root_uuid": f"root-{kobo_id}",
+        "instance_id": f"uuid:inst-{kobo_id}",
+        "version_uid": "",
+        "version_id": None,
+        "submitted_by": "enum01",
+        "submission_time": dt.datetime(2026, 3, 2, 5, 0, tzinfo=dt.UTC),
+        "started_at": None,
+        "ended_at": dt.datetime(2026, 3, 2, 10, 14, tzinfo=dt.timezone(dt.timedelta(hours=5))),
+        "data": data,
+        "content_hash": content_hash(data),
+        "enumerator_id": None,
+        "location_id": None,
+        "kobo_status": "",
+        "needs_validation": True,
+    }
+
+
+def test_insert_rows_round_trips_values_and_fills_defaults(form: KoboForm) -> None:
+    insert_rows(Submission, [_row(form, 1, {**answers(1), **_AWKWARD}), _row(form, 2, {})])
+    first, second = Submission.objects.order_by("kobo_id")
+    assert first.data == {**answers(1), **_AWKWARD}
+    assert second.data == {}
+    assert first.ended_at == dt.datetime(2026, 3, 2, 5, 14, tzinfo=dt.UTC)
+    assert first.started_at is None
+    assert first.review_status == Submission.ReviewStatus.RECEIVED == "received"
+    assert not first.changed_since_review
+    assert first.first_synced_at is not None
+    assert first.updated_at is not None
+    assert first.deleted_at is None
+    # JSON lookups see a real document, not a string.
+    assert Submission.objects.filter(data__huge=2**70).count() == 1
+
+
+def test_insert_rows_fails_whole_on_a_constraint_and_inserts_nothing(form: KoboForm) -> None:
+    insert_rows(Submission, [_row(form, 1, {})])
+    clash = {**_row(form, 3, {}), "root_uuid": "root-1"}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Submission, [_row(form, 2, {}), clash])
+    assert list(Submission.objects.values_list("kobo_id", flat=True)) == [1]
+
+
+def test_the_orjson_digest_is_the_stdlib_digest_for_kobo_answers() -> None:
+    for doc in (answers(7), {**answers(8), **_AWKWARD}, {"_id": 5, "_tags": ["x"], "b": None}):
+        assert content_hash(doc) == _stdlib_hash(doc)
+    # Volatile keys do not count: a status or a tag is not an edit.
+    assert content_hash({"a": "1", "_validation_status": {"uid": "x"}}) == content_hash({"a": "1"})
+
+
+def test_a_row_hashed_before_orjson_is_not_taken_for_edited(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer
+) -> None:
+    # A tiny float is where orjson ("1e-7") and the stdlib ("1e-07") write different bytes.
+    doc = kobo_store.add_submission(FORM_UID, {**answers(1), "x": 1e-07}, version_uid="vNew2")
+    sync_form(form=form, client=_client(kobo_server))
+    row = Submission.objects.get()
+    assert row.content_hash == content_hash(row.data) != _stdlib_hash(row.data)
+    Submission.objects.filter(pk=row.pk).update(
+        content_hash=_stdlib_hash(row.data), needs_validation=False, review_status="approved"
+    )
+    report = sync_form(form=form, full=True, client=_client(kobo_server))
+    assert (report.updated, report.unchanged) == (0, 1)
+    row.refresh_from_db()
+    assert not row.needs_validation
+    assert not row.changed_since_review
+    # A real edit still counts.
+    kobo_store.edit_submission(FORM_UID, doc["_id"], {"respondent/age": "77"})
+    assert sync_form(form=form, full=True, client=_client(kobo_server)).updated == 1
+    row.refresh_from_db()
+    assert row.needs_validation
+    assert row.changed_since_review
+
+
+def test_a_failure_on_page_two_keeps_page_one_while_page_three_was_prefetched(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer
+) -> None:
+    rows = [
+        kobo_store.add_submission(FORM_UID, answers(i), version_uid="vNew2") for i in range(250)
+    ]
+    # Row 150 (page two) names a version KoBo does not serve.
+    ghost = rows[150]
+    kobo_store.delete_submission(FORM_UID, ghost["_id"])
+    kobo_store.add_raw_submission(FORM_UID, {**ghost, "__version__": "vGhost9"})
+    with pytest.raises(UnknownFormVersionError):
+        sync_form(form=form, client=_client(kobo_server))
+    page_one = sorted(r["_id"] for r in rows)[:100]
+    assert sorted(Submission.objects.values_list("kobo_id", flat=True)) == page_one
+    assert SyncCursor.objects.get(form=form).last_kobo_id == page_one[-1]
+    run = SyncRun.objects.get()
+    assert (run.status, run.created, run.pages) == (SyncRun.Status.FAILED, 100, 1)
+    assert SyncCursor.objects.get(form=form).lease_owner == ""
