@@ -61,7 +61,6 @@ class Migration(migrations.Migration):
             ),
             preserve_default=False,
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="submission",
             index=models.Index(
@@ -79,4 +78,6 @@ class Migration(migrations.Migration):
                 name="submission_underived_idx",
             ),
         ),
+        # Last: an index built after the UPDATE would meet its pending FK trigger events.
+        migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

@@ -159,3 +159,62 @@ def test_refresh_follows_a_moved_sex_question_and_writes_nothing_twice(
     Eligibility.objects.filter(submission__form__round=rd.round).update(verdict="ineligible")
     assert refresh_progress_fields(round_id=rd.round.pk) == 2
     assert figures(rd)[1] == ("male", 2, 0, 0, 0, 0, 0)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_backfills_interviews_already_stored() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    leaf = executor.loader.graph.leaf_nodes("validation")[0]
+    before = [("surveys", "0008_answers_lz4"), leaf]
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    server = apps.get_model("surveys", "KoboServer").objects.create(
+        name="s", base_url="http://127.0.0.1:1", api_token="t"
+    )
+    rows = []
+    for number, question in ((1, None), (2, "q/sex")):
+        round_ = apps.get_model("surveys", "Round").objects.create(
+            number=number, name=f"R{number}", fieldwork_start=dt.date(2024, 2, 1)
+        )
+        if question:
+            apps.get_model("validation", "CheckConfig").objects.create(
+                round=round_, question_map={"sex": question}
+            )
+        form = apps.get_model("surveys", "KoboForm").objects.create(
+            server=server, asset_uid=f"a{number}", round=round_
+        )
+        for n, answers in enumerate(
+            ({"profile/sex": "female"}, {"profile/sex": "male", "q/sex": "female"}, {})
+        ):
+            rows.append(
+                apps.get_model("surveys", "Submission").objects.create(
+                    form=form,
+                    kobo_id=n,
+                    root_uuid=f"{number}-{n}",
+                    instance_id=f"uuid:{number}-{n}",
+                    submission_time=T0,
+                    data=answers,
+                    content_hash="h",
+                )
+            )
+    Eligibility = apps.get_model("validation", "Eligibility")
+    Eligibility.objects.create(submission=rows[0], verdict="eligible")
+    Eligibility.objects.create(submission=rows[1], verdict="ineligible")
+    Eligibility.objects.create(submission=rows[4], verdict="eligible")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("surveys", "0009_progress_fields"), leaf])
+    stored = Submission.objects.order_by("form__round__number", "kobo_id").values_list(
+        "respondent_sex", "is_eligible"
+    )
+    assert list(stored) == [
+        ("female", True),
+        ("male", False),
+        ("other", False),
+        ("other", False),  # round 2 asks the sex at q/sex
+        ("female", True),
+        ("other", False),
+    ]
