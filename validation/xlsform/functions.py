@@ -97,9 +97,16 @@ def _round(rt: Runtime, node: Node, args: list[Value]) -> Value:
     if digits < 0:
         scale = 10.0**-digits
         return math.floor(number / scale + 0.5) * scale
+    if abs(number) >= 2.0**52:
+        return number  # already a whole number
     mode = decimal.ROUND_HALF_DOWN if number < 0 else decimal.ROUND_HALF_UP
-    exact = decimal.Decimal(repr(number)).quantize(decimal.Decimal(1).scaleb(-digits), mode)
+    exact = decimal.Decimal(repr(number)).quantize(
+        decimal.Decimal(1).scaleb(-digits), mode, _DECIMALS
+    )
     return float(exact) + 0.0  # + 0.0 turns -0.0 into 0.0, as BigDecimal has no -0
+
+
+_DECIMALS = decimal.Context(prec=100)  # 16 significant digits + 30 places fit easily
 
 
 def _int(rt: Runtime, node: Node, args: list[Value]) -> Value:

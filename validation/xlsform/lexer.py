@@ -39,7 +39,7 @@ _OPERAND_EXPECTED = {
 }
 _OPERATOR_NAMES = {"and", "or", "mod", "div"}
 _NAME = re.compile(r"[^\W\d][\w.\-]*")
-_NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")  # XPath Digits are ASCII only
 _REF = re.compile(r"\$\{([^\W\d][\w.\-]*)\}")
 _SYMBOLS = (
     "!=",
@@ -64,6 +64,7 @@ _SYMBOLS = (
     "*",
     ".",
 )
+_DIGITS = frozenset("0123456789")  # not str.isdigit(): '²' and '٣' are no XPath digits
 _SMART_QUOTES = "‘’‚‛“”„‟′″"
 
 
@@ -108,7 +109,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("var", match.group(), pos))
             pos = match.end()
             continue
-        if char.isdigit() or (char == "." and pos + 1 < end and text[pos + 1].isdigit()):
+        if char in _DIGITS or (char == "." and pos + 1 < end and text[pos + 1] in _DIGITS):
             match = _NUMBER.match(text, pos)
             assert match is not None  # noqa: S101 - guarded by the digit test above
             tokens.append(Token("num", match.group(), pos))
