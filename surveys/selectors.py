@@ -11,7 +11,14 @@ UserLike = AbstractBaseUser | AnonymousUser
 
 def _in_group(user: UserLike, name: str) -> bool:
     groups = getattr(user, "groups", None)
-    return bool(user.is_authenticated and groups is not None and groups.filter(name=name).exists())
+    if not user.is_authenticated or groups is None:
+        return False
+    # One query per request, not one per check: an admin page asks a dozen times.
+    names: frozenset[str] | None = getattr(user, "_mtm_group_names", None)
+    if names is None:
+        names = frozenset(groups.values_list("name", flat=True))
+        setattr(user, "_mtm_group_names", names)  # noqa: B010 - a per-request cache
+    return name in names
 
 
 def is_data_manager(user: UserLike) -> bool:

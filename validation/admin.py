@@ -182,9 +182,19 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
             "QuerySet[InterviewReview]",
             InterviewReview.objects.filter(pk__in=queue.values("pk")),
         )
-        return rows.select_related(
-            "form__round", "enumerator__team", "location__parent", "priority", "eligibility"
-        ).order_by("-priority__score", "submission_time", "pk")
+        return (
+            rows.select_related(
+                "form__round", "enumerator__team", "location__parent", "priority", "eligibility"
+            )
+            # The answers and boundaries are large and the list shows none of them.
+            .defer(
+                "data",
+                "location__boundary",
+                "location__parent__boundary",
+                "eligibility__criteria",
+            )
+            .order_by("-priority__score", "submission_time", "pk")
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -5,17 +5,32 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 
 from surveys.models import Location, Submission
+from surveys.roles import ROLE_PERMISSIONS
 from tests import factories
 from tests.integration import round_data
 from tests.integration.review_world import box, flagged_interview
 from validation.criteria_defaults import ensure_default_criteria
 from validation.engine import validate_submission
-from validation.models import ReviewEvent, ReviewPriority
+from validation.models import QuestionComment, ReviewEvent, ReviewPriority
 
 PASSWORD = "pass-Mtm-2024"
+
+
+def ensure_role_groups() -> None:
+    """A transactional test run earlier flushed the groups the data migrations created."""
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for app_label, models in grants.items():
+            codenames = [f"{a}_{m}" for m, actions in models.items() for a in actions]
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
 
 
 @pytest.mark.browser
@@ -26,6 +41,7 @@ def test_supervisor_returns_the_riskiest_interview_in_the_browser(
     from playwright.sync_api import sync_playwright
 
     cache.clear()
+    ensure_role_groups()
     rd = round_data.build()
     ensure_default_criteria(round=rd.round)
     Location.objects.filter(code="KZ-ALA-BOS").update(boundary=box("KZ-ALA-BOS"))
@@ -76,6 +92,11 @@ def test_supervisor_returns_the_riskiest_interview_in_the_browser(
         row = tab.locator('[id="q-employment/sector"]')
         assert "should have been skipped" in row.inner_text()
         assert "Is looking for work" in row.inner_text()
+        row.locator(".rv-cbtn").click()
+        tab.fill("#comment-form textarea", "Sector looks copied from her last job.")
+        tab.click("#comment-form button[type=submit]")
+        tab.wait_for_selector('[id="q-employment/sector"] .rv-comments')
+        assert "copied from her last job" in row.inner_text()
         row.locator("input[name=questions]").check()
         assert tab.inner_text("#reask-count") == "1"
         tab.fill("#return-comment", "She is looking for work: re-ask the sector and the income.")
@@ -92,4 +113,5 @@ def test_supervisor_returns_the_riskiest_interview_in_the_browser(
     assert Submission.objects.get(pk=riskiest.pk).review_status == "returned"
     event = ReviewEvent.objects.filter(submission=riskiest).latest("pk")
     assert (event.actor_id, event.questions) == (rd.sup_a.pk, ["employment/sector"])
+    assert QuestionComment.objects.get(submission=riskiest).path == "employment/sector"
     assert (shots / "review-screen.png").stat().st_size > 20_000
