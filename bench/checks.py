@@ -6,7 +6,7 @@ respondents and near-duplicates (and hit rates on the other planted problems).
 """
 
 import argparse
-import hashlib
+import functools
 import random
 import resource
 import sys
@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from validation.checks.base import CheckContext, Finding, Interview
+from validation.checks.identifiers import encode
 from validation.checks.registry import CHECKS, run_checks
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -32,28 +33,244 @@ CITIES = {
 }
 BOX = 0.04  # degrees per district box side (~4 km)
 NATIONALITIES = ["uz"] * 45 + ["tj"] * 20 + ["kg"] * 20 + ["ru"] * 8 + ["cn"] * 3 + ["az", "tm"] * 2
-FIRST = [f"f{i}" for i in range(120)]
-LAST = [f"l{i}" for i in range(200)]
+
+
+def _w(text: str) -> list[str]:
+    return text.split()
+
+
+# Names as a Russian-speaking registrar would write them, per nationality: male and female
+# first names and (male) surnames, commonest first. Uzbek and Tajik letters (ў, қ, ғ, ҳ, ҷ)
+# appear as a national spelling would have them; enumerators without them type у, к, г, х.
+NAMES: dict[str, tuple[list[str], list[str], list[str]]] = {
+    "uz": (
+        _w(
+            "Шерзод Дилшод Жасур Бекзод Отабек Азиз Рустам Фаррух Улуғбек Шоҳрух Нодир Сардор "
+            "Жамшид Бобур Акмал Анвар Баҳодир Даврон Элдор Фахриддин Икром Ислом Жаҳонгир "
+            "Камол Лазиз Мансур Мурод Нурбек Ойбек Расул Санжар Темур Умид Зафар Хуршид "
+            "Шуҳрат Алишер Абдулла Ботир Ўткир Ғайрат Илҳом Хусан Ҳасан Дониёр Жавлон Аброр "
+            "Элёр"
+        ),
+        _w(
+            "Дилноза Гулнора Мадина Нилуфар Шаҳноза Зарина Феруза Моҳира Нигора Умида Севара "
+            "Дилфуза Гулчеҳра Мафтуна Нодира Малика Камола Лола Барно Юлдуз Ситора Шоира "
+            "Ҳилола Зулфия Мунира Дилором Саодат Гўзал Муаззам Наргиза"
+        ),
+        _w(
+            "Каримов Раҳимов Юсупов Абдуллаев Аҳмедов Алиев Исмоилов Турсунов Ҳасанов Усмонов "
+            "Эргашев Норматов Султонов Мирзаев Холматов Рашидов Саидов Назаров Тошматов "
+            "Жўраев Мамадалиев Убайдуллаев Йўлдошев Қодиров Ҳайдаров Бобоев Иброҳимов "
+            "Файзуллаев Шарипов Расулов Зокиров Абдураҳмонов Исаев Камолов Олимов Умаров "
+            "Маҳмудов Собиров Тўхтаев Ғаниев Эшонқулов Қурбонов Ёқубов Нуриддинов Хўжаев"
+        ),
+    ),
+    "tj": (
+        _w(
+            "Фирдавс Беҳруз Комрон Диловар Сиёвуш Парвиз Фаридун Шаҳром Умед Ҷамшед Рустам "
+            "Суҳроб Далер Меҳрубон Исмоил Абдураҳмон Навруз Файзулло Хуршед Амирхон Баҳтиёр "
+            "Зафар Саидҷон Шерали Манучеҳр Ҷонибек Абдуллоҳ Фаррух Раҷаб Идибек"
+        ),
+        _w(
+            "Мадина Зарина Нигина Шабнам Малика Меҳрангез Фарзона Гулноза Дилором Таҳмина "
+            "Сабрина Парвина Муниса Манижа Ситора Шаҳло Зебо Гулбаҳор"
+        ),
+        _w(
+            "Раҳмонов Назаров Сафаров Шарипов Давлатов Қодиров Ҷалолов Саидов Мирзоев Холов "
+            "Каримов Файзуллоев Исмоилов Бобоев Азизов Шоев Юсуфов Одинаев Ғуломов Ҳакимов "
+            "Султонов Ашуров Зиёев Ғафуров Қурбонов Абдуллоев Норов Раҷабов Сангинов "
+            "Тағоймуродов"
+        ),
+    ),
+    "kg": (
+        _w(
+            "Азамат Бакыт Нурлан Айбек Эрмек Кубанычбек Улан Мирлан Бектур Эрлан Талант "
+            "Нурбек Жыргалбек Алмаз Адилет Элдияр Мелис Арстан Чынгыз Темирлан Нурсултан "
+            "Самат Бекзат Канат Медер"
+        ),
+        _w(
+            "Айжан Айгерим Чолпон Назгуль Айпери Жылдыз Гульмира Бурул Айнура Асель Нургуль "
+            "Динара Мээрим Канышай Бактыгуль Жибек Элиза Айзада"
+        ),
+        _w(
+            "Асанов Усенов Токтогулов Маматов Жумабаев Абдыкадыров Турдубаев Сыдыков "
+            "Токтосунов Осмонов Джумалиев Бекмуратов Кадыров Мамытов Алымбеков Шамшиев "
+            "Эсенгулов Ибраимов Ташиев Мусаев Орозбаев Султанов Сатыбалдиев Бообеков Акматов "
+            "Эшмаматов"
+        ),
+    ),
+    "ru": (
+        _w(
+            "Александр Сергей Дмитрий Андрей Алексей Максим Евгений Иван Михаил Николай "
+            "Владимир Артём Денис Павел Роман Игорь Юрий Виктор Олег"
+        ),
+        _w(
+            "Елена Ольга Наталья Татьяна Ирина Светлана Юлия Анна Мария Екатерина Людмила "
+            "Галина Оксана Марина"
+        ),
+        _w(
+            "Иванов Смирнов Кузнецов Попов Васильев Петров Соколов Михайлов Новиков Фёдоров "
+            "Морозов Волков Алексеев Лебедев Семёнов Егоров Павлов Козлов Степанов Николаев "
+            "Орлов Зайцев"
+        ),
+    ),
+    "cn": (
+        _w("Вэй Лэй Цзюнь Цян Тао Мин Хао Юн Бо Пэн"),
+        _w("Фан На Янь Цзин Мин Ли Хуэй Лин Сюэ Мэй"),
+        _w("Ван Ли Чжан Лю Чэнь Ян Чжао Хуан Чжоу У Сюй Сунь"),
+    ),
+    "az": (
+        _w("Эльвин Рашад Фарид Орхан Турал Рамиль Эльчин Самир Вугар Руслан"),
+        _w("Айсель Гюнель Лейла Нигяр Севиндж Айтен Нармин Конул"),
+        _w("Алиев Мамедов Гасанов Гусейнов Кулиев Исмаилов Ахмедов Джафаров Аббасов Рзаев"),
+    ),
+    "tm": (
+        _w("Мердан Берды Сердар Довлет Мекан Агамырат Батыр Нуры Бегенч Мырат"),
+        _w("Огулджан Айна Мяхри Дженнет Гулялек Огулнабат Мая Сельби"),
+        _w("Атаев Бердыев Ходжаев Овезов Аннаев Мурадов Чарыев Гурбанов Оразов Нурыев"),
+    ),
+}
+
+
+def _patronymic_surname(father: str) -> str:
+    """Surnames were made from an ancestor's name: Карим -> Каримов, Алишер -> Алишеров."""
+    if father.endswith(("й", "ь")):
+        return father[:-1] + "ев"
+    if father.endswith(("а", "я", "о", "и", "ы")):
+        return father + "ев"
+    return father + ("ев" if father.endswith(("ж", "ш", "ч", "щ", "ц")) else "ов")
+
+
+# Past the listed (commonest) surnames, rarer ones made from the group's men's names, plain
+# and compound (Нурбеков, Ахмаджонов, Жумабаев), as Central Asian surnames were.
+_COMPOUND = {"uz": ("бек", "жон"), "tj": ("жон", "зода"), "kg": ("бек", "ба"), "tm": ("ба",)}
+for _nationality, (_males, _, _surnames) in NAMES.items():
+    if _nationality != "cn":
+        _stems = _males + [m + c for c in _COMPOUND.get(_nationality, ()) for m in _males]
+        _made = [m if m.endswith("зода") else _patronymic_surname(m) for m in _stems]
+        _surnames += [s for s in _made if s not in _surnames]
+
+# Latin spellings of Cyrillic letters, one table per habit: passport (BGN-like), Uzbek Latin,
+# English-by-ear. Letters not listed are spelt as in the passport table.
+_PASSPORT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяўқғҳҷңөүәіұ",
+        "a b v g d e yo zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya u q gh h j "
+        "ng o u a i u".replace("_", "").split(" "),
+        strict=True,
+    )
+)
+LATIN = {
+    "passport": _PASSPORT,
+    "uzbek": _PASSPORT
+    | {"х": "x", "ж": "j", "ц": "s", "ў": "o'", "ғ": "g'", "ҳ": "h", "ё": "yo", "э": "e"},
+    "english": _PASSPORT
+    | {"х": "h", "ж": "j", "й": "i", "ю": "iu", "я": "ia", "ё": "io", "ы": "i", "қ": "k", "ғ": "g"},
+}
+PLAIN_CYRILLIC = str.maketrans("ўқғҳҷңөүәіұ", "укгхжнөүаиу")  # a Russian keyboard's stand-ins
+LATIN_KEYS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
+CYRILLIC_KEYS = ["йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю"]
+KZ_PREFIXES = _w("700 701 702 705 707 708 747 771 775 776 777 778")
+HOME_PHONES = {
+    "uz": ("998", _w("90 91 93 94 95 97 98 99 33 88"), 7),
+    "tj": ("992", _w("90 91 92 93 98 55 50 88"), 7),
+    "kg": ("996", _w("555 700 701 707 770 772 220 550"), 6),
+    "ru": ("7", _w("903 905 909 915 916 926 985"), 7),
+}
 DK, REFUSE = "98", "99"
 NUMERIC = ["d/income_kzt", "d/household_size", "d/remit_share"]
 LIKERT = [f"e/sat_{i}" for i in range(6)]
 
 
 def _zipf(rng: random.Random, items: list[str]) -> str:
-    # Name frequencies are uneven (Zipf): the commonest full name is ~1% of respondents.
+    # Name frequencies are uneven (Zipf): the commonest first name of a nationality is 8-14% of
+    # its men (20% in the small groups), the commonest surname 6-9%.
     return rng.choices(items, cum_weights=_cumulative(len(items)))[0]
 
 
+@functools.cache
 def _cumulative(n: int) -> list[float]:
     total, out = 0.0, []
     for rank in range(1, n + 1):
-        total += rank**-0.8
+        total += rank**-0.5
         out.append(total)
     return out
 
 
-def _hash(text: str) -> str:
-    return hashlib.sha256(f"salt:{text}".encode()).hexdigest()[:20]
+KEY = b"bench-respondent-identifier"
+
+
+def _feminine(surname: str) -> str:
+    return surname + "а" if surname.endswith(("ов", "ев", "ёв", "ин")) else surname
+
+
+def _patronymic(rng: random.Random, father: str, sex: str, nationality: str) -> str:
+    if nationality in ("uz", "tj") and rng.random() < 0.5:
+        return f"{father} {'ўғли' if sex == 'male' else 'қизи'}"
+    stem = father[:-1] + "е" if father.endswith(("й", "а", "я")) else father + "о"
+    return stem + ("вич" if sex == "male" else "вна")
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    """One slip of the finger in one word: a letter dropped, doubled, swapped or mistyped."""
+    words = text.split(" ")
+    long = [i for i, w in enumerate(words) if len(w) >= 4]
+    if not long:
+        return text
+    i = rng.choice(long)
+    word, pos = words[i], rng.randrange(1, len(words[i]) - 1)
+    op = rng.choice(("drop", "double", "swap", "key"))
+    if op == "drop":
+        word = word[:pos] + word[pos + 1 :]
+    elif op == "double":
+        word = word[:pos] + word[pos] + word[pos:]
+    elif op == "swap":
+        word = word[: pos - 1] + word[pos] + word[pos - 1] + word[pos + 1 :]
+    else:
+        rows = CYRILLIC_KEYS if word[pos].lower() in "".join(CYRILLIC_KEYS) else LATIN_KEYS
+        row = next((r for r in rows if word[pos].lower() in r), None)
+        if row:
+            k = row.index(word[pos].lower())
+            near = [row[j] for j in (k - 1, k + 1) if 0 <= j < len(row)]
+            word = word[:pos] + rng.choice(near) + word[pos + 1 :]
+    words[i] = word
+    return " ".join(words)
+
+
+def _phone_number(rng: random.Random, nationality: str) -> tuple[str, str]:
+    """(country code, national number): a Kazakh SIM mostly, else one from home."""
+    if nationality in HOME_PHONES and rng.random() < 0.35:
+        country, prefixes, rest = HOME_PHONES[nationality]
+    else:
+        country, prefixes, rest = "7", KZ_PREFIXES, 7
+    digits = "".join(rng.choice("0123456789") for _ in range(rest))
+    return country, rng.choice(prefixes) + digits
+
+
+def _written_phone(rng: random.Random, number: tuple[str, str], typo: bool) -> str:
+    """The number as an enumerator typed it: with or without country code, spaced or not."""
+    country, national = number
+    if typo:
+        digits = list(national)
+        pos = rng.randrange(1, len(digits) - 1)
+        if rng.random() < 0.5:
+            digits[pos] = rng.choice([d for d in "0123456789" if d != digits[pos]])
+        else:
+            digits[pos], digits[pos + 1] = digits[pos + 1], digits[pos]
+        national = "".join(digits)
+    spaced = f"{national[:3]} {national[3:6]} {national[6:8]} {national[8:]}".strip()
+    if country == "7":
+        return rng.choice(
+            (
+                f"+7 {spaced}",
+                f"8{national}",
+                f"8 ({national[:3]}) {national[3:6]}-{national[6:]}",
+                national,
+                f"+7{national}",
+            )
+        )
+    return rng.choice(
+        (f"+{country} {spaced}", f"{country}{national}", spaced, f"+{country}{national}")
+    )
 
 
 def districts() -> dict[str, tuple[float, float, float, float]]:
@@ -87,8 +304,22 @@ class World:
         }
         names = list(self.teams)
         self.enumerators = {f"enum{i:02d}": names[i % len(names)] for i in range(20)}
+        # How each enumerator writes names: script and spelling, word order, patronymic, case.
+        rng = self.rng
+        self.habits: dict[str, dict[str, Any]] = {
+            e: {
+                "script": rng.choices(("cyrillic", "plain", "latin"), (45, 15, 40))[0],
+                "latin": rng.choice(list(LATIN)),
+                "surname_first": rng.random() < 0.6,
+                "patronymic": rng.uniform(0, 0.5),
+                "upper": rng.random() < 0.3,
+            }
+            for e in self.enumerators
+        }
         self.questions = self._questions()
         self.truth: dict[str, set[Any]] = defaultdict(set)
+        self.tags: dict[frozenset[int], list[str]] = {}
+        self.recorded: dict[str, Any] = {}
         self.next_id = 1
 
     def _questions(self) -> list[tuple[str, list[str], list[float]]]:
@@ -103,19 +334,49 @@ class World:
         first = date(2023, 1, 10) + timedelta(days=120 * (round_id - 1))
         return first, first + timedelta(days=59)
 
-    def person(self) -> dict[str, Any]:
+    def person(self, relative_of: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A respondent; a relative shares the surname and often the phone or arrival date."""
         rng = self.rng
         sex = "male" if rng.random() < 0.7 else "female"
-        return {
+        nationality = relative_of["nationality"] if relative_of else rng.choice(NATIONALITIES)
+        males, females, surnames = NAMES[nationality]
+        surname = relative_of["surname"] if relative_of else _zipf(rng, surnames)
+        person = {
             "sex": sex,
             "age": min(60, 18 + int(rng.gammavariate(2.2, 6))),
-            "nationality": rng.choice(NATIONALITIES),
+            "nationality": nationality,
             "arrival": date(2016, 1, 1) + timedelta(days=rng.randrange(2900)),
-            "phone": _hash(f"phone{rng.random()}") if rng.random() < 0.8 else None,
-            "name": _hash(f"{_zipf(rng, FIRST)} {_zipf(rng, LAST)} {sex}")
-            if rng.random() < 0.92
-            else None,
+            "phone": _phone_number(rng, nationality) if rng.random() < 0.8 else None,
+            "first": _zipf(rng, males if sex == "male" else females),
+            "surname": surname,
+            "father": _zipf(rng, males),
+            "gives_name": rng.random() < 0.92,
         }
+        if relative_of:
+            if rng.random() < 0.4:
+                person["phone"] = relative_of["phone"]  # one family phone
+            if rng.random() < 0.5:
+                person["arrival"] = relative_of["arrival"]  # came together
+        return person
+
+    def _name(self, person: dict[str, Any], enumerator: str, first: str | None = None) -> str:
+        """The name as this enumerator writes it, with the odd typo."""
+        rng, habit = self.rng, self.habits[enumerator]
+        sex, nationality = person["sex"], person["nationality"]
+        surname = person["surname"] if sex == "male" else _feminine(person["surname"])
+        given = first or person["first"]
+        words = [surname, given] if habit["surname_first"] else [given, surname]
+        if nationality != "cn" and rng.random() < habit["patronymic"]:
+            words.append(_patronymic(rng, person["father"], sex, nationality))
+        text = " ".join(words).lower()
+        if habit["script"] == "plain":
+            text = text.translate(PLAIN_CYRILLIC)
+        elif habit["script"] == "latin":
+            table = LATIN[habit["latin"]]
+            text = "".join(table.get(ch, ch) for ch in text)
+        if rng.random() < 0.1:
+            text = _typo(rng, text)
+        return text.upper() if habit["upper"] else text.title()
 
     def interview(self, round_id: int, person: dict[str, Any], enumerator: str) -> Interview:
         rng = self.rng
@@ -132,6 +393,21 @@ class World:
         )
         end = begin + timedelta(minutes=minutes)
         answers = self._answers(person)
+        # What this interview recorded: ages from a birth year are one off now and then,
+        # arrival dates are recalled to the day, to the week, or only to the month.
+        age = person["age"] + (rng.choice((-1, 1)) if rng.random() < 0.2 else 0)
+        arrival, roll = person["arrival"], rng.random()
+        if roll < 0.3:
+            arrival += timedelta(days=rng.choice((-1, 1)) * rng.randint(1, 7))
+        elif roll < 0.45:
+            arrival = arrival.replace(day=1)
+        phone_typo = person["phone"] is not None and rng.random() < 0.03
+        phone = _written_phone(rng, person["phone"], phone_typo) if person["phone"] else None
+        name = (
+            self._name(person, enumerator, person.get("nickname")) if person["gives_name"] else None
+        )
+        self.recorded = {"phone_typo": phone_typo, "name": name}
+        ids = encode(KEY, phone=phone, name=name)
         iv = Interview(
             id=self.next_id,
             kobo_id=100_000 + self.next_id,
@@ -142,18 +418,24 @@ class World:
             enumerator=enumerator,
             team=team,
             location=location,
-            sex=person["sex"],
-            age=person["age"],
+            sex=person["sex"]
+            if rng.random() > 0.003
+            else "female"
+            if person["sex"] == "male"
+            else "male",
+            age=age,
             nationality=person["nationality"],
-            arrival_date=person["arrival"],
+            arrival_date=arrival,
             start=begin,
             end=end,
             submitted=(end + timedelta(hours=rng.uniform(0.1, 72))).astimezone(UTC),
             gps=(rng.uniform(lat0, lat1), rng.uniform(lon0, lon1), 800.0, rng.uniform(3, 40)),
-            phone_hash=person["phone"],
-            name_hash=person["name"],
+            phone_hash=ids.phone_hash,
+            name_hash=ids.name_hash,
             answers=answers,
             answered=len(answers),
+            phone_keys=ids.phone_keys,
+            name_parts=ids.name_parts,
         )
         self.next_id += 1
         return iv
@@ -190,6 +472,10 @@ class World:
                 out.append(iv)
                 if rng.random() < 0.02:
                     out.append(self._repeat(round_id, person, iv))
+                if rng.random() < 0.02:
+                    relative = self._relative(round_id, person)
+                    self.truth["relative"].add(frozenset((iv.id, relative.id)))
+                    out.append(relative)
                 if rng.random() < 0.01:
                     out.append(self._copy(iv))
         return out
@@ -216,21 +502,58 @@ class World:
         return iv
 
     def _repeat(self, round_id: int, person: dict[str, Any], first: Interview) -> Interview:
-        """The same respondent met again through snowball sampling, elsewhere, by someone else."""
+        """The same respondent met again through snowball sampling, elsewhere, by someone else.
+
+        The second interview records the person afresh (its own age, arrival and spelling
+        noise, by an enumerator with other writing habits); besides, the person may have had a
+        birthday, changed SIM card or give no number, withhold the name or give a nickname.
+        """
         rng = self.rng
         again = dict(person)
-        if rng.random() < 0.4:
-            again["age"] = person["age"] + rng.choice((-1, 1))
-        if rng.random() < 0.6:
-            again["arrival"] = person["arrival"] + timedelta(days=rng.randint(-5, 5))
-        if rng.random() < 0.4:  # new SIM card or no number given this time
-            again["phone"] = _hash(f"phone{rng.random()}") if rng.random() < 0.6 else None
-        if again["name"] and rng.random() < 0.05:
-            again["name"] = None  # declined to give a name this time
+        first_recorded = self.recorded
+        tags = []
+        if rng.random() < 0.15:
+            again["age"] = person["age"] + 1  # a birthday between the two interviews
+        if person["phone"] and rng.random() < 0.4:  # new SIM card or no number given this time
+            new = rng.random() < 0.6
+            again["phone"] = _phone_number(rng, person["nationality"]) if new else None
+            tags.append("phone: new SIM" if new else "phone: not given again")
+        if person["gives_name"] and rng.random() < 0.05:
+            again["gives_name"] = False
+            tags.append("name: withheld again")
+        elif person["gives_name"] and rng.random() < 0.03:
+            males, females, _ = NAMES[person["nationality"]]
+            pool = males if person["sex"] == "male" else females
+            again["nickname"] = rng.choice([n for n in pool if n != person["first"]])
+            tags.append("name: nickname")
         others = [e for e in self.enumerators if e != first.enumerator]
-        iv = self.interview(round_id, again, rng.choice(others))
-        self.truth["repeat"].add(frozenset((first.id, iv.id)))
+        enumerator = rng.choice(others)
+        iv = self.interview(round_id, again, enumerator)
+        if first_recorded["phone_typo"] or self.recorded["phone_typo"]:
+            tags.append("phone: typo")
+        if not person["phone"]:
+            tags.append("phone: none")
+        if not person["gives_name"]:
+            tags.append("name: none")
+        elif first_recorded["name"] and self.recorded["name"]:
+            script = {
+                self.habits[first.enumerator or ""]["script"],
+                self.habits[enumerator]["script"],
+            }
+            tags.append(
+                "name: Cyrillic and Latin"
+                if len(script & {"latin"}) and len(script) > 1
+                else "name: same script"
+            )
+        pair = frozenset((first.id, iv.id))
+        self.truth["repeat"].add(pair)
+        self.tags[pair] = tags
         return iv
+
+    def _relative(self, round_id: int, person: dict[str, Any]) -> Interview:
+        """A brother, sister or spouse: another respondent (not a repeat) who looks alike."""
+        enumerator = self.rng.choice(list(self.enumerators))
+        return self.interview(round_id, self.person(person), enumerator)
 
     def _copy(self, source: Interview) -> Interview:
         """A fabricated interview: an enumerator's own interview copied with a few changes."""
@@ -346,6 +669,14 @@ def main() -> None:
     by_id = {iv.id: iv for iv in interviews}
     identified = {pair for pair in truth["repeat"] if _share_identifier(pair, by_id)}
     _report("  sharing phone/name", repeats & identified, identified, truth["repeat"])
+    by_tag: dict[str, set[frozenset[int]]] = defaultdict(set)
+    for pair, tags in world.tags.items():
+        for tag in tags or ["(no variant)"]:
+            by_tag[tag].add(pair)
+    for tag, pairs in sorted(by_tag.items()):
+        print(f"  {tag:<28} {len(pairs):>5} pairs  recall {len(pairs & repeats) / len(pairs):.3f}")
+    relatives = truth["relative"]
+    print(f"  relatives flagged as repeats: {len(relatives & repeats)} of {len(relatives)}")
     _threshold_curve(interviews, ctx, truth)
     copies = _pairs(findings, "fabrication.near_duplicate", "other_ids")
     _report("near-duplicates", copies, truth["copy"], truth["copy"])

@@ -18,11 +18,9 @@ nothing due writes nothing and changing a threshold adds or resolves exactly wha
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-import hmac
 import json
-import re
-import unicodedata
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +35,7 @@ from django.utils import timezone
 
 from surveys.models import KoboForm, Location, Round, Submission, Team
 from validation import engine
+from validation.checks import identifiers
 from validation.checks.base import (
     CheckContext,
     Finding,
@@ -105,25 +104,24 @@ def effective_config(form: KoboForm, override: CheckConfig | None = None) -> Eff
 # --- building interviews ---------------------------------------------------------------------
 
 
+@functools.cache
+def _hmac_key_for(secret: str) -> bytes:
+    return hashlib.sha256(b"mtm-respondent-identifier:" + secret.encode()).digest()
+
+
 def _hmac_key() -> bytes:
-    return hashlib.sha256(b"mtm-respondent-identifier:" + settings.SECRET_KEY.encode()).digest()
+    return _hmac_key_for(settings.SECRET_KEY)
 
 
 def identifier_hash(kind: str, raw: str) -> str | None:
     """A keyed hash of a phone number or name, normalised first; None when there is none.
 
     Keyed (HMAC of a SECRET_KEY-derived key) so a leaked flag cannot be reversed by hashing
-    every phone number; only the hash ever reaches the checks and the flags.
+    every phone number; only hashes (validation.checks.identifiers) reach the checks, and none
+    is ever written to a flag.
     """
-    if kind == "phone":
-        digits = re.sub(r"\D", "", raw)
-        value = digits[-9:] if len(digits) >= 9 else ""  # +7 707 … and 8 707 … are one number
-    else:
-        folded = unicodedata.normalize("NFKC", raw).casefold()
-        value = " ".join(sorted(re.findall(r"\w+", folded)))
-    if not value:
-        return None
-    return hmac.new(_hmac_key(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+    encoded = identifiers.encode(_hmac_key(), **{kind: raw})
+    return encoded.phone_hash if kind == "phone" else encoded.name_hash
 
 
 def _text(data: Mapping[str, Any], path: str) -> str | None:
@@ -199,6 +197,7 @@ def build_interview(row: _Row, questions: Mapping[str, Any]) -> Interview:
         and not isinstance(value, bool)
     }
     answered = sum(1 for key, value in answers.items() if value.strip() and is_answer_key(key))
+    ids = identifiers.encode(_hmac_key(), phone=phone, name=name)
     return Interview(
         id=row.pk,
         kobo_id=row.kobo_id,
@@ -217,10 +216,12 @@ def build_interview(row: _Row, questions: Mapping[str, Any]) -> Interview:
         end=row.ended_at,
         submitted=row.submission_time,
         gps=_gps(_text(data, questions["gps"])),
-        phone_hash=identifier_hash("phone", phone) if phone else None,
-        name_hash=identifier_hash("name", name) if name else None,
+        phone_hash=ids.phone_hash,
+        name_hash=ids.name_hash,
         answers=answers,
         answered=answered,
+        phone_keys=ids.phone_keys,
+        name_parts=ids.name_parts,
     )
 
 
@@ -586,6 +587,8 @@ def _write(
             existing[flag.submission_id][(flag.check_code, flag.path)] = flag
     changed: list[int] = []
     reviewable: list[int] = []  # open non-info flags changed: status and priority follow
+    creates: list[Flag] = []
+    updates: list[Flag] = []
     for pk, codes in covered.items():
         want = {(f.code, f.path): f for f in desired.get(pk, []) if f.code in codes}
         have = {key: flag for key, flag in existing[pk].items() if key[0] in codes}
@@ -618,25 +621,67 @@ def _write(
                 relevant = relevant or flag.severity != "info"
         if not differs or dry_run:
             continue
-        for flag in reopen:
-            # The answer changed since the supervisor's okay: it needs a new look.
-            Flag.objects.filter(pk=flag.pk).update(status=Flag.Status.OPEN, okayed_by=None)
-        submission = Submission.objects.select_related("form", "enumerator").get(pk=pk)
-        engine.apply_findings(
-            submission=submission,
-            findings=[
-                engine.Finding(f.code, f.path, f.severity, f.message, _jsonable(f.values))
-                for f in want.values()
-            ],
-            families=tuple(sorted(codes)),
-        )
+        _stage(pk, want, have, reopen, creates, updates)
         changed.append(pk)
         if relevant:
             reviewable.append(pk)
     report.written = len(changed)
-    if not dry_run:
-        for submission in Submission.objects.filter(pk__in=reviewable, deleted_at__isnull=True):
-            engine.refresh_review_state(submission=submission)
+    if dry_run:
+        return
+    # One bulk insert and one bulk update for all submissions (engine.apply_findings' rules).
+    Flag.objects.bulk_create(creates, batch_size=2000)
+    Flag.objects.bulk_update(
+        updates,
+        ["status", "resolved_at", "severity", "message", "values", "last_seen_at", "okayed_by"],
+        batch_size=1000,
+    )
+    for submission in Submission.objects.filter(
+        pk__in=reviewable, deleted_at__isnull=True
+    ).select_related("enumerator"):
+        engine.refresh_review_state(submission=submission)
+
+
+def _stage(
+    pk: int,
+    want: dict[tuple[str, str], Finding],
+    have: dict[tuple[str, str], Flag],
+    reopen: list[Flag],
+    creates: list[Flag],
+    updates: list[Flag],
+) -> None:
+    """Flags to create and to update so the submission's flags of these codes equal `want`.
+
+    As engine.apply_findings: new findings open flags, vanished ones resolve open flags, a
+    finding that came back reopens its resolved flag, and a supervisor's okay persists (unless
+    the outlier's value changed since: then it needs a new look).
+    """
+    now = timezone.now()
+    for key, finding in want.items():
+        values = _jsonable(finding.values)
+        flag = have.get(key)
+        if flag is None:
+            creates.append(
+                Flag(
+                    submission_id=pk,
+                    check_code=finding.code,
+                    path=finding.path,
+                    severity=finding.severity,
+                    message=finding.message,
+                    values=values,
+                )
+            )
+            continue
+        if flag.status == Flag.Status.RESOLVED:
+            flag.status, flag.resolved_at = Flag.Status.OPEN, None  # it came back
+        if flag in reopen:
+            flag.status, flag.okayed_by = Flag.Status.OPEN, None
+        flag.severity, flag.message, flag.values = finding.severity, finding.message, values
+        flag.last_seen_at = now
+        updates.append(flag)
+    for key, flag in have.items():
+        if key not in want and flag.status == Flag.Status.OPEN:
+            flag.status, flag.resolved_at = Flag.Status.RESOLVED, now
+            updates.append(flag)
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

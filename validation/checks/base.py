@@ -35,6 +35,9 @@ class Interview:
     name_hash: str | None
     answers: Mapping[str, str]
     answered: int
+    # Fuzzy forms of the phone and name hashes (validation.checks.identifiers), keyed too.
+    phone_keys: frozenset[str] = frozenset()
+    name_parts: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Duplicates: the same submission stored twice, and the same respondent interviewed twice."""
 
 import bisect
+import datetime as dt
 import math
+import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from validation.checks.base import (
     resolve_params,
     sort_key,
 )
+from validation.checks.identifiers import dice, match_names
 
 SAME_ROOT = "duplicate.same_root_uuid"
 SAME_INSTANCE = "duplicate.same_instance"
@@ -46,27 +49,43 @@ SPECS = {
 # does not; m = P(agrees | same person), u = P(agrees | two random respondents of the round).
 # u is the frequency of the value in the round, so a common name or the modal age says less
 # than a rare one. The score is the posterior probability that the pair is one person.
-_M = {"phone": 0.5, "name": 0.9, "sex": 0.99, "nationality": 0.99, "location": 0.3}
-# Migrants change SIM cards often; names are hashed after normalising, so they rarely change.
+_M = {"sex": 0.99, "nationality": 0.99, "location": 0.3}
+# Phones and names agree exactly, nearly (a mistyped digit; a typo or a spelling the phonetic
+# skeleton does not absorb), or not at all. Migrants change SIM cards often; a name may be
+# withheld, or given as a nickname, the second time.
+_PHONE_M = (0.48, 0.02, 0.5)
+_NAME_M = (0.7, 0.2, 0.1)
 # Snowball sampling sends respondents across districts: a different district is weak evidence.
 _DISAGREE = {
-    "phone": math.log(0.5),
-    "name": math.log(0.1),
     "sex": math.log(0.01 / 0.5),
     "nationality": math.log(0.01 / 0.7),
     "location": math.log(0.7 / 0.94),
 }
-# Ages are guessed to the year, arrival dates to the week; m for exact / near / far.
+# Ages are guessed to the year; m for exact / within tolerance / further.
 _AGE_M = (0.6, 0.38, 0.02)
-_ARRIVAL_M = (0.4, 0.55, 0.05)
+# Arrival: to the day, within the tolerance, in the month recalled (one date on the 1st), no.
+_ARRIVAL_M = (0.35, 0.45, 0.1, 0.1)
 # The share of a round's interviews expected to be repeats sets the prior odds per pair.
 _REPEAT_SHARE = 0.02
 # Frequencies are smoothed towards typical MTM values with this many pseudo-interviews, so a
 # small round (or a small block in incremental mode) still gets sensible weights.
 _PSEUDO = 200
-_U0 = {"phone": 1e-4, "name": 2e-3, "sex": 0.5, "nationality": 0.3, "location": 1 / 16}
+_U0 = {
+    "phone": 1e-4,
+    "name": 2e-3,
+    "name_token": 2e-2,
+    "sex": 0.5,
+    "nationality": 0.3,
+    "location": 1 / 16,
+}
 _AGE_U0 = (0.04, 0.08)  # same age; within a year
-_ARRIVAL_U0 = (1 / 2000, 15 / 2000)  # same day; within a week (arrivals over ~6 years)
+_ARRIVAL_U0 = (1 / 2000, 15 / 2000, 30 / 2000)  # same day, week, month (over ~6 years)
+# Two name tokens are one spelled differently from this Dice coefficient of their letter pairs.
+_MIN_TOKEN_DICE = 0.75
+# How often two tokens of different people pass that Dice test, and two phones differ by one
+# digit, are measured on the round; these priors (in pseudo-pairs) steady small rounds.
+_FUZZY_TOKEN_U0, _NEAR_PHONE_U0, _PSEUDO_PAIRS = 0.02, 1e-6, 2000
+_SAMPLE_PAIRS = 20_000
 # Larger identifier groups are a shared or placeholder number (an enumerator's own phone), not a
 # respondent met twice; comparing them all would also be quadratic.
 _MAX_IDENTIFIER_GROUP = 40
@@ -159,6 +178,7 @@ class RespondentMatcher:
             name: _counts(_field(iv, name) for iv in self.members)
             for name in ("phone", "name", "sex", "nationality", "location")
         }
+        self.token_counts = _counts(key for iv in self.members for key, _ in iv.name_parts)
         self.ages: dict[int, int] = defaultdict(int)
         for iv in self.members:
             if iv.age is not None:
@@ -166,20 +186,89 @@ class RespondentMatcher:
         self.arrivals = sorted(
             iv.arrival_date.toordinal() for iv in self.members if iv.arrival_date is not None
         )
+        self.phone_groups = _groups(
+            (k, i) for i, iv in enumerate(self.members) for k in iv.phone_keys
+        )
+        self.near_phone_u = self._near_phone_rate()
+        self.fuzzy_token_u = self._fuzzy_token_rate()
+
+    def _near_phone_rate(self) -> float:
+        """Share of pairs of distinct numbers one digit apart (they share a deletion key)."""
+        near = {
+            pair
+            for group in self.phone_groups.values()
+            if 1 < len(group) <= _MAX_IDENTIFIER_GROUP
+            for pair in combinations(group, 2)
+            if self.members[pair[0]].phone_hash != self.members[pair[1]].phone_hash
+        }
+        phones = sum(1 for iv in self.members if iv.phone_hash)
+        pairs = phones * (phones - 1) / 2
+        return (len(near) + _PSEUDO_PAIRS * _NEAR_PHONE_U0) / (pairs + _PSEUDO_PAIRS)
+
+    def _fuzzy_token_rate(self) -> float:
+        """Share of tokens of two random names, spelt differently, that still pass the Dice test."""
+        tokens = [part for iv in self.members for part in iv.name_parts]
+        hits = trials = 0
+        if len(tokens) > 1:
+            rng = random.Random(len(tokens))  # noqa: S311 -- reproducible weights, not secrets
+            for _ in range(_SAMPLE_PAIRS):
+                (ka, ba), (kb, bb) = rng.choice(tokens), rng.choice(tokens)
+                if ka != kb:
+                    trials += 1
+                    hits += dice(ba, bb) >= _MIN_TOKEN_DICE
+        # Similar-looking names cluster (-bek, -jon, -ov): never trust the sample below 3%.
+        return max((hits + _PSEUDO_PAIRS * _FUZZY_TOKEN_U0) / (trials + _PSEUDO_PAIRS), 0.03)
 
     def candidates(self) -> set[tuple[int, int]]:
         pairs: set[tuple[int, int]] = set()
         for attr in ("phone_hash", "name_hash"):
-            groups: dict[str, list[int]] = defaultdict(list)
-            for index, iv in enumerate(self.members):
-                value = getattr(iv, attr)
-                if value:
-                    groups[value].append(index)
+            groups = _groups(
+                (getattr(iv, attr), index)
+                for index, iv in enumerate(self.members)
+                if getattr(iv, attr)
+            )
             for group in groups.values():
                 if 1 < len(group) <= _MAX_IDENTIFIER_GROUP:
                     pairs.update(combinations(group, 2))
+        for group in self.phone_groups.values():  # one digit apart
+            if 1 < len(group) <= _MAX_IDENTIFIER_GROUP:
+                pairs.update(combinations(group, 2))
+        pairs.update(self._name_pairs())
         pairs.update(self._demographic_pairs())
         return pairs
+
+    def _name_pairs(self) -> Iterator[tuple[int, int]]:
+        """Pairs of one sex sharing a name token, of ages within tolerance, whose names match."""
+        # Entries: (age, index, the other token's Bloom filter and its bit count) for two-word
+        # names, the commonest case, compared inline; other lengths go through match_names.
+        blocks: dict[tuple[str, str], list[tuple[int, int, int, int]]] = defaultdict(list)
+        for index, iv in enumerate(self.members):
+            if iv.age is None or not iv.sex:
+                continue
+            parts = iv.name_parts
+            for key, _ in parts:
+                other = next((b for k, b in parts if k != key), 0) if len(parts) == 2 else -1
+                count = other.bit_count() if other > 0 else 0
+                blocks[(key, iv.sex)].append((iv.age, index, other, count))
+        min_dice = _MIN_TOKEN_DICE
+        for block in blocks.values():
+            if len(block) < 2:
+                continue
+            block.sort()
+            ages = [entry[0] for entry in block]
+            for pos, (age, i, other_i, count_i) in enumerate(block):
+                end = bisect.bisect_right(ages, age + self.age_tol)
+                for _, j, other_j, count_j in block[pos + 1 : end]:
+                    if other_i > 0 and other_j > 0:
+                        same = 2 * (other_i & other_j).bit_count() >= min_dice * (count_i + count_j)
+                    else:
+                        a, b = self.members[i], self.members[j]
+                        same = a.name_hash == b.name_hash or (
+                            match_names(a.name_parts, b.name_parts, min_dice, max_fuzzy=1)
+                            is not None
+                        )
+                    if same:
+                        yield (i, j) if i < j else (j, i)
 
     def _demographic_pairs(self) -> Iterator[tuple[int, int]]:
         """Pairs of the same sex and nationality, ages within tolerance, arrivals within window."""
@@ -206,11 +295,45 @@ class RespondentMatcher:
     def _frequency(self, name: str, value: str) -> float:
         return (self.counts[name].get(value, 0) + _PSEUDO * _U0[name]) / self.size
 
+    def _token_frequency(self, key: str) -> float:
+        return (self.token_counts.get(key, 0) + _PSEUDO * _U0["name_token"]) / self.size
+
+    def _phone(self, a: Interview, b: Interview) -> tuple[float, str | None]:
+        if a.phone_hash == b.phone_hash:
+            return math.log(_PHONE_M[0] / self._frequency("phone", a.phone_hash or "")), "phone"
+        if a.phone_keys & b.phone_keys:
+            return math.log(_PHONE_M[1] / self.near_phone_u), "similar_phone"
+        return math.log(_PHONE_M[2]), None
+
+    def _name(self, a: Interview, b: Interview) -> tuple[float, str | None]:
+        if a.name_hash == b.name_hash:
+            return math.log(_NAME_M[0] / self._frequency("name", a.name_hash or "")), "name"
+        matched = match_names(a.name_parts, b.name_parts, _MIN_TOKEN_DICE, max_fuzzy=1)
+        if matched is None:
+            return math.log(_NAME_M[2]), None
+        exact, fuzzy = matched
+        if not exact:
+            # Names made from names (Karim Sherzodov, Sherzod Karimov) look alike throughout:
+            # at least one word must agree by sound, and one only may differ by a typo.
+            return math.log(_NAME_M[2]), None
+        # Tokens agree independently enough: the rarer the shared spellings, the stronger.
+        u = math.prod(self._token_frequency(key) for key in exact) * self.fuzzy_token_u**fuzzy
+        return math.log(_NAME_M[1] / max(u, 1 / self.size**2)), "similar_name"
+
     def score(self, a: Interview, b: Interview) -> Match:
         weight = self.prior
         fields: list[str] = []
         differences: dict[str, int] = {}
-        for name in ("phone", "name", "sex", "nationality", "location"):
+        for compare, present in (
+            (self._phone, a.phone_hash and b.phone_hash),
+            (self._name, a.name_hash and b.name_hash),
+        ):
+            if present:
+                gain, label = compare(a, b)
+                weight += gain
+                if label:
+                    fields.append(label)
+        for name in ("sex", "nationality", "location"):
             va, vb = _field(a, name), _field(b, name)
             if not (va and vb):
                 continue
@@ -230,16 +353,34 @@ class RespondentMatcher:
                 differences["age_years"] = gap
         if a.arrival_date is not None and b.arrival_date is not None:
             gap = abs((a.arrival_date - b.arrival_date).days)
-            day = a.arrival_date.toordinal()
-            day_exact = (self._arrivals_within(day, 0) + _PSEUDO * _ARRIVAL_U0[0]) / self.size
-            day_near = (
-                self._arrivals_within(day, self.arrival_tol) + _PSEUDO * _ARRIVAL_U0[1]
-            ) / self.size
-            weight += _tiered(gap, self.arrival_tol, _ARRIVAL_M, day_exact, day_near)
-            if gap <= self.arrival_tol:
+            weight += self._arrival(a.arrival_date, b.arrival_date, gap)
+            if gap <= self.arrival_tol or _same_month(a.arrival_date, b.arrival_date):
                 fields.append("arrival_date")
                 differences["arrival_days"] = gap
         return Match(1 / (1 + math.exp(-min(weight, 700))), tuple(fields), differences)
+
+    def _arrival(self, a: dt.date, b: dt.date, gap: int) -> float:
+        """Log-likelihood of two arrival dates: by day, week, month or not at all.
+
+        A date on the 1st is often a month recalled without its day: the other date agreeing
+        to that month is evidence, as common as arrivals in that month are.
+        """
+        day = a.toordinal()
+        day_exact = (self._arrivals_within(day, 0) + _PSEUDO * _ARRIVAL_U0[0]) / self.size
+        if gap == 0:
+            return math.log(_ARRIVAL_M[0] / day_exact)
+        if gap <= self.arrival_tol:
+            within = self._arrivals_within(day, self.arrival_tol) + _PSEUDO * _ARRIVAL_U0[1]
+            return math.log(_ARRIVAL_M[1] / max(within / self.size - day_exact, day_exact))
+        if _same_month(a, b):
+            rough = a if a.day == 1 else b
+            first = rough.toordinal()
+            in_month = bisect.bisect_left(self.arrivals, first + 31) - bisect.bisect_left(
+                self.arrivals, first
+            )
+            month_u = (in_month + _PSEUDO * _ARRIVAL_U0[2]) / self.size
+            return math.log(_ARRIVAL_M[2] / month_u)
+        return math.log(_ARRIVAL_M[3])
 
     def _arrivals_within(self, day: int, days: int) -> int:
         return bisect.bisect_right(self.arrivals, day + days) - bisect.bisect_left(
@@ -314,6 +455,13 @@ def _describe(match: Match) -> str:
     return ", ".join(words)
 
 
+def _groups(items: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for key, index in items:
+        groups[key].append(index)
+    return groups
+
+
 def _field(iv: Interview, name: str) -> str | None:
     if name == "phone":
         return iv.phone_hash
@@ -321,6 +469,10 @@ def _field(iv: Interview, name: str) -> str | None:
         return iv.name_hash
     value: str | None = getattr(iv, name)
     return value
+
+
+def _same_month(a: dt.date, b: dt.date) -> bool:
+    return (a.day == 1 or b.day == 1) and (a.year, a.month) == (b.year, b.month)
 
 
 def _tiered(

@@ -4,6 +4,7 @@ import pytest
 
 from tests.unit.checks.conftest import almaty
 from validation.checks.duplicates import DuplicateCheck, RespondentMatcher
+from validation.checks.identifiers import encode
 from validation.checks.registry import DEFAULTS
 
 PEOPLE = [("male", 25, "kg"), ("female", 41, "tj"), ("male", 52, "ru"), ("female", 29, "uz")]
@@ -186,3 +187,109 @@ def test_only_ids_limits_output_not_comparison(crowd, make_interview, make_conte
         DuplicateCheck().run([*crowd, again], make_context(), only_ids=frozenset({again.id}))
     )
     assert again.id in _by_code(findings, "duplicate.respondent")
+
+
+KEY = b"test-key"
+
+
+def _ids(phone=None, name=None):
+    encoded = encode(KEY, phone=phone, name=name)
+    return {
+        "phone_hash": encoded.phone_hash,
+        "phone_keys": encoded.phone_keys,
+        "name_hash": encoded.name_hash,
+        "name_parts": encoded.name_parts,
+    }
+
+
+@pytest.fixture
+def named_crowd(make_interview):
+    """200 distinct Uzbek and Kyrgyz men with names and phones; some share a surname."""
+    firsts = ["Шерзод", "Дилшод", "Жасур", "Азамат", "Нурлан", "Бекзод", "Рустам", "Улан"]
+    surnames = ["Каримов", "Рахимов", "Юсупов", "Жумабаев", "Асанов", "Маматов", "Усенов"]
+    crowd = []
+    for i in range(200):
+        name = f"{surnames[i % 7]} {firsts[(i // 7) % 8]}"
+        crowd.append(
+            make_interview(
+                age=20 + i % 30,
+                nationality="uz" if i % 2 else "kg",
+                arrival_date=date(2018, 1, 3) + timedelta(days=11 * i),
+                location=["KZ-ALA-BOS", "KZ-ALA-AUE", "KZ-ALA-TUR"][i % 3],
+                enumerator=f"enum{i % 12}",
+                **_ids(phone=f"+7 707 {1000000 + 7919 * i:07d}", name=f"{name} {i}"),
+            )
+        )
+    return crowd
+
+
+def _again(first, make_interview, **changes):
+    same = {
+        "sex": first.sex,
+        "age": first.age,
+        "nationality": first.nationality,
+        "arrival_date": first.arrival_date,
+        "location": "KZ-ALA-MED",
+        "enumerator": "dana.k",
+        "start": almaty(20, 19),
+        "end": almaty(20, 20),
+    }
+    return make_interview(**(same | changes))
+
+
+@pytest.mark.parametrize(
+    ("_case", "first_name", "again_name", "again_phone", "label"),
+    [
+        ("Cyrillic then Latin, other order", "Тошматов Ойбек", "OYBEK TOSHMATOV", None, "name"),
+        ("a typo in the surname", "Тошматов Ойбек", "Toshmaton Oybek", None, "similar_name"),
+        ("one digit mistyped", None, None, "+7 701 555 12 35", "similar_phone"),
+    ],
+)
+def test_fuzzy_repeat_respondent(
+    _case, first_name, again_name, again_phone, label, named_crowd, make_interview, make_context
+):
+    first = make_interview(
+        age=33,
+        nationality="uz",
+        arrival_date=date(2020, 6, 14),
+        **_ids(phone="+7 701 555 12 34", name=first_name),
+    )
+    again = _again(first, make_interview, **_ids(phone=again_phone, name=again_name))
+    findings = _by_code(
+        DuplicateCheck().run([*named_crowd, first, again], make_context()), "duplicate.respondent"
+    )
+    assert again.id in findings
+    assert label in findings[again.id].values["fields"]
+    assert findings[again.id].values["other_id"] == first.id
+    assert "Тошматов" not in str(findings[again.id].values)
+
+
+def test_brother_with_family_phone_is_not_a_repeat(named_crowd, make_interview, make_context):
+    """Same surname and phone, another first name and age: a relative, not the same man."""
+    first = make_interview(
+        age=33, nationality="uz", **_ids(phone="+7 701 555 12 34", name="Тошматов Ойбек")
+    )
+    brother = make_interview(
+        age=27,
+        nationality="uz",
+        arrival_date=first.arrival_date,
+        **_ids(phone="+7 701 555 12 34", name="Toshmatov Sardor"),
+    )
+    findings = _by_code(
+        DuplicateCheck().run([*named_crowd, first, brother], make_context()),
+        "duplicate.respondent",
+    )
+    assert brother.id not in findings
+
+
+def test_arrival_recalled_to_the_month(named_crowd, make_interview, make_context):
+    first = make_interview(age=41, nationality="kg", arrival_date=date(2019, 3, 17))
+    params = dict(DEFAULTS["duplicate.respondent"])
+    matcher = RespondentMatcher([*named_crowd, first], params)
+    month = _again(first, make_interview, arrival_date=date(2019, 3, 1))
+    other_month = _again(first, make_interview, arrival_date=date(2019, 4, 1))
+    in_month = matcher.score(first, month)
+    assert "arrival_date" in in_month.fields
+    assert in_month.differences["arrival_days"] == 16
+    assert "arrival_date" not in matcher.score(first, other_month).fields
+    assert in_month.score > matcher.score(first, other_month).score
