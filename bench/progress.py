@@ -230,7 +230,7 @@ def measure(database_url: str) -> None:
 
 def export(database_url: str, share: float) -> None:
     _django(database_url)
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from surveys.models import Round, Submission
     from validation.exports import clean_dataset, writers
@@ -254,6 +254,8 @@ def export(database_url: str, share: float) -> None:
         rows = writers.write_csv(out, shape.header, clean_dataset.clean_rows(subs, shape))
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
+    with connection.cursor() as cursor:  # leave no dead rows behind for a --keep run
+        cursor.execute("VACUUM ANALYZE surveys_submission, validation_eligibility")
     print(
         json.dumps(
             {
