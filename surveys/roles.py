@@ -63,7 +63,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "interviewreview": ("view", "change"),
             "reviewevent": ("view",),
             "checkconfig": ("view",),
-            "correctiontask": ("view", "change"),  # change = move the due time
+            "correctiontask": ("view",),  # a new return renews the due time
             "notification": ("view",),
         },
     },

@@ -198,6 +198,10 @@ def test_a_failing_channel_backs_off_and_never_blocks_the_others(
     first_due = tg.next_attempt_at
     assert notifications.due_for_retry(now=first_due - dt.timedelta(seconds=1)) == []
     assert notifications.due_for_retry(now=first_due) == [tg.pk]
+    # A duplicate message arriving early sends nothing: the row waits for its backoff.
+    early = notifications.deliver(notification_id=tg.pk, now=first_due - dt.timedelta(seconds=10))
+    assert (early.outcome, early.retry_in) == (Outcome.RETRY, 10)
+    assert len(channels.seen("/tg/")) == 1
     again = notifications.deliver(notification_id=tg.pk, now=first_due)
     assert again.outcome == Outcome.RETRY
     assert again.retry_in == 60  # 30 s, then 60 s: exponential
@@ -399,3 +403,18 @@ def test_task_list_and_api_list_have_a_fixed_query_count(
         assert client.get("/my/").status_code == 200
     with django_assert_max_num_queries(8):
         assert len(api.get("/api/v1/correction-tasks/").json()["results"]) == 4
+
+
+def test_quality_trend_compares_the_enumerator_with_the_team(world: cw.World) -> None:
+    mate = factories.EnumeratorFactory(kobo_username="enum03", team=world.enumerator.team)
+    for kobo_id in (4201, 4202, 4203):
+        sub = cw.add_submission(world.form, world.version, mate, kobo_id=kobo_id)
+        Flag.objects.filter(submission=sub).delete()  # the team-mate's are clean
+    api = APIClient()
+    api.force_authenticate(world.enumerator.user)
+    [week] = api.get("/api/v1/correction-tasks/trend/").json()
+    assert (week["interviews"], week["flagged_pct"]) == (1, 100.0)
+    assert (week["team_interviews"], week["team_flagged_pct"]) == (4, 25.0)
+    page = login(world.enumerator.user).get("/my/").content.decode()
+    assert "100.0%" in page
+    assert "25.0%" in page

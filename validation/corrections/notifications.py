@@ -156,7 +156,13 @@ def backoff_s(attempts: int, retry_after: float | None = None) -> float:
 
 
 def _claimable(now: dt.datetime) -> Q:
-    return Q(status__in=(N.PENDING, N.FAILED)) | Q(status=N.SENDING, lease_until__lt=now)
+    # A failed row waits for its backoff even if a duplicate message asks early.
+    return (
+        Q(status=N.PENDING)
+        | Q(status=N.FAILED, next_attempt_at__isnull=True)
+        | Q(status=N.FAILED, next_attempt_at__lte=now)
+        | Q(status=N.SENDING, lease_until__lt=now)
+    )
 
 
 def deliver(*, notification_id: int, now: dt.datetime | None = None) -> Delivery:
@@ -173,9 +179,11 @@ def deliver(*, notification_id: int, now: dt.datetime | None = None) -> Delivery
         .update(status=N.SENDING, lease_until=lease_until, attempts=row.attempts + 1)
     )
     if not claimed:
-        row.refresh_from_db(fields=["status", "lease_until"])
+        row.refresh_from_db(fields=["status", "lease_until", "next_attempt_at"])
         if row.status == N.SENDING and row.lease_until is not None:
             return Delivery(Outcome.BUSY, max(1.0, (row.lease_until - now).total_seconds()))
+        if row.status == N.FAILED and row.next_attempt_at is not None:
+            return Delivery(Outcome.RETRY, max(1.0, (row.next_attempt_at - now).total_seconds()))
         return Delivery(Outcome.DONE_BEFORE)
     row.refresh_from_db()
     try:
