@@ -29,12 +29,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from surveys.models import KoboForm, Location, Round, Submission, Team
-from validation import engine
+from validation import engine, priority, review
 from validation.checks import identifiers
 from validation.checks.base import (
     CheckContext,
@@ -44,7 +44,15 @@ from validation.checks.base import (
     resolve_params,
 )
 from validation.checks.registry import SPECS, family, run_checks, validate_config
-from validation.models import CheckConfig, Flag, QualityState
+from validation.models import (
+    SEVERITY_WEIGHT,
+    CheckConfig,
+    Eligibility,
+    Flag,
+    QualityState,
+    ReviewPriority,
+    Severity,
+)
 from validation.models.check_config import DEFAULT_LISTS, QUESTION_ROLES, validate_question_map
 
 # Check families by how far their findings reach.
@@ -635,10 +643,88 @@ def _write(
         ["status", "resolved_at", "severity", "message", "values", "last_seen_at", "okayed_by"],
         batch_size=1000,
     )
-    for submission in Submission.objects.filter(
-        pk__in=reviewable, deleted_at__isnull=True
-    ).select_related("enumerator"):
-        engine.refresh_review_state(submission=submission)
+    _refresh_review_states(reviewable)
+
+
+_CHECKED = (Submission.ReviewStatus.CLEAN, Submission.ReviewStatus.FLAGGED)
+
+
+def _refresh_review_states(pks: list[int]) -> None:
+    """engine.refresh_review_state for many submissions, with the per-row work batched.
+
+    A submission whose review status must move (checked status changes, or a decision or a
+    return meets changed data) goes through engine.refresh_review_state: each transition is
+    logged. For the others only the priority changes: their open-flag counts, eligibility
+    verdicts and enumerators' flag rates are read in a few queries and the priorities upserted
+    at once, with validation.priority's formula.
+    """
+    for start in range(0, len(pks), 2000):
+        chunk = pks[start : start + 2000]
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        for pk, severity, n in (
+            Flag.objects.open()
+            .filter(submission_id__in=chunk)
+            .values_list("submission_id", "severity")
+            .annotate(n=Count("pk"))
+        ):
+            counts[pk][severity] = n
+        rest = []
+        for submission in Submission.objects.filter(
+            pk__in=chunk, deleted_at__isnull=True
+        ).select_related("form", "enumerator"):
+            by_severity = counts.get(submission.pk, {})
+            open_total = sum(n for sev, n in by_severity.items() if sev != Severity.INFO)
+            checked = _CHECKED[1] if open_total else _CHECKED[0]
+            status = submission.review_status
+            # engine._settle_review_status would move it: let the engine do it, logged.
+            if (submission.changed_since_review and status in review.DECISIONS) or (
+                status in engine._REVIEWABLE and status != checked
+            ):
+                engine.refresh_review_state(submission=submission)
+            else:
+                rest.append((submission, by_severity))
+        _bulk_priorities(rest)
+
+
+def _bulk_priorities(rows: list[tuple[Submission, dict[str, int]]]) -> None:
+    """validation.priority.update_priority for many submissions in a few queries."""
+    if not rows:
+        return
+    verdicts = dict(
+        Eligibility.objects.filter(submission_id__in=[s.pk for s, _ in rows]).values_list(
+            "submission_id", "verdict"
+        )
+    )
+    rates = {e: priority.enumerator_flag_rate(e) for e in {s.enumerator_id for s, _ in rows}}
+    ReviewPriority.objects.bulk_create(
+        [
+            ReviewPriority(
+                submission_id=s.pk,
+                score=sum(SEVERITY_WEIGHT[Severity(sev)] * n for sev, n in by_severity.items())
+                + priority._ELIGIBILITY_WEIGHT.get(verdicts.get(s.pk) or "", 0)
+                + round(20 * rates[s.enumerator_id])
+                + (30 if s.changed_since_review else 0),
+                blockers=by_severity.get(Severity.BLOCKER, 0),
+                majors=by_severity.get(Severity.MAJOR, 0),
+                minors=by_severity.get(Severity.MINOR, 0),
+                enumerator_flag_rate=rates[s.enumerator_id],
+                spot_check=priority.is_spot_check(s.root_uuid),
+            )
+            for s, by_severity in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["submission"],
+        update_fields=[
+            "score",
+            "blockers",
+            "majors",
+            "minors",
+            "enumerator_flag_rate",
+            "spot_check",
+            "computed_at",
+        ],
+        batch_size=1000,
+    )
 
 
 def _stage(

@@ -16,7 +16,8 @@ from surveys.demo.submissions import generate_submission
 from surveys.models import KoboForm, Submission
 from tests import factories
 from validation import quality
-from validation.models import CheckConfig, Flag, QualityState
+from validation.models import CheckConfig, Flag, QualityState, ReviewEvent, ReviewPriority
+from validation.priority import update_priority
 from validation.scorecard import round_scorecards
 from validation.tasks import run_quality_checks_task
 
@@ -408,3 +409,39 @@ def test_scorecard_compares_each_enumerator_with_the_team(world: World) -> None:
     assert a0["team_median"]["interviews"] == 3
     manager_cards = round_scorecards(factories.data_manager(), world.round)
     assert set(manager_cards) == {f"enum_{t}{i}" for t in "ab" for i in range(3)}
+
+
+def test_priorities_written_in_bulk_equal_update_priority(world: World) -> None:
+    """Flags and priorities are written in bulk; they equal what the per-row services write."""
+    subs = [
+        world.add(f"A{i % 3}", BOS, violations=["too_short"] if i % 2 else []) for i in range(12)
+    ]
+    # As the validation step leaves them: some judged flagged by skip-logic, some clean.
+    already = {s.pk for s in subs[1::4]}
+    Submission.objects.filter(pk__in=[s.pk for s in subs]).update(
+        review_status=Submission.ReviewStatus.CLEAN
+    )
+    Submission.objects.filter(pk__in=already).update(review_status=Submission.ReviewStatus.FLAGGED)
+    run(world.form)
+    flagged = open_ids("duration.too_short")
+    assert flagged == {s.pk for s in subs[1::2]}
+    stored = {
+        p.submission_id: (p.score, p.blockers, p.majors, p.minors, p.spot_check)
+        for p in ReviewPriority.objects.filter(submission__in=subs)
+    }
+    assert set(stored) == flagged
+    events = set(
+        ReviewEvent.objects.filter(submission__in=subs).values_list("submission_id", flat=True)
+    )
+    assert events == flagged - already  # clean -> flagged went through review.transition
+    for sub in Submission.objects.filter(pk__in=flagged):
+        assert sub.review_status == Submission.ReviewStatus.FLAGGED
+        again = update_priority(submission=sub, verdict=None)
+        assert stored[sub.pk] == (
+            again.score,
+            again.blockers,
+            again.majors,
+            again.minors,
+            again.spot_check,
+        )
+        assert again.score > 0
