@@ -23,7 +23,9 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -190,10 +192,12 @@ def measure(database_url: str) -> None:
     rnd = Round.objects.get()
     manager = get_user_model().objects.get(username="bench_manager")
     times = []
+    all_rows = Submission.objects.all()
     for _ in range(6):
         started = time.perf_counter()
-        rows = round_progress(scope=Submission.objects.all(), round_id=rnd.pk)
+        rows = round_progress(scope=all_rows, round_id=rnd.pk)
         times.append(time.perf_counter() - started)
+    cpu = _progress_cpu_ms(connection, lambda: round_progress(scope=all_rows, round_id=rnd.pk))
     started = time.perf_counter()
     ranked = sum(1 for _ in counted_interviews(rnd.pk).values_list("pk", "rank"))
     rank_s = time.perf_counter() - started
@@ -201,6 +205,7 @@ def measure(database_url: str) -> None:
         "submissions": Submission.objects.count(),
         "strata": len(rows),
         "progress_ms_median": round(statistics.median(times[1:]) * 1000, 1),
+        "progress_cpu_ms": cpu,
         "over_quota_ranking_ms": round(rank_s * 1000),
         "ranked": ranked,
         "api": {},
@@ -226,6 +231,37 @@ def measure(database_url: str) -> None:
             "peak_kb": round(peak / 1024),
         }
     print(json.dumps(figures))
+
+
+def _progress_cpu_ms(connection: Any, call: Callable[[], object]) -> dict[str, float] | None:
+    """CPU per call, which a shared machine's load does not inflate as it does wall time.
+
+    PostgreSQL's share is read from its backend process (/proc, so only with a local server),
+    with parallel workers off so that the backend does all the work.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        if not stat.exists():
+            return None
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+
+    def backend_ms() -> float:
+        utime, stime = stat.read_text().rsplit(")", 1)[1].split()[11:13]
+        return (int(utime) + int(stime)) * 1000 / os.sysconf("SC_CLK_TCK")
+
+    call()
+    runs = 10
+    db, py = backend_ms(), time.process_time()
+    for _ in range(runs):
+        call()
+    out = {
+        "postgres": round((backend_ms() - db) / runs),
+        "python": round((time.process_time() - py) * 1000 / runs, 1),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("RESET max_parallel_workers_per_gather")
+    return out
 
 
 def export(database_url: str, share: float) -> None:
@@ -317,6 +353,11 @@ def main() -> None:
         f"submissions, {m['strata']} strata ({target}; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: the machine may be shared)"
     )
+    if m["progress_cpu_ms"]:
+        print(
+            f"  CPU per call: PostgreSQL {m['progress_cpu_ms']['postgres']} ms (one process, "
+            f"no parallel workers), Python {m['progress_cpu_ms']['python']} ms"
+        )
     print(
         f"over-quota ranking: {m['over_quota_ranking_ms']} ms for {m['ranked']} counted interviews"
     )
