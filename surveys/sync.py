@@ -9,7 +9,7 @@ import hashlib
 import json
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from surveys.bulk_insert import insert_rows
 from surveys.connections import client_for
 from surveys.kobo.client import KoboClient
 from surveys.kobo.errors import KoboError, KoboNotFoundError, MalformedPayloadError
-from surveys.kobo.payloads import ParsedSubmission, parse_submission
+from surveys.kobo.payloads import ParsedSubmission, SubmissionRef, parse_submission
 from surveys.locks import form_lease
 from surveys.models import (
     Enumerator,
@@ -36,6 +36,7 @@ from surveys.models import (
     SyncIssue,
     SyncRun,
 )
+from surveys.read_ahead import read_ahead
 
 logger = logging.getLogger(__name__)
 
@@ -125,20 +126,15 @@ def sync_form(
             context.refresh_deployed_versions()
             cursor = SyncCursor.objects.get(form=form)
             after = max(0, cursor.last_kobo_id - settings.MTM_SYNC_OVERLAP_IDS)
-            pages = client.iter_data(form.asset_uid, after_id=after)
-            # Page k+1 downloads in a thread while page k is written: the network and KoBo's
-            # JSON overlap PostgreSQL's work. The thread only runs the pages generator; every
-            # other client call and all database work stay in this thread.
-            prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kobo-prefetch")
-            try:
-                ahead = prefetch.submit(next, pages, None)
-                while (page := ahead.result()) is not None:
-                    prepared = _prepare_page(context, page.results)  # may call KoBo itself
-                    ahead = prefetch.submit(next, pages, None)
+            # Page k+1 downloads while page k is written; versions are fetched in prepare.
+            pages = read_ahead(
+                client.iter_data(form.asset_uid, after_id=after),
+                lambda page: _prepare_page(context, page.results),
+            )
+            with closing(pages):
+                for prepared in pages:
                     _commit_page(context, run, prepared, report, advance_cursor=True)
                     lease.renew()
-            finally:
-                prefetch.shutdown(wait=True, cancel_futures=True)
             if full or _reconcile_due(cursor):
                 _reconcile(context, run, report)
         except KoboError as exc:
@@ -432,21 +428,21 @@ def _reconcile(context: _PageContext, run: SyncRun, report: SyncReport) -> None:
     }
     seen: set[int] = set()
     to_fetch: list[int] = []
-    for refs in client.scan_refs(form.asset_uid):
-        for ref in refs:
-            seen.add(ref.kobo_id)
-            known = local.get(ref.kobo_id)
-            if (
-                known is None
-                or known[0] != ref.instance_id
-                or known[1] != (ref.validation_status or "")
-            ):
-                to_fetch.append(ref.kobo_id)
-        if len(to_fetch) >= settings.KOBO_PAGE_SIZE:
-            _refetch(context, run, report, to_fetch)
-            to_fetch = []
-    if to_fetch:
-        _refetch(context, run, report, to_fetch)
+    # The scan reads a page ahead; changed rows are refetched after it, when the client's
+    # session is free again (a list of ids is small next to `local`).
+    with closing(read_ahead(client.scan_refs(form.asset_uid), _same)) as scan:
+        for refs in scan:
+            for ref in refs:
+                seen.add(ref.kobo_id)
+                known = local.get(ref.kobo_id)
+                if (
+                    known is None
+                    or known[0] != ref.instance_id
+                    or known[1] != (ref.validation_status or "")
+                ):
+                    to_fetch.append(ref.kobo_id)
+    for start in range(0, len(to_fetch), settings.KOBO_PAGE_SIZE):
+        _refetch(context, run, report, to_fetch[start : start + settings.KOBO_PAGE_SIZE])
     # Only a complete scan may conclude that a row is gone.
     gone = [kobo_id for kobo_id in local if kobo_id not in seen]
     now = timezone.now()
@@ -458,6 +454,10 @@ def _reconcile(context: _PageContext, run: SyncRun, report: SyncReport) -> None:
         SyncCursor.objects.filter(form=form).update(last_reconciled_at=now)
         report.reconciled = True
         _save_counts(run, report)
+
+
+def _same(refs: list[SubmissionRef]) -> list[SubmissionRef]:
+    return refs
 
 
 def _refetch(context: _PageContext, run: SyncRun, report: SyncReport, ids: list[int]) -> None:
