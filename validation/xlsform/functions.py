@@ -235,7 +235,7 @@ def _date_time(rt: Runtime, node: Node, args: list[Value]) -> Value:
     if isinstance(args[0], float):
         # A number is days since the epoch instant (JavaRosa `new Date(n * DAY_IN_MS)`).
         number = args[0]
-        if number != number or math.isinf(number) or abs(number) > 2_900_000:
+        if not v.days_in_range(number):
             return ""
         instant = _EPOCH_UTC + dt.timedelta(days=number)
         return instant.astimezone(rt.now.tzinfo) if rt.now.tzinfo else instant

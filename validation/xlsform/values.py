@@ -84,6 +84,15 @@ def days(value: dt.date | dt.datetime) -> float:
     return float(value.toordinal() - _EPOCH_ORDINAL)
 
 
+# date.min and date.max in days since 1970-01-01, a day inside each end so zone shifts fit.
+_MIN_DAYS, _MAX_DAYS = -719_161, 2_932_895
+
+
+def days_in_range(number: float) -> bool:
+    """True when `number` days after the epoch is a date Python can hold (never NaN or inf)."""
+    return _MIN_DAYS < number < _MAX_DAYS
+
+
 def from_days(number: float) -> dt.date:
     return dt.date.fromordinal(math.floor(number) + _EPOCH_ORDINAL)
 
@@ -156,7 +165,7 @@ def to_temporal(value: Value) -> dt.date | dt.datetime | None:
         if found is not None or not _NUMBER.match(value):
             return found
     number = to_number(value)
-    if number != number or math.isinf(number) or abs(number) > 2_900_000:
+    if not days_in_range(number):
         return None
     if number == int(number):
         return from_days(number)

@@ -379,6 +379,11 @@ TABLE: list[tuple[str, Any]] = [
     ("date(${dob})", D(1990, 6, 15)),
     ("date(today() - 1)", D(2024, 2, 9)),
     ("date(${empty})", ""),
+    ("date(-800000)", ""),  # before year 1: no date (used to raise ValueError)
+    ("date('9999-12-31') + 1", 2932897.0),
+    ("date(date('9999-12-31') + 1)", ""),
+    ("date-time(-719162.5)", ""),
+    ("format-date(-800000, '%Y')", ""),
     ("date-time(0)", DT(1970, 1, 1, 6, tzinfo=ALMATY)),  # the epoch instant, shown in +06
     ("date-time(0.5)", DT(1970, 1, 1, 18, tzinfo=ALMATY)),
     ("date-time('2024-02-10T10:00:00+06:00')", DT(2024, 2, 10, 10, tzinfo=ALMATY)),

@@ -15,15 +15,17 @@ import decimal
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from validation.xlsform import XLSFormError, compile_asset_content
+from validation.xlsform import CompiledForm, XLSFormError, compile_asset_content, load_form_file
 from validation.xlsform import nodes as n
 from validation.xlsform.errors import ExpressionSyntaxError
 from validation.xlsform.functions import EAGER
+from validation.xlsform.model import Element
 from validation.xlsform.parser import parse
 
 NOW = dt.datetime(2024, 2, 10, 18, 30, tzinfo=dt.timezone(dt.timedelta(hours=6)))
@@ -127,7 +129,8 @@ ODD_ARGUMENTS = [
     "'base64'", "'hex'", "true()", "false()", "${a}", "${e}", "${m}", "${r}", "${k}", "${w}",
     "/data", ".", "..", "/data/r[2]", "today()", "now()", "0.000000000000000000001",
     "99999999999999999999 * 99999999999999999999", "-(99999999999999999999 * 999999999)",
-    "4503599627370495.5", "0.49999999999999994", "-2.5",
+    "4503599627370495.5", "0.49999999999999994", "-2.5", "-800000", "-719162.5", "2932896.9",
+    "'0001-01-01T00:00:00+06:00'", "'9999-12-31T23:59:59-05:00'", "'9999-12-31'",
 ]  # fmt: skip
 
 
@@ -452,3 +455,66 @@ def test_print_and_parse_again_gives_the_same_tree_and_value(text: str) -> None:
     printed = unparse(tree)
     assert shape(parse(printed)) == shape(tree), printed
     assert _outcome(printed) == _outcome(text)
+
+
+# -- 4. checking odd submissions never crashes -------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[3]
+REAL_FORMS = {
+    "demo": load_form_file(ROOT / "surveys" / "demo" / "mtm_survey_r3.asset.json"),
+    "unhcr": load_form_file(
+        ROOT / ".." / "shared" / "forms" / "unhcr_household_survey_americas.xlsx"
+    ),
+}
+# fmt: off
+ODD_STRINGS = [
+    "", " ", "0", "1", "-1", "2.5", "1e5", "NaN", "abc", "x y", "٣", "99999999999999999999",
+    "-719162.5", "2024-02-29", "2023-02-29", "0001-01-01", "9999-12-31",
+    "2024-02-10T10:00:00+06:00", "12:00:00.000+06:00", "41.3 69.2 0 5",
+]
+ODD_TIMES = [
+    "2024-02-10T18:30:00.000+06:00", "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+06:00",
+    "garbage", "", "2024-02-10",
+]
+# fmt: on
+ODD_ANSWERS = st.one_of(
+    st.sampled_from(ODD_STRINGS),
+    st.text(max_size=8),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+    st.just([]),
+    st.just({}),
+)
+
+
+def _submission(form: CompiledForm, data: st.DataObject) -> dict[str, Any]:
+    def fill(container: Element, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for child in container.children.values():
+            if child.kind == "group":
+                out.update(fill(child, depth))
+            elif child.kind == "repeat":
+                if depth < 2 and data.draw(st.booleans()):
+                    count = data.draw(st.integers(0, 3))
+                    out[child.xpath] = [fill(child, depth + 1) for _ in range(count)]
+            elif data.draw(st.integers(0, 3)) == 0:
+                choices = list(child.choices or {})
+                pool = st.one_of(ODD_ANSWERS, st.sampled_from(choices)) if choices else ODD_ANSWERS
+                if child.type.startswith("select_multiple") and choices:
+                    pool = st.lists(st.sampled_from(choices), max_size=3).map(" ".join)
+                out[child.xpath] = data.draw(pool)
+        return out
+
+    submission = fill(form.root, 0)
+    submission["end"] = data.draw(st.sampled_from(ODD_TIMES))
+    return submission
+
+
+@settings(PROPERTY, max_examples=40)
+@given(st.sampled_from(sorted(REAL_FORMS)), st.data())
+def test_checking_odd_submissions_of_real_forms_never_crashes(name: str, data: st.DataObject):
+    form = REAL_FORMS[name]
+    findings = form.check(_submission(form, data))
+    assert all(f.code.startswith("skip_logic.") for f in findings)
