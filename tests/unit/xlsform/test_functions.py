@@ -591,3 +591,39 @@ def test_date_and_time_answers_with_offsets_compare_on_their_own_clock():
     # 2024 is a leap year: 29 February exists and the month has 29 days.
     assert FORM.evaluate("date('2024-03-01') - date('2024-02-01')", DATA, now=NOW) == 29.0
     assert FORM.evaluate("date('2023-03-01') - date('2023-02-01')", DATA, now=NOW) == 28.0
+
+
+@pytest.mark.parametrize(
+    ("constraint", "answer", "holds"),
+    [
+        # Without an argument these functions read the context node: the answer itself.
+        ("string-length() <= 3", "abc", True),
+        ("string-length() <= 3", "abcd", False),
+        ("normalize-space() = .", "a b", True),
+        ("normalize-space() = .", " a  b", False),
+        ("number() > 10", "11", True),
+        ("number() > 10", "9", False),
+        ("string() = 'ok'", "ok", True),
+        ("position() = 1", "x", True),
+        ("local-name() = 'q'", "x", True),
+        ("regex(., '^[0-9]{3}$')", "123", True),
+        ("regex(., '^[0-9]{3}$')", "12a", False),
+        ("selected(., 'b')", "a b", True),
+        ("count-selected(.) <= 1", "a b", False),
+        ("once(.) = .", "x", True),
+        (". = current()", "x", True),
+    ],
+)
+def test_context_node_functions_read_the_answer_in_a_constraint(
+    constraint: str, answer: str, holds: bool
+) -> None:
+    f = compile_asset_content(
+        {
+            "survey": [{"type": "text", "name": "q", "label": ["Q"], "constraint": constraint}],
+            "choices": [],
+            "translations": [None],
+        }
+    )
+    assert not f.errors
+    codes = [finding.code for finding in f.check({"q": answer}, now=NOW)]
+    assert codes == ([] if holds else ["skip_logic.constraint_failed"])
