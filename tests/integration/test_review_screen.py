@@ -329,3 +329,14 @@ def test_team_progress_on_the_supervisor_s_home_page(rd: round_data.RoundData) -
     assert 'data-location="KZ-ALA-MED"' not in html  # another team's district
     manager_html = client_for(rd.manager).get("/admin/").content.decode()
     assert 'data-location="KZ-ALA-MED" data-sex="female"' in manager_html
+
+
+def test_next_in_queue_opens_the_next_riskiest_interview(rd: round_data.RoundData) -> None:
+    first, second = flagged_interview(rd, 1), flagged_interview(rd, 2)
+    client = client_for(rd.sup_a)
+    response = client.get(f"/admin/review/{first.pk}/next/")
+    assert response["Location"] == screen_url(second)
+    for sub in (first, second):
+        client.post(f"/admin/review/{sub.pk}/decide/", {"action": "approve"})
+    response = client.get(f"/admin/review/{first.pk}/next/")
+    assert response["Location"] == "/admin/validation/interviewreview/"

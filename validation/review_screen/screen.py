@@ -52,6 +52,11 @@ def submission_for_screen(user: UserLike, pk: int) -> Submission | None:
     )
 
 
+def next_in_queue(user: UserLike, after: int) -> int | None:
+    """The riskiest waiting interview other than `after` (read when asked: a top-N sort)."""
+    return review_queue(user).exclude(pk=after).values_list("pk", flat=True).first()
+
+
 def form_language(form: CompiledForm | None, choice: str) -> str:
     """The form's language matching the supervisor's choice ('en' or 'ru')."""
     if form is None:
@@ -155,7 +160,6 @@ class ReviewScreen:
     allowed: frozenset[str]
     exclusion_reasons: list[tuple[str, str]]
     kobo_drift: KoboDrift | None
-    next_pk: int | None
 
     @property
     def blocked_flags(self) -> int:
@@ -200,7 +204,7 @@ def _duration(submission: Submission) -> float | None:
     return None
 
 
-def build_screen(*, user: UserLike, submission: Submission, lang: str) -> ReviewScreen:
+def build_screen(*, submission: Submission, lang: str) -> ReviewScreen:
     """Read the interview's flags, comments, history, form, map and scorecard."""
     flags = list(
         Flag.objects.filter(submission=submission)
@@ -231,7 +235,6 @@ def build_screen(*, user: UserLike, submission: Submission, lang: str) -> Review
         for c in (eligibility.criteria if eligibility is not None else [])
         if isinstance(c, dict)
     ]
-    next_pk = review_queue(user).exclude(pk=submission.pk).values_list("pk", flat=True).first()
     return ReviewScreen(
         submission=submission,
         lang=lang,
@@ -250,5 +253,4 @@ def build_screen(*, user: UserLike, submission: Submission, lang: str) -> Review
         allowed=ALLOWED.get(submission.review_status, frozenset()),
         exclusion_reasons=list(ExclusionReason.choices),
         kobo_drift=kobo_drift(submission),
-        next_pk=next_pk,
     )

@@ -8,6 +8,7 @@ from validation.review_screen import views
 app_name = "review"
 urlpatterns = [
     path("<int:pk>/", admin.site.admin_view(views.screen), name="screen"),
+    path("<int:pk>/next/", admin.site.admin_view(views.next_interview), name="next"),
     path("<int:pk>/decide/", admin.site.admin_view(views.decision), name="decide"),
     path("<int:pk>/comment/", admin.site.admin_view(views.comment), name="comment"),
 ]

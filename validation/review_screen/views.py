@@ -13,6 +13,7 @@ from validation.review_screen.decisions import decide
 from validation.review_screen.screen import (
     LANGUAGES,
     build_screen,
+    next_in_queue,
     submission_for_screen,
 )
 from validation.selectors import decidable_submissions
@@ -32,7 +33,7 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     submission = submission_for_screen(request.user, pk)
     if submission is None:
         raise Http404("No such interview in your scope.")
-    data = build_screen(user=request.user, submission=submission, lang=lang)
+    data = build_screen(submission=submission, lang=lang)
     context = {
         **admin.site.each_context(request),
         "title": f"Interview #{submission.kobo_id}",
@@ -42,6 +43,14 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
         "may_decide": request.user.has_perm("validation.change_interviewreview"),
     }
     return TemplateResponse(request, "review/screen.html", context)
+
+
+def next_interview(request: HttpRequest, pk: int) -> HttpResponse:
+    following = next_in_queue(request.user, pk)
+    if following is None:
+        messages.info(request, "Nothing else waits in your queue.")
+        return HttpResponseRedirect(reverse("admin:validation_interviewreview_changelist"))
+    return HttpResponseRedirect(reverse("review:screen", args=[following]))
 
 
 @require_POST
