@@ -675,6 +675,16 @@ def main() -> None:
             by_tag[tag].add(pair)
     for tag, pairs in sorted(by_tag.items()):
         print(f"  {tag:<28} {len(pairs):>5} pairs  recall {len(pairs & repeats) / len(pairs):.3f}")
+    no_phone = {"phone: new SIM", "phone: not given again", "phone: none"}
+    no_name = {"name: none", "name: withheld again", "name: nickname"}
+    identifiable = {
+        pair
+        for pair, tags in world.tags.items()
+        if not (no_phone & set(tags) and no_name & set(tags))
+    }
+    _report("  same number or name", repeats & identifiable, identifiable, truth["repeat"])
+    rest = truth["repeat"] - identifiable
+    _report("  neither number nor name", repeats & rest, rest, truth["repeat"])
     relatives = truth["relative"]
     print(f"  relatives flagged as repeats: {len(relatives & repeats)} of {len(relatives)}")
     _threshold_curve(interviews, ctx, truth)

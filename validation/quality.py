@@ -50,6 +50,7 @@ from validation.models import (
     Eligibility,
     Flag,
     QualityState,
+    ReviewEvent,
     ReviewPriority,
     Severity,
 )
@@ -652,12 +653,14 @@ _CHECKED = (Submission.ReviewStatus.CLEAN, Submission.ReviewStatus.FLAGGED)
 def _refresh_review_states(pks: list[int]) -> None:
     """engine.refresh_review_state for many submissions, with the per-row work batched.
 
-    A submission whose review status must move (checked status changes, or a decision or a
-    return meets changed data) goes through engine.refresh_review_state: each transition is
-    logged. For the others only the priority changes: their open-flag counts, eligibility
-    verdicts and enumerators' flag rates are read in a few queries and the priorities upserted
-    at once, with validation.priority's formula.
+    The common moves (received, clean or flagged to clean or flagged as the open flags say)
+    are made with one update per target status and their ReviewEvents in one insert, as
+    review.transition logs them (none of these is mirrored to KoBo). Any other move (a decision
+    or a return meeting changed data, a corrected interview) goes through the engine one by one.
+    Then priorities: open-flag counts, eligibility verdicts and enumerators' flag rates read in
+    a few queries and upserted at once, with validation.priority's formula.
     """
+    simple = (Submission.ReviewStatus.RECEIVED, *_CHECKED)
     for start in range(0, len(pks), 2000):
         chunk = pks[start : start + 2000]
         counts: dict[int, dict[str, int]] = defaultdict(dict)
@@ -668,7 +671,8 @@ def _refresh_review_states(pks: list[int]) -> None:
             .annotate(n=Count("pk"))
         ):
             counts[pk][severity] = n
-        rest = []
+        rows: list[tuple[Submission, dict[str, int]]] = []
+        moves: dict[str, list[Submission]] = defaultdict(list)
         for submission in Submission.objects.filter(
             pk__in=chunk, deleted_at__isnull=True
         ).select_related("form", "enumerator"):
@@ -676,14 +680,28 @@ def _refresh_review_states(pks: list[int]) -> None:
             open_total = sum(n for sev, n in by_severity.items() if sev != Severity.INFO)
             checked = _CHECKED[1] if open_total else _CHECKED[0]
             status = submission.review_status
-            # engine._settle_review_status would move it: let the engine do it, logged.
-            if (submission.changed_since_review and status in review.DECISIONS) or (
+            if status in simple:
+                if status != checked and checked in review.ALLOWED[status]:
+                    moves[checked].append(submission)
+                rows.append((submission, by_severity))
+            elif (submission.changed_since_review and status in review.DECISIONS) or (
                 status in engine._REVIEWABLE and status != checked
             ):
-                engine.refresh_review_state(submission=submission)
+                engine.refresh_review_state(submission=submission)  # logged, maybe mirrored
             else:
-                rest.append((submission, by_severity))
-        _bulk_priorities(rest)
+                rows.append((submission, by_severity))
+        events = []
+        for to, moved in moves.items():
+            Submission.objects.filter(pk__in=[s.pk for s in moved]).update(review_status=to)
+            for submission in moved:
+                events.append(
+                    ReviewEvent(
+                        submission=submission, from_status=submission.review_status, to_status=to
+                    )
+                )
+                submission.review_status = to
+        ReviewEvent.objects.bulk_create(events, batch_size=2000)
+        _bulk_priorities(rows)
 
 
 def _bulk_priorities(rows: list[tuple[Submission, dict[str, int]]]) -> None:
