@@ -1,24 +1,26 @@
 """The enumerator's scorecard beside their team's median, cached per team for a few minutes.
 
-The figures are aggregates in SQL over the team's interviews of the round (counts, active
-days, durations, share of interviews with an open flag per check family), so a team of
-20,000 interviews costs a few narrow queries, never its answers; they are then kept in the
-cache for SCORECARD_TTL_S seconds, as a supervisor reviews many of one team in a row.
+The figures are aggregates in SQL over the team's interviews of the last RECENT_DAYS of the
+round (counts, active days, durations, share of interviews with an open flag per check
+family): a few narrow queries, never the answers. They are kept in the cache for
+SCORECARD_TTL_S seconds, as a supervisor reviews many interviews of one team in a row.
 """
 
+import datetime as dt
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, Value
+from django.db.models import Count, F, Max, Value
 from django.db.models.functions import Left, StrIndex, TruncDate
 
 from surveys.models import Enumerator, Submission
 from validation.models import Flag, Severity
 
 SCORECARD_TTL_S = 600
+RECENT_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Scorecard:
     team: str
     team_size: int
     figures: list[Figure]
+    days: int = RECENT_DAYS
 
 
 def _cards(round_id: int, team_id: int | None, enumerator_id: int) -> dict[int, dict[str, Any]]:
@@ -45,6 +48,10 @@ def _cards(round_id: int, team_id: int | None, enumerator_id: int) -> dict[int, 
         if team_id
         else rows.filter(enumerator_id=enumerator_id)
     )
+    # The team's recent record: the last RECENT_DAYS of its interviews in the round.
+    latest = rows.aggregate(latest=Max("submission_time"))["latest"]
+    if latest is not None:
+        rows = rows.filter(submission_time__gte=latest - dt.timedelta(days=RECENT_DAYS))
     cards: dict[int, dict[str, Any]] = {}
     for row in rows.values("enumerator_id").annotate(
         n=Count("pk"), days=Count(TruncDate("started_at"), distinct=True)
