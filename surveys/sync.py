@@ -418,39 +418,50 @@ def _apply(
 
 
 def _reconcile(context: _PageContext, run: SyncRun, report: SyncReport) -> None:
-    """Scan _id + instanceID + status: refetch edited rows, tombstone vanished ones."""
+    """Scan _id + instanceID + status: refetch edited rows, tombstone vanished ones.
+
+    The scan is keyset-paged in _id order, so each page accounts for every _id in
+    (previous page's last _id, its last _id]: local rows there are compared a page at a time,
+    and memory stays flat however many rows the form has.
+    """
     form, client = context.form, context.client
-    local = {
-        kobo_id: (instance_id, status)
-        for kobo_id, instance_id, status in Submission.objects.filter(
-            form=form, deleted_at__isnull=True
-        ).values_list("kobo_id", "instance_id", "kobo_status")
-    }
-    seen: set[int] = set()
+    active = Submission.objects.filter(form=form, deleted_at__isnull=True)
     to_fetch: list[int] = []
+    gone: list[int] = []
+    covered = 0  # every _id up to here has been compared
     # The scan reads a page ahead; changed rows are refetched after it, when the client's
-    # session is free again (a list of ids is small next to `local`).
+    # session is free again.
     with closing(read_ahead(client.scan_refs(form.asset_uid), _same)) as scan:
         for refs in scan:
+            if not refs:
+                continue
+            high = max(ref.kobo_id for ref in refs)
+            local = {
+                kobo_id: (instance_id, status)
+                for kobo_id, instance_id, status in active.filter(
+                    kobo_id__gt=covered, kobo_id__lte=high
+                ).values_list("kobo_id", "instance_id", "kobo_status")
+            }
             for ref in refs:
-                seen.add(ref.kobo_id)
-                known = local.get(ref.kobo_id)
+                known = local.pop(ref.kobo_id, None)
                 if (
                     known is None
                     or known[0] != ref.instance_id
                     or known[1] != (ref.validation_status or "")
                 ):
                     to_fetch.append(ref.kobo_id)
+            gone.extend(local)  # in the page's range, but KoBo no longer has them
+            covered = max(covered, high)
     for start in range(0, len(to_fetch), settings.KOBO_PAGE_SIZE):
         _refetch(context, run, report, to_fetch[start : start + settings.KOBO_PAGE_SIZE])
     # Only a complete scan may conclude that a row is gone.
-    gone = [kobo_id for kobo_id in local if kobo_id not in seen]
+    gone.extend(active.filter(kobo_id__gt=covered).values_list("kobo_id", flat=True))
     now = timezone.now()
     with transaction.atomic():
         for start in range(0, len(gone), 1000):
-            report.deleted += Submission.objects.filter(
-                form=form, kobo_id__in=gone[start : start + 1000], deleted_at__isnull=True
-            ).update(deleted_at=now)
+            report.deleted += active.filter(kobo_id__in=gone[start : start + 1000]).update(
+                deleted_at=now
+            )
         SyncCursor.objects.filter(form=form).update(last_reconciled_at=now)
         report.reconciled = True
         _save_counts(run, report)

@@ -131,3 +131,27 @@ def test_a_failure_on_page_two_keeps_page_one_while_page_three_was_prefetched(
     run = SyncRun.objects.get()
     assert (run.status, run.created, run.pages) == (SyncRun.Status.FAILED, 100, 1)
     assert SyncCursor.objects.get(form=form).lease_owner == ""
+
+
+def test_the_scan_finds_deletions_and_edits_on_every_page_and_after_the_last(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer
+) -> None:
+    ids = [
+        kobo_store.add_submission(FORM_UID, answers(i), version_uid="vNew2")["_id"]
+        for i in range(250)
+    ]
+    sync_form(form=form, client=_client(kobo_server))
+    # Pages of 100: the first row, one at a page boundary, the last rows (past the scan's
+    # last page); and an edit on the third page.
+    deleted = [ids[0], ids[100], ids[248], ids[249]]
+    for kobo_id in deleted:
+        kobo_store.delete_submission(FORM_UID, kobo_id)
+    kobo_store.edit_submission(FORM_UID, ids[220], {"respondent/age": "99"})
+    report = sync_form(form=form, full=True, client=_client(kobo_server))
+    assert (report.deleted, report.updated, report.created) == (4, 1, 0)
+    active = set(Submission.objects.active().values_list("kobo_id", flat=True))
+    assert active == set(ids) - set(deleted)
+    assert Submission.objects.get(kobo_id=ids[220]).data["respondent/age"] == "99"
+    # Nothing changed since: a second scan finds nothing.
+    again = sync_form(form=form, full=True, client=_client(kobo_server))
+    assert (again.deleted, again.updated, again.created) == (0, 0, 0)
