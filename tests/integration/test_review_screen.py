@@ -340,3 +340,13 @@ def test_next_in_queue_opens_the_next_riskiest_interview(rd: round_data.RoundDat
         client.post(f"/admin/review/{sub.pk}/decide/", {"action": "approve"})
     response = client.get(f"/admin/review/{first.pk}/next/")
     assert response["Location"] == "/admin/validation/interviewreview/"
+
+
+def test_without_its_form_version_the_answers_are_still_shown(rd: round_data.RoundData) -> None:
+    sub = flagged_interview(rd)
+    Submission.objects.filter(pk=sub.pk).update(version=None, version_uid="vGone")
+    html = client_for(rd.sup_a).get(screen_url(sub)).content.decode()
+    assert "Form version vGone is not available." in html
+    assert 'id="q-employment/sector"' in html  # by its KoBo key, flag in place
+    row = html[html.index('id="q-employment/sector"') :]
+    assert "should have been skipped" in row[: row.index('id="q-', 10)]

@@ -179,6 +179,38 @@ def lay_out(
 _RANK = {"blocker": 0, "major": 1, "minor": 2, "info": 3}
 
 
+def raw_layout(
+    data: Mapping[str, Any], flags: Iterable[Flag], comments: Iterable[QuestionComment]
+) -> Layout:
+    """Without the form version: the answers as KoBo keys, flags still in place."""
+    by_path: dict[str, list[Flag]] = defaultdict(list)
+    for flag in flags:
+        by_path[flag.path].append(flag)
+    notes: dict[str, list[QuestionComment]] = defaultdict(list)
+    for comment in comments:
+        notes[comment.path].append(comment)
+    section = Section("", "Answers (as stored; the form version is not available)")
+    for key, value in data.items():
+        if key.startswith("_") or key in ("start", "end", "today", "deviceid"):
+            continue
+        raw = _text(value)
+        section.items.append(
+            AnswerRow(
+                key,
+                key,
+                key.rsplit("/", 1)[-1],
+                raw,
+                raw,
+                raw != "",
+                by_path.get(key, []),
+                notes.get(key, []),
+            )
+        )
+    placed = {row.path for row in section.rows}
+    elsewhere = [f for path, fs in by_path.items() if path not in placed for f in fs]
+    return Layout([section], elsewhere, {p: p for p in placed}, placed)
+
+
 def _prune(items: list[AnswerRow | Heading]) -> list[AnswerRow | Heading]:
     """Drop headings of groups with nothing to show (their questions were all skipped)."""
     kept: list[AnswerRow | Heading] = []

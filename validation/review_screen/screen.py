@@ -12,7 +12,7 @@ from validation.engine import compiled_form
 from validation.models import ExclusionReason, Flag, QuestionComment, ReviewEvent
 from validation.review import ALLOWED
 from validation.review_screen import place
-from validation.review_screen.answers import Layout, lay_out, severity_rank
+from validation.review_screen.answers import Layout, lay_out, raw_layout, severity_rank
 from validation.review_screen.scorecards import Scorecard, enumerator_scorecard
 from validation.selectors import review_queue
 from validation.xlsform import CompiledForm
@@ -223,7 +223,11 @@ def build_screen(*, submission: Submission, lang: str) -> ReviewScreen:
         except XLSFormError as exc:
             problem = f"The form version cannot be read: {exc}"
     language = form_language(form, lang)
-    layout = lay_out(form, submission.data, flags, comments, language) if form else None
+    layout = (
+        lay_out(form, submission.data, flags, comments, language)
+        if form
+        else raw_layout(submission.data, flags, comments)
+    )
     eligibility: Any = getattr(submission, "eligibility", None)
     criteria = [
         Criterion(
