@@ -35,7 +35,7 @@ from validation.models import CorrectionTask, Notification
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 T = CorrectionTask.State
 N = Notification.Status
