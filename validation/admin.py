@@ -184,6 +184,7 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
     search_fields = ("=kobo_id", "=root_uuid")
     list_per_page = 50
     paginator = queue_filters.QueuePaginator
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice re-reads the whole queue
     actions = ("approve_clean", "hold_selected")
     show_full_result_count = False
 
