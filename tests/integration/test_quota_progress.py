@@ -161,7 +161,7 @@ def test_refresh_follows_a_moved_sex_question_and_writes_nothing_twice(
     assert figures(rd)[1] == ("male", 2, 0, 0, 0, 0, 0)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # migrations run outside a test transaction
 def test_the_migration_backfills_interviews_already_stored() -> None:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
