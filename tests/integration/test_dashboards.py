@@ -8,12 +8,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from surveys.demo.locations import CENTROIDS
 from surveys.models import Location
-from surveys.roles import ROLE_PERMISSIONS
 from tests import factories
 from tests.integration import round_data
 from validation.models import Flag
@@ -128,19 +126,6 @@ def test_chart_library_is_installed_locally() -> None:
     assert "Chart.js v4" in vendored.read_text(encoding="utf-8")[:300]
 
 
-def ensure_role_groups() -> None:
-    """A transactional test run earlier flushed the groups the data migrations created."""
-    for role, grants in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for app_label, models in grants.items():
-            codenames = [f"{a}_{m}" for m, actions in models.items() for a in actions]
-            group.permissions.add(
-                *Permission.objects.filter(
-                    content_type__app_label=app_label, codename__in=codenames
-                )
-            )
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_browser_opens_the_dashboard_offline_and_keeps_a_screenshot(
@@ -148,7 +133,6 @@ def test_browser_opens_the_dashboard_offline_and_keeps_a_screenshot(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    ensure_role_groups()
     rd = round_data.build()
     for code in ("KZ-ALA-BOS", "KZ-ALA-MED"):
         Location.objects.filter(code=code).update(boundary=box(code))
