@@ -19,8 +19,8 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Valu
 from django.db.models.fields.json import KT
 
 from surveys.models import Quota, Sex, Submission
-from validation.models import Eligibility, Flag, Severity
-from validation.quota_alerts import sex_path
+from validation.models import CheckConfig, Eligibility, Flag, Severity
+from validation.models.check_config import QUESTION_ROLES
 
 S = Submission.ReviewStatus
 PENDING = (S.RECEIVED, S.CLEAN, S.FLAGGED, S.RETURNED, S.CORRECTED, S.ON_HOLD)
@@ -54,6 +54,18 @@ class StratumProgress:
     @property
     def percent(self) -> float:
         return round(100 * self.counted / self.target, 1) if self.target else 0.0
+
+
+def sex_path(round_id: int) -> str:
+    """Where the round's interviews answer the respondent's sex (its check configuration's map)."""
+    mapping = (
+        CheckConfig.objects.filter(round_id=round_id, is_active=True)
+        .values_list("question_map", flat=True)
+        .first()
+    )
+    if isinstance(mapping, dict) and isinstance(mapping.get("sex"), str) and mapping["sex"]:
+        return str(mapping["sex"])
+    return QUESTION_ROLES["sex"]
 
 
 def sex_answer(path: str) -> Case:
@@ -96,10 +108,14 @@ def refresh_progress_fields(*, round_id: int) -> int:
     )
 
 
-def _figures(eligible: Q) -> dict[str, Any]:
-    open_duplicates = Flag.objects.open().filter(
+def open_duplicates() -> QuerySet[Flag]:
+    """Open duplicate flags that keep an interview from counting until a supervisor decides."""
+    return Flag.objects.open().filter(
         check_code__startswith="duplicate.", severity__in=(Severity.BLOCKER, Severity.MAJOR)
     )
+
+
+def _figures(eligible: Q) -> dict[str, Any]:
     return {
         "collected": Count("pk"),
         "eligible": Count("pk", filter=eligible),
@@ -111,7 +127,7 @@ def _figures(eligible: Q) -> dict[str, Any]:
             "pk",
             filter=eligible
             & ~Q(review_status=S.EXCLUDED)
-            & ~Q(pk__in=open_duplicates.values("submission_id")),
+            & ~Q(pk__in=open_duplicates().values("submission_id")),
         ),
     }
 

@@ -10,7 +10,8 @@ from surveys.models import Location, Submission
 from tests import factories
 from tests.integration import round_data
 from validation.models import Eligibility, Flag, QuotaAlert
-from validation.quota_alerts import OVER, check_quotas, digest_lines
+from validation.quota_alerts import OVER, check_quotas, counted_interviews, digest_lines
+from validation.quota_progress import derive_progress_fields
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2024, 2, 10, 9, 0, tzinfo=round_data.ALMATY)
@@ -57,6 +58,69 @@ def test_only_eligible_active_non_excluded_non_duplicate_interviews_count(
     female = rd.round.quotas.get(sex="female")
     assert result.counted == {female.pk: 2}
     assert not Flag.objects.filter(check_code=OVER).exists()
+
+
+def ranking(rd: round_data.RoundData) -> list[tuple[Any, ...]]:
+    ranked: Any = counted_interviews(rd.round.pk)
+    return sorted(ranked.values_list("pk", "location__code", "sex", "rank"))
+
+
+def test_checked_and_unchecked_interviews_rank_the_same(rd: round_data.RoundData) -> None:
+    """Stored respondent_sex and is_eligible (checked) or answers and verdict: one ranking."""
+
+    def add(n: int, sex: str = "female", **kwargs: Any) -> Submission:
+        data = round_data.answers(n, "KZ-ALA-BOS", **{"profile/sex": sex})
+        return round_data.add(rd, data, when=T0 - dt.timedelta(hours=n), **kwargs)
+
+    a = add(1, status="flagged")
+    add(2, verdict="ineligible")
+    add(3, verdict=None)
+    add(4, status="excluded")
+    gone = add(5)
+    Submission.objects.filter(pk=gone.pk).update(deleted_at=T0)
+    dup = add(6)
+    Flag.objects.create(
+        submission=dup, check_code="duplicate.respondent", severity="major", message="same"
+    )
+    b = add(7)
+    man = add(8, sex="male")
+    add(9, sex="other")
+    c = add(10)
+    elsewhere = add(11, team="b")
+    bos, other = "KZ-ALA-BOS", elsewhere.location.code
+    # Interviews are earlier the higher their n: the ranks run backwards.
+    expected = sorted(
+        [
+            (c.pk, bos, "female", 1),
+            (b.pk, bos, "female", 2),
+            (a.pk, bos, "female", 3),
+            (man.pk, bos, "male", 1),
+            (elsewhere.pk, other, "female", 1),
+        ]
+    )
+    rows = Submission.objects.filter(form__round=rd.round)
+    assert set(rows.values_list("respondent_sex", flat=True)) == {""}
+    assert ranking(rd) == expected  # every interview read from its answers
+    derive_progress_fields(rows=rows, round_id=rd.round.pk)
+    rows.update(needs_validation=False)
+    assert set(rows.values_list("respondent_sex", flat=True)) == {"female", "male", "other"}
+    assert ranking(rd) == expected  # every interview read from its stored fields
+    half = rows.order_by("pk").values("pk")[:6]
+    Submission.objects.filter(pk__in=half).update(needs_validation=True)
+    assert ranking(rd) == expected
+    # Sync changed an answer: it ranks by the new one before validation re-derives it.
+    Submission.objects.filter(pk=b.pk).update(
+        data={**b.data, "profile/sex": "male"}, needs_validation=True
+    )
+    assert ranking(rd) == sorted(
+        [
+            (c.pk, bos, "female", 1),
+            (a.pk, bos, "female", 2),
+            (man.pk, bos, "male", 1),
+            (b.pk, bos, "male", 2),
+            (elsewhere.pk, other, "female", 1),
+        ]
+    )
 
 
 def test_returned_then_fixed_keeps_its_place(rd: round_data.RoundData) -> None:
