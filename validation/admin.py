@@ -187,6 +187,9 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice re-reads the whole queue
     actions = ("approve_clean", "hold_selected")
     show_full_result_count = False
+    # The changelist puts this before the queryset's own order (else Submission.Meta's
+    # newest-first would win): riskiest first, then the oldest, as "next in queue" walks it.
+    ordering = ("-priority__score", "submission_time", "pk")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[InterviewReview]:
         # The queue itself (rows are Submissions: the proxy adds no field), not a pk__in

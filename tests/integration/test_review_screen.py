@@ -1,5 +1,6 @@
 """The review screen: answers by group with flags in place, decisions, comments, least privilege."""
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -12,7 +13,8 @@ from tests import factories
 from tests.integration import round_data
 from tests.integration.review_world import box, flagged_interview
 from validation.criteria_defaults import ensure_default_criteria
-from validation.models import Flag, QuestionComment, ReviewEvent
+from validation.models import Flag, QuestionComment, ReviewEvent, ReviewPriority
+from validation.selectors import review_queue
 
 pytestmark = pytest.mark.django_db
 S = Submission.ReviewStatus
@@ -261,6 +263,30 @@ def test_the_queue_links_rows_to_the_review_screen(rd: round_data.RoundData) -> 
         f"/admin/validation/interviewreview/{sub.pk}/change/", {"review_status": "approved"}
     )
     assert Submission.objects.get(pk=sub.pk).review_status == S.FLAGGED
+
+
+def test_the_queue_page_lists_the_riskiest_first_then_the_oldest(
+    rd: round_data.RoundData,
+) -> None:
+    day = dt.datetime(2024, 2, 10, 9, 0, tzinfo=dt.UTC)
+    # (score, days after the first): created newest first, so neither pk nor
+    # Submission's own newest-first order gives the queue's order by chance.
+    rows = [(5, 3), (40, 2), (5, 1), (40, 0)]
+    subs = []
+    for seed, (score, days) in enumerate(rows, start=1):
+        sub = round_data.add(
+            rd,
+            round_data.answers(seed, "KZ-ALA-BOS"),
+            status="flagged",
+            when=day + dt.timedelta(days=days),
+        )
+        ReviewPriority.objects.create(submission=sub, score=score)
+        subs.append(sub)
+    html = client_for(rd.sup_a).get("/admin/validation/interviewreview/").content.decode()
+    shown = [int(pk) for pk in re.findall(r'href="/admin/review/(\d+)/"', html)]
+    expected = [subs[3].pk, subs[1].pk, subs[2].pk, subs[0].pk]
+    assert shown == expected
+    assert list(review_queue(rd.sup_a).values_list("pk", flat=True)) == expected
 
 
 # --- query bounds ----------------------------------------------------------------------------
