@@ -120,6 +120,24 @@ class Submission(models.Model):
                 condition=Q(respondent_sex=""),
                 name="submission_underived_idx",
             ),
+            # Covers the review queue's page of pks (validation/selectors.py review_queue): an
+            # index-only scan of the interviews that may wait for review, not of the wide rows.
+            models.Index(
+                fields=("enumerator",),
+                include=(
+                    "id",
+                    "location",
+                    "submission_time",
+                    "review_status",
+                    "changed_since_review",
+                ),
+                condition=Q(deleted_at__isnull=True)
+                & (
+                    Q(review_status__in=("flagged", "on_hold", "clean"))
+                    | Q(changed_since_review=True)
+                ),
+                name="submission_waiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:

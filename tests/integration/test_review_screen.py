@@ -289,6 +289,26 @@ def test_the_queue_page_lists_the_riskiest_first_then_the_oldest(
     assert list(review_queue(rd.sup_a).values_list("pk", flat=True)) == expected
 
 
+def test_the_queue_pages_follow_the_queue_s_order(rd: round_data.RoundData) -> None:
+    # More than a page: each page's rows are read by pk after the page's pks (QueuePaginator).
+    day = dt.datetime(2024, 2, 10, 9, 0, tzinfo=dt.UTC)
+    for i in range(57):
+        sub = round_data.add(
+            rd,
+            round_data.answers(i % 7 + 1, "KZ-ALA-BOS"),
+            status="flagged" if i % 3 else "on_hold",
+            when=day - dt.timedelta(hours=i),
+        )
+        ReviewPriority.objects.create(submission=sub, score=(i * 7) % 5)
+    client = client_for(rd.sup_a)
+    shown = []
+    for page in ("", "?p=2"):
+        html = client.get(f"/admin/validation/interviewreview/{page}").content.decode()
+        shown += [int(pk) for pk in re.findall(r'href="/admin/review/(\d+)/"', html)]
+    assert len(shown) == 57
+    assert shown == list(review_queue(rd.sup_a).values_list("pk", flat=True))
+
+
 # --- query bounds ----------------------------------------------------------------------------
 
 
