@@ -2,6 +2,7 @@
 
 import django_filters
 
+from mtm.api_filters import UtcIsoDateTimeFilter
 from surveys.models import Enumerator, Location, Quota, Submission, SyncRun
 
 
@@ -26,12 +27,8 @@ class EnumeratorFilter(django_filters.FilterSet):
 class SubmissionFilter(django_filters.FilterSet):
     round = django_filters.NumberFilter(field_name="form__round")
     team = django_filters.NumberFilter(field_name="enumerator__team")
-    submitted_after = django_filters.IsoDateTimeFilter(
-        field_name="submission_time", lookup_expr="gte"
-    )
-    submitted_before = django_filters.IsoDateTimeFilter(
-        field_name="submission_time", lookup_expr="lt"
-    )
+    submitted_after = UtcIsoDateTimeFilter(field_name="submission_time", lookup_expr="gte")
+    submitted_before = UtcIsoDateTimeFilter(field_name="submission_time", lookup_expr="lt")
     deleted = django_filters.BooleanFilter(
         field_name="deleted_at", lookup_expr="isnull", exclude=True
     )

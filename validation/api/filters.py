@@ -2,6 +2,7 @@
 
 import django_filters
 
+from mtm.api_filters import UtcIsoDateTimeFilter
 from validation.models import Flag, ReviewEvent
 
 
@@ -22,8 +23,8 @@ class FlagFilter(django_filters.FilterSet):
 
 class ReviewEventFilter(django_filters.FilterSet):
     round = django_filters.NumberFilter(field_name="submission__form__round")
-    after = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    before = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    after = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    before = UtcIsoDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = ReviewEvent
