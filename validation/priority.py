@@ -37,6 +37,27 @@ def enumerator_flag_rate(enumerator_id: int | None) -> float:
     return counts["flagged"] / counts["total"] if counts["total"] else 0.0
 
 
+def _row(
+    submission: Submission, by_severity: dict[str, int], verdict: str | None, rate: float
+) -> ReviewPriority:
+    """The one place the risk formula lives (single and bulk updates share it)."""
+    score = sum(SEVERITY_WEIGHT[Severity(sev)] * n for sev, n in by_severity.items())
+    score += _ELIGIBILITY_WEIGHT.get(verdict or "", 0) + round(20 * rate)
+    score += 30 if submission.changed_since_review else 0
+    return ReviewPriority(
+        submission_id=submission.pk,
+        score=score,
+        blockers=by_severity.get(Severity.BLOCKER, 0),
+        majors=by_severity.get(Severity.MAJOR, 0),
+        minors=by_severity.get(Severity.MINOR, 0),
+        enumerator_flag_rate=rate,
+        spot_check=is_spot_check(submission.root_uuid),
+    )
+
+
+_FIELDS = ["score", "blockers", "majors", "minors", "enumerator_flag_rate", "spot_check"]
+
+
 def update_priority(*, submission: Submission, verdict: str | None) -> ReviewPriority:
     """Recompute and store the interview's risk score."""
     by_severity = dict(
@@ -46,19 +67,27 @@ def update_priority(*, submission: Submission, verdict: str | None) -> ReviewPri
         .annotate(n=Count("pk"))
         .values_list("severity", "n")
     )
-    rate = enumerator_flag_rate(submission.enumerator_id)
-    score = sum(SEVERITY_WEIGHT[Severity(sev)] * n for sev, n in by_severity.items())
-    score += _ELIGIBILITY_WEIGHT.get(verdict or "", 0) + round(20 * rate)
-    score += 30 if submission.changed_since_review else 0
+    row = _row(submission, by_severity, verdict, enumerator_flag_rate(submission.enumerator_id))
     priority, _ = ReviewPriority.objects.update_or_create(
-        submission=submission,
-        defaults={
-            "score": score,
-            "blockers": by_severity.get(Severity.BLOCKER, 0),
-            "majors": by_severity.get(Severity.MAJOR, 0),
-            "minors": by_severity.get(Severity.MINOR, 0),
-            "enumerator_flag_rate": rate,
-            "spot_check": is_spot_check(submission.root_uuid),
-        },
+        submission=submission, defaults={f: getattr(row, f) for f in _FIELDS}
     )
     return priority
+
+
+def update_priorities(rows: list[tuple[Submission, dict[str, int]]]) -> None:
+    """update_priority for many submissions (with their open flags by severity) in a few queries."""
+    if not rows:
+        return
+    verdicts = dict(
+        Eligibility.objects.filter(submission_id__in=[s.pk for s, _ in rows]).values_list(
+            "submission_id", "verdict"
+        )
+    )
+    rates = {e: enumerator_flag_rate(e) for e in {s.enumerator_id for s, _ in rows}}
+    ReviewPriority.objects.bulk_create(
+        [_row(s, by_sev, verdicts.get(s.pk), rates[s.enumerator_id]) for s, by_sev in rows],
+        update_conflicts=True,
+        unique_fields=["submission"],
+        update_fields=[*_FIELDS, "computed_at"],
+        batch_size=1000,
+    )

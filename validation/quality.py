@@ -45,13 +45,10 @@ from validation.checks.base import (
 )
 from validation.checks.registry import SPECS, family, run_checks, validate_config
 from validation.models import (
-    SEVERITY_WEIGHT,
     CheckConfig,
-    Eligibility,
     Flag,
     QualityState,
     ReviewEvent,
-    ReviewPriority,
     Severity,
 )
 from validation.models.check_config import DEFAULT_LISTS, QUESTION_ROLES, validate_question_map
@@ -701,48 +698,7 @@ def _refresh_review_states(pks: list[int]) -> None:
                 )
                 submission.review_status = to
         ReviewEvent.objects.bulk_create(events, batch_size=2000)
-        _bulk_priorities(rows)
-
-
-def _bulk_priorities(rows: list[tuple[Submission, dict[str, int]]]) -> None:
-    """validation.priority.update_priority for many submissions in a few queries."""
-    if not rows:
-        return
-    verdicts = dict(
-        Eligibility.objects.filter(submission_id__in=[s.pk for s, _ in rows]).values_list(
-            "submission_id", "verdict"
-        )
-    )
-    rates = {e: priority.enumerator_flag_rate(e) for e in {s.enumerator_id for s, _ in rows}}
-    ReviewPriority.objects.bulk_create(
-        [
-            ReviewPriority(
-                submission_id=s.pk,
-                score=sum(SEVERITY_WEIGHT[Severity(sev)] * n for sev, n in by_severity.items())
-                + priority._ELIGIBILITY_WEIGHT.get(verdicts.get(s.pk) or "", 0)
-                + round(20 * rates[s.enumerator_id])
-                + (30 if s.changed_since_review else 0),
-                blockers=by_severity.get(Severity.BLOCKER, 0),
-                majors=by_severity.get(Severity.MAJOR, 0),
-                minors=by_severity.get(Severity.MINOR, 0),
-                enumerator_flag_rate=rates[s.enumerator_id],
-                spot_check=priority.is_spot_check(s.root_uuid),
-            )
-            for s, by_severity in rows
-        ],
-        update_conflicts=True,
-        unique_fields=["submission"],
-        update_fields=[
-            "score",
-            "blockers",
-            "majors",
-            "minors",
-            "enumerator_flag_rate",
-            "spot_check",
-            "computed_at",
-        ],
-        batch_size=1000,
-    )
+        priority.update_priorities(rows)
 
 
 def _stage(
