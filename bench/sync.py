@@ -154,7 +154,8 @@ class _CpuClock:
 
 def _database(size: int) -> str:
     base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
-    name = f"mtm_bench_sync_{size}"
+    # BENCH_DATABASE_PREFIX: runs sharing a server each drop and recreate only their own.
+    name = f"{os.environ.get('BENCH_DATABASE_PREFIX', 'mtm_syncbench')}_{size}"
     subprocess.run(
         ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
     )

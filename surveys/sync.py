@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from surveys.bulk_insert import insert_rows
@@ -126,6 +126,11 @@ def sync_form(
             context.refresh_deployed_versions()
             cursor = SyncCursor.objects.get(form=form)
             after = max(0, cursor.last_kobo_id - settings.MTM_SYNC_OVERLAP_IDS)
+            # From _id 0 with nothing stored, the keyset pass reads every row KoBo had when it
+            # started (edited ones as edited; deleted ones are absent): a scan would find only
+            # what changed since that start, which is what the next scheduled scan is for.
+            whole = after == 0 and not Submission.objects.filter(form=form).active().exists()
+            pass_started = timezone.now()
             # Page k+1 downloads while page k is written; versions are fetched in prepare.
             pages = read_ahead(
                 client.iter_data(form.asset_uid, after_id=after),
@@ -135,7 +140,9 @@ def sync_form(
                 for prepared in pages:
                     _commit_page(context, run, prepared, report, advance_cursor=True)
                     lease.renew()
-            if full or _reconcile_due(cursor):
+            if whole and not full:
+                SyncCursor.objects.filter(form=form).update(last_reconciled_at=pass_started)
+            elif full or _reconcile_due(cursor):
                 _reconcile(context, run, report)
         except KoboError as exc:
             _finish(run, report, error=str(exc))
@@ -279,12 +286,7 @@ def _commit_page(
     form = context.form
     created = updated = unchanged = 0
     with transaction.atomic():
-        existing = {
-            s.root_uuid: s
-            for s in Submission.objects.filter(
-                form=form, root_uuid__in=[p.root_uuid for p in parsed]
-            ).defer("data")
-        }
+        existing = _existing(form, [p.root_uuid for p in parsed])
         new: list[dict[str, Any]] = []
         changed: list[Submission] = []
         for item in parsed:
@@ -321,6 +323,33 @@ def _commit_page(
         _save_counts(run, report)
         if new or any(row.needs_validation for row in changed):
             transaction.on_commit(queue_validation)
+
+
+def _existing(form: KoboForm, root_uuids: list[str]) -> dict[str, Submission]:
+    """The form's rows with these rootUuids, by rootUuid, without their answers.
+
+    On PostgreSQL the rows are found first by one probe of submission_unique_root per
+    rootUuid (LIMIT 1 keeps the lateral subquery a probe): as one `IN` list, the planner
+    took the form's rows and filtered them whenever its statistics lagged a large load, so
+    each page re-read all the form's rows and a first sync slowed as it grew.
+    """
+    rows = Submission.objects.filter(form=form).defer("data")
+    connection = connections[rows.db]
+    if connection.vendor != "postgresql":
+        return {s.root_uuid: s for s in rows.filter(root_uuid__in=root_uuids)}
+    with connection.cursor() as cursor:
+        cursor.execute(_PROBE_ROOTS, [root_uuids, form.pk])
+        pks = [pk for (pk,) in cursor.fetchall()]
+    return {s.root_uuid: s for s in rows.filter(pk__in=pks)} if pks else {}
+
+
+_PROBE_ROOTS = """
+    SELECT found.id FROM unnest(%s::text[]) AS wanted(root_uuid)
+    CROSS JOIN LATERAL (
+        SELECT id FROM surveys_submission
+        WHERE form_id = %s AND root_uuid = wanted.root_uuid LIMIT 1
+    ) AS found
+"""
 
 
 def _quarantine(form: KoboForm, run: SyncRun, issues: list[tuple[dict[str, Any], str]]) -> int:

@@ -155,3 +155,70 @@ def test_the_scan_finds_deletions_and_edits_on_every_page_and_after_the_last(
     # Nothing changed since: a second scan finds nothing.
     again = sync_form(form=form, full=True, client=_client(kobo_server))
     assert (again.deleted, again.updated, again.created) == (0, 0, 0)
+
+
+def test_a_first_sync_skips_the_scan_and_the_next_due_scan_finds_what_changed_during_it(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer, settings: Any
+) -> None:
+    ids = [
+        kobo_store.add_submission(FORM_UID, answers(i), version_uid="vNew2")["_id"]
+        for i in range(250)
+    ]
+    client = _client(kobo_server)
+    real_iter = client.iter_data
+
+    def changing_iter(*args: Any, **kwargs: Any) -> Any:
+        for number, page in enumerate(real_iter(*args, **kwargs), start=1):
+            yield page
+            if number == 1 and kwargs.get("fields") is None:
+                # Page one is read: KoBo edits and deletes rows on it while the pass goes on.
+                kobo_store.edit_submission(FORM_UID, ids[10], {"respondent/age": "55"})
+                kobo_store.delete_submission(FORM_UID, ids[20])
+
+    client.iter_data = changing_iter  # type: ignore[method-assign]
+    before = dt.datetime.now(dt.UTC)
+    report = sync_form(form=form, client=client)
+    assert (report.created, report.reconciled) == (250, False)
+    reconciled_at = SyncCursor.objects.get(form=form).last_reconciled_at
+    # As of the pass's start, not its end: the changes during the pass are after it.
+    assert reconciled_at is not None
+    assert before <= reconciled_at <= SyncRun.objects.get().finished_at
+    assert Submission.objects.get(kobo_id=ids[10]).data["respondent/age"] != "55"
+    assert Submission.objects.get(kobo_id=ids[20]).deleted_at is None
+    # Not due yet: an incremental sync leaves them; once due, the scan finds both.
+    assert not sync_form(form=form, client=_client(kobo_server)).reconciled
+    settings.MTM_RECONCILE_INTERVAL_S = 0
+    again = sync_form(form=form, client=_client(kobo_server))
+    assert (again.reconciled, again.updated, again.deleted) == (True, 1, 1)
+    assert Submission.objects.get(kobo_id=ids[10]).data["respondent/age"] == "55"
+    assert Submission.objects.get(kobo_id=ids[20]).deleted_at is not None
+
+
+def test_a_pass_from_the_start_over_stored_rows_still_scans(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer
+) -> None:
+    ids = [
+        kobo_store.add_submission(FORM_UID, answers(i), version_uid="vNew2")["_id"]
+        for i in range(120)
+    ]
+    sync_form(form=form, client=_client(kobo_server))
+    # A cursor back at 0 (reset by hand) over stored rows: a vanished row must still be found.
+    SyncCursor.objects.filter(form=form).update(last_kobo_id=0, last_reconciled_at=None)
+    kobo_store.delete_submission(FORM_UID, ids[5])
+    report = sync_form(form=form, client=_client(kobo_server))
+    assert (report.reconciled, report.deleted, report.created) == (True, 1, 0)
+
+
+def test_rows_are_matched_on_the_rootuuid_within_their_form_only(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer
+) -> None:
+    other = KoboForm.objects.create(server=form.server, asset_uid="aOther", name="other")
+    insert_rows(Submission, [_row(other, 1, {}), _row(other, 2, {})])
+    kobo_store.add_submission(FORM_UID, answers(1), version_uid="vNew2")
+    sync_form(form=form, client=_client(kobo_server))
+    root = Submission.objects.get(form=form).root_uuid
+    Submission.objects.filter(form=other, kobo_id=1).update(root_uuid=root)
+    # The other form's row with the same rootUuid is not this form's row.
+    report = sync_form(form=form, full=True, client=_client(kobo_server))
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+    assert Submission.objects.filter(root_uuid=root).count() == 2
