@@ -178,6 +178,14 @@ HOME_PHONES = {
 }
 DK, REFUSE = "98", "99"
 NUMERIC = ["d/income_kzt", "d/household_size", "d/remit_share"]
+# Facts about the respondent that the MTM questionnaire asks and that do not change between two
+# interviews of one round (B. profile, C. migration): a repeat respondent gives them again,
+# now and then differently (a recall slip, a child born, "secondary" vs "vocational").
+FACTS = ["b/marital", "b/education", "b/children", "c/origin_region", "c/first_arrival_year"]
+MARITAL = (["married", "single", "divorced", "widowed", "other"], [60, 30, 5, 3, 2])
+EDUCATION = (["none", "primary", "secondary", "vocational", "higher"], [3, 10, 50, 22, 15])
+# Regions of origin per nationality (Uzbekistan's 14 regions, Tajikistan's 5, …).
+REGIONS = {"uz": 14, "tj": 5, "kg": 9, "ru": 20, "cn": 5, "az": 10, "tm": 6}
 LIKERT = [f"e/sat_{i}" for i in range(6)]
 
 
@@ -352,12 +360,63 @@ class World:
             "father": _zipf(rng, males),
             "gives_name": rng.random() < 0.92,
         }
+        person["facts"] = self._facts(person)
         if relative_of:
             if rng.random() < 0.4:
                 person["phone"] = relative_of["phone"]  # one family phone
             if rng.random() < 0.5:
                 person["arrival"] = relative_of["arrival"]  # came together
+                person["facts"]["c/first_arrival_year"] = relative_of["facts"][
+                    "c/first_arrival_year"
+                ]
+            person["facts"]["c/origin_region"] = relative_of["facts"]["c/origin_region"]
+            if rng.random() < 0.5:
+                person["facts"]["b/education"] = relative_of["facts"]["b/education"]
         return person
+
+    def _facts(self, person: dict[str, Any]) -> dict[str, str]:
+        """Marital status, education, children, region of origin, first arrival in Kazakhstan."""
+        rng = self.rng
+        marital = rng.choices(*MARITAL)[0]
+        if marital == "single":
+            children = 0 if rng.random() < 0.9 else 1
+        else:
+            children = min(8, int(rng.gammavariate(1.5, (person["age"] - 14) / 12)))
+        regions = [
+            f"{person['nationality']}-{k:02d}" for k in range(REGIONS[person["nationality"]])
+        ]
+        arrived = person["arrival"].year
+        return {
+            "b/marital": marital,
+            "b/education": rng.choices(*EDUCATION)[0],
+            "b/children": str(children),
+            "c/origin_region": _zipf(rng, regions),
+            # Half are on their first trip; the others first came some years before.
+            "c/first_arrival_year": str(
+                arrived if rng.random() < 0.5 else max(2000, arrived - rng.randint(1, 8))
+            ),
+        }
+
+    def _recorded_facts(self, facts: dict[str, str]) -> dict[str, str]:
+        """The facts as one interview recorded them: a slip in one in twenty, a refusal rarely."""
+        rng, out = self.rng, {}
+        for key, value in facts.items():
+            roll = rng.random()
+            if roll < 0.02:
+                value = rng.choice((DK, REFUSE))
+            elif roll < 0.07:
+                if key in ("b/children", "c/first_arrival_year"):
+                    value = str(abs(int(value) + rng.choice((-1, 1))))
+                elif key == "b/marital":
+                    value = rng.choice([m for m in MARITAL[0] if m != value])
+                elif key == "b/education":
+                    levels = EDUCATION[0]
+                    k = levels.index(value)
+                    value = levels[k + 1] if k + 1 < len(levels) else levels[k - 1]
+                else:
+                    value = f"{value[:3]}{rng.randrange(REGIONS[value[:2]]):02d}"
+            out[key] = value
+        return out
 
     def _name(self, person: dict[str, Any], enumerator: str, first: str | None = None) -> str:
         """The name as this enumerator writes it, with the odd typo."""
@@ -392,7 +451,7 @@ class World:
             minutes=rng.uniform(0, max(latest, 1))
         )
         end = begin + timedelta(minutes=minutes)
-        answers = self._answers(person)
+        answers = self._answers(person) | self._recorded_facts(person["facts"])
         # What this interview recorded: ages from a birth year are one off now and then,
         # arrival dates are recalled to the day, to the week, or only to the month.
         age = person["age"] + (rng.choice((-1, 1)) if rng.random() < 0.2 else 0)
@@ -587,6 +646,7 @@ class World:
             dk_values=frozenset({DK}),
             refuse_values=frozenset({REFUSE}),
             straightline_blocks=[LIKERT],
+            respondent_facts=FACTS,
             params={},
         )
 

@@ -284,7 +284,7 @@ def load_interviews(
 
 def _lean_keys(questions: Mapping[str, Any]) -> list[str]:
     roles = [questions[r] for r in QUESTION_ROLES if r != "gps" and questions.get(r)]
-    return sorted(set(roles) | set(questions["numeric_questions"]))
+    return sorted(set(roles) | set(questions["numeric_questions"]) | set(questions["respondent_facts"]))
 
 
 # --- context -----------------------------------------------------------------------------------
@@ -321,6 +321,7 @@ def build_context(
         straightline_blocks=tuple(tuple(block) for block in q["straightline_blocks"]),
         params=config.params,
         enabled=config.enabled,
+        respondent_facts=tuple(q["respondent_facts"]),
     )
 
 

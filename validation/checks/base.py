@@ -55,6 +55,9 @@ class CheckContext:
     straightline_blocks: Sequence[Sequence[str]]
     params: Mapping[str, Mapping[str, Any]]
     enabled: frozenset[str] | None = None
+    # Answers that describe the respondent and stay the same between two interviews (marital
+    # status, education, region of origin…): evidence for repeat respondents.
+    respondent_facts: Sequence[str] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 import bisect
 import datetime as dt
+import functools
 import math
 import random
 from collections import defaultdict
@@ -61,10 +62,19 @@ _DISAGREE = {
     "nationality": math.log(0.01 / 0.7),
     "location": math.log(0.7 / 0.94),
 }
-# Ages are guessed to the year; m for exact / within tolerance / further.
-_AGE_M = (0.6, 0.38, 0.02)
+# Ages are guessed to the year and a birthday may fall between two interviews: m for the same
+# age, within tolerance, one year beyond it, and further (almost never one person).
+_AGE_M = (0.6, 0.35, 0.04, 0.01)
 # Arrival: to the day, within the tolerance, in the month recalled (one date on the 1st), no.
 _ARRIVAL_M = (0.35, 0.45, 0.1, 0.1)
+# How a disagreeing arrival's m (the last above) splits by distance: within a few weeks two
+# recollections easily drift, a year or more apart is almost never one person's arrival.
+_ARRIVAL_DRIFT = ((31, 0.07), (366, 0.025), (None, 0.005))
+# A respondent met twice gives a stable fact (marital status, education, region of origin…)
+# the same way about nine times in ten; strangers agree as often as the answer is common.
+_FACT_M = 0.9
+# Expectation-maximisation of the facts' weights: pairs sampled, rounds, pseudo-pairs.
+_EM_PAIRS, _EM_ROUNDS, _EM_PSEUDO = 10_000, 3, 50
 # The share of a round's interviews expected to be repeats sets the prior odds per pair.
 _REPEAT_SHARE = 0.02
 # Frequencies are smoothed towards typical MTM values with this many pseudo-interviews, so a
@@ -126,7 +136,13 @@ class DuplicateCheck:
                 rounds[iv.round_id].append(iv)
             for members in rounds.values():
                 if only_ids is None or any(iv.id in only_ids for iv in members):
-                    yield from RespondentMatcher(members, params).findings(only_ids)
+                    matcher = RespondentMatcher(
+                        members,
+                        params,
+                        facts=ctx.respondent_facts,
+                        missing=ctx.dk_values | ctx.refuse_values,
+                    )
+                    yield from matcher.findings(only_ids)
 
 
 def _same_value(
@@ -167,9 +183,24 @@ def _same_value(
 class RespondentMatcher:
     """Scores candidate pairs of one round, found by blocking, never by comparing all pairs."""
 
-    def __init__(self, members: Sequence[Interview], params: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        members: Sequence[Interview],
+        params: dict[str, Any],
+        *,
+        facts: Sequence[str] = (),
+        missing: frozenset[str] = frozenset(),
+    ) -> None:
         self.members = sorted(members, key=sort_key)  # index order = interview order
         self.params = params
+        self.facts, self.missing = tuple(facts), missing
+        self.fact_counts = {
+            key: _counts(self._fact(iv, key) for iv in self.members) for key in self.facts
+        }
+        # Laplace-smoothed: (count of the answer + 1) / this.
+        self.fact_totals = {
+            key: sum(counts.values()) + len(counts) + 1 for key, counts in self.fact_counts.items()
+        }
         self.age_tol = int(params["age_tolerance"])
         self.arrival_tol = int(params["arrival_tolerance_days"])
         self.size = len(self.members) + _PSEUDO
@@ -234,8 +265,12 @@ class RespondentMatcher:
             if 1 < len(group) <= _MAX_IDENTIFIER_GROUP:
                 pairs.update(combinations(group, 2))
         pairs.update(self._name_pairs())
-        pairs.update(self._demographic_pairs())
+        pairs.update(self._demographic)
         return pairs
+
+    @functools.cached_property
+    def _demographic(self) -> set[tuple[int, int]]:
+        return set(self._demographic_pairs())
 
     def _name_pairs(self) -> Iterator[tuple[int, int]]:
         """Pairs of one sex sharing a name token, of ages within tolerance, whose names match."""
@@ -286,11 +321,31 @@ class RespondentMatcher:
                     continue
                 days = [d for d, _ in other]
                 for day, index in block:
-                    lo = bisect.bisect_left(days, day - self.arrival_tol)
-                    hi = bisect.bisect_right(days, day + self.arrival_tol)
-                    for _, j in other[lo:hi]:
-                        if j != index and (other_age != age or j > index):
-                            yield (index, j) if index < j else (j, index)
+                    for lo_day, hi_day in self._arrival_windows(day):
+                        lo = bisect.bisect_left(days, lo_day)
+                        hi = bisect.bisect_right(days, hi_day)
+                        for _, j in other[lo:hi]:
+                            if j != index and (other_age != age or j > index):
+                                yield (index, j) if index < j else (j, index)
+
+    def _arrival_windows(self, day: int) -> list[tuple[int, int]]:
+        """Arrival days (ordinals) another interview of this respondent may have recorded.
+
+        Within the tolerance; and a date on the 1st is often a month recalled without its day,
+        so it meets any day of its month, and any date meets the 1st of its own month.
+        """
+        windows = [(day - self.arrival_tol, day + self.arrival_tol)]
+        date = dt.date.fromordinal(day)
+        if date.day == 1:
+            windows.append((day, day + 30))
+        else:
+            first = day - date.day + 1
+            windows.append((first, first))
+        return windows
+
+    def _fact(self, iv: Interview, key: str) -> str | None:
+        value = iv.answers.get(key)
+        return value if value and value not in self.missing else None
 
     def _frequency(self, name: str, value: str) -> float:
         return (self.counts[name].get(value, 0) + _PSEUDO * _U0[name]) / self.size
@@ -321,6 +376,14 @@ class RespondentMatcher:
         return math.log(_NAME_M[1] / max(u, 1 / self.size**2)), "similar_name"
 
     def score(self, a: Interview, b: Interview) -> Match:
+        weight, fields, differences = self._base(a, b)
+        facts_weight, agreed = self._facts(a, b, self._fact_weights)
+        weight += facts_weight
+        fields += agreed
+        return Match(_probability(weight), tuple(fields), differences)
+
+    def _base(self, a: Interview, b: Interview) -> tuple[float, list[str], dict[str, int]]:
+        """Prior plus the evidence of identifiers, demographics and arrival (not facts)."""
         weight = self.prior
         fields: list[str] = []
         differences: dict[str, int] = {}
@@ -344,10 +407,7 @@ class RespondentMatcher:
                 weight += _DISAGREE[name]
         if a.age is not None and b.age is not None:
             gap = abs(a.age - b.age)
-            exact = (self.ages.get(a.age, 0) + _PSEUDO * _AGE_U0[0]) / self.size
-            near = sum(self.ages.get(a.age + d, 0) for d in range(-self.age_tol, self.age_tol + 1))
-            near_u = (near + _PSEUDO * _AGE_U0[1]) / self.size
-            weight += _tiered(gap, self.age_tol, _AGE_M, exact, near_u)
+            weight += self._age(a.age, gap)
             if gap <= self.age_tol:
                 fields.append("age")
                 differences["age_years"] = gap
@@ -357,7 +417,92 @@ class RespondentMatcher:
             if gap <= self.arrival_tol or _same_month(a.arrival_date, b.arrival_date):
                 fields.append("arrival_date")
                 differences["arrival_days"] = gap
-        return Match(1 / (1 + math.exp(-min(weight, 700))), tuple(fields), differences)
+        return weight, fields, differences
+
+    def _facts(
+        self, a: Interview, b: Interview, weights: Mapping[str, tuple[float, float]]
+    ) -> tuple[float, list[str]]:
+        """Evidence of the respondent facts both interviews answered, given (m, lift) per fact."""
+        total, agreed = 0.0, []
+        for key in self.facts:
+            va, vb = self._fact(a, key), self._fact(b, key)
+            if va is None or vb is None:
+                continue
+            m, lift = weights[key]
+            u = min((self.fact_counts[key].get(va, 0) + 1) / self.fact_totals[key] * lift, 0.99)
+            if va == vb:
+                total += math.log(m / u)
+                agreed.append(key)
+            else:
+                total += math.log((1 - m) / max(1 - u, 0.01))
+        return total, agreed
+
+    @functools.cached_property
+    def _fact_weights(self) -> dict[str, tuple[float, float]]:
+        """(m, lift) per fact, estimated on this round by expectation-maximisation.
+
+        m: how often one respondent gives the fact the same way twice. lift: how much likelier
+        two different respondents alike in sex, nationality, age and arrival are to agree on it
+        than two random ones (regions go with nationality, first arrival year with arrival):
+        the fact's frequency is scaled by it, so correlated evidence is not counted twice. Both
+        are weighted by each pair's current probability of being one person, so repeats among
+        the pairs do not pass for chance agreement; pseudo-counts steady small rounds.
+        """
+        weights = dict.fromkeys(self.facts, (_FACT_M, 1.0))
+        pairs = sorted(self._demographic)
+        if not self.facts or not pairs:
+            return weights
+        rng = random.Random(len(pairs))  # noqa: S311 -- reproducible weights, not secrets
+        sample = [
+            (self.members[i], self.members[j])
+            for i, j in rng.sample(pairs, min(len(pairs), _EM_PAIRS))
+        ]
+        base = [self._base(a, b)[0] for a, b in sample]
+        expected = {
+            key: sum((c / total) ** 2 for c in counts.values())
+            if (total := sum(counts.values()))
+            else 1.0
+            for key, counts in self.fact_counts.items()
+        }
+        for _ in range(_EM_ROUNDS):
+            same = [
+                _probability(w + self._facts(a, b, weights)[0])
+                for w, (a, b) in zip(base, sample, strict=True)
+            ]
+            new = {}
+            for key in self.facts:
+                m_agree = m_tried = u_agree = u_tried = 0.0
+                for p, (a, b) in zip(same, sample, strict=True):
+                    va, vb = self._fact(a, key), self._fact(b, key)
+                    if va is not None and vb is not None:
+                        m_tried += p
+                        u_tried += 1 - p
+                        if va == vb:
+                            m_agree += p
+                            u_agree += 1 - p
+                m = (m_agree + _EM_PSEUDO * _FACT_M) / (m_tried + _EM_PSEUDO)
+                chance = (u_agree + _EM_PSEUDO * expected[key]) / (u_tried + _EM_PSEUDO)
+                new[key] = (min(m, 0.99), chance / expected[key])
+            weights = new
+        return weights
+
+    def _age(self, age: int, gap: int) -> float:
+        """Log-likelihood of two ages this far apart; u from the round's ages around this one."""
+
+        def share(years: int, pseudo: float) -> float:
+            count = sum(self.ages.get(age + d, 0) for d in range(-years, years + 1))
+            return (count + _PSEUDO * pseudo) / self.size
+
+        exact = share(0, _AGE_U0[0])
+        if gap == 0:
+            return math.log(_AGE_M[0] / exact)
+        near = share(self.age_tol, _AGE_U0[1])
+        if gap <= self.age_tol:
+            return math.log(_AGE_M[1] / max(near - exact, exact))
+        wider = share(self.age_tol + 1, _AGE_U0[1] * 1.5)
+        if gap == self.age_tol + 1:
+            return math.log(_AGE_M[2] / max(wider - near, exact))
+        return math.log(_AGE_M[3] / max(1 - wider, 0.01))
 
     def _arrival(self, a: dt.date, b: dt.date, gap: int) -> float:
         """Log-likelihood of two arrival dates: by day, week, month or not at all.
@@ -380,7 +525,15 @@ class RespondentMatcher:
             )
             month_u = (in_month + _PSEUDO * _ARRIVAL_U0[2]) / self.size
             return math.log(_ARRIVAL_M[2] / month_u)
-        return math.log(_ARRIVAL_M[3])
+        closer = self._arrivals_within(day, self.arrival_tol)
+        for days, m in _ARRIVAL_DRIFT:
+            if days is None or gap <= days:
+                # u: arrivals at this distance band from a's, out of the round.
+                within = self._arrivals_within(day, days) if days else len(self.arrivals)
+                u = max(within - closer, 1) / self.size
+                return math.log(m / u)
+            closer = self._arrivals_within(day, days)
+        raise AssertionError("the last band is open")
 
     def _arrivals_within(self, day: int, days: int) -> int:
         return bisect.bisect_right(self.arrivals, day + days) - bisect.bisect_left(
@@ -451,7 +604,7 @@ def _describe(match: Match) -> str:
         elif name == "arrival_date" and match.differences.get("arrival_days"):
             words.append(f"arrival ±{match.differences['arrival_days']} days")
         else:
-            words.append(name.replace("_", " "))
+            words.append(name.rsplit("/", 1)[-1].replace("_", " "))  # a fact: its question
     return ", ".join(words)
 
 
@@ -475,15 +628,9 @@ def _same_month(a: dt.date, b: dt.date) -> bool:
     return (a.day == 1 or b.day == 1) and (a.year, a.month) == (b.year, b.month)
 
 
-def _tiered(
-    gap: int, tolerance: int, m: tuple[float, float, float], exact: float, near: float
-) -> float:
-    """Log-likelihood of a value that agrees exactly, within tolerance, or not at all."""
-    if gap == 0:
-        return math.log(m[0] / exact)
-    if gap <= tolerance:
-        return math.log(m[1] / max(near - exact, exact))
-    return math.log(m[2] / max(1 - near, 0.01))
+def _probability(weight: float) -> float:
+    """Posterior probability from log-odds."""
+    return 1 / (1 + math.exp(-min(weight, 700)))
 
 
 def _counts(values: Iterable[str | None]) -> dict[str, int]:

@@ -21,12 +21,14 @@ QUESTION_ROLES: dict[str, str] = {
     "gps": "wellbeing/gps",
 }
 # Not roles but lists, also part of the mapping: numeric questions for outliers, the "don't
-# know"/"refuse" choice values, and blocks of similar select_one questions for straight-lining.
+# know"/"refuse" choice values, blocks of similar select_one questions for straight-lining, and
+# answers about the respondent that do not change within a round (evidence of a repeat).
 QUESTION_LISTS: tuple[str, ...] = (
     "numeric_questions",
     "dk_values",
     "refuse_values",
     "straightline_blocks",
+    "respondent_facts",
 )
 DEFAULT_LISTS: dict[str, list[Any]] = {
     "numeric_questions": [
@@ -40,6 +42,14 @@ DEFAULT_LISTS: dict[str, list[Any]] = {
     ],
     "dk_values": ["dk"],
     "refuse_values": ["refuse"],
+    "respondent_facts": [
+        "profile/marital_status",
+        "profile/education",
+        "profile/education_field",
+        "profile/children_count",
+        "migration/left_origin_date",
+        "migration/first_arrival_year",
+    ],
     "straightline_blocks": [
         [
             f"wellbeing/agree_{key}"
