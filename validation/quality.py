@@ -284,7 +284,9 @@ def load_interviews(
 
 def _lean_keys(questions: Mapping[str, Any]) -> list[str]:
     roles = [questions[r] for r in QUESTION_ROLES if r != "gps" and questions.get(r)]
-    return sorted(set(roles) | set(questions["numeric_questions"]) | set(questions["respondent_facts"]))
+    return sorted(
+        set(roles) | set(questions["numeric_questions"]) | set(questions["respondent_facts"])
+    )
 
 
 # --- context -----------------------------------------------------------------------------------
