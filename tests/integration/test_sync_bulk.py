@@ -1,10 +1,12 @@
 """The fast paths of sync: COPY inserts, orjson digests, page prefetch (PostgreSQL and SQLite)."""
 
 import datetime as dt
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from surveys.bulk_insert import insert_rows
 from surveys.kobo.client import KoboClient
@@ -72,6 +74,13 @@ def test_insert_rows_round_trips_values_and_fills_defaults(form: KoboForm) -> No
     assert first.deleted_at is None
     # JSON lookups see a real document, not a string.
     assert Submission.objects.filter(data__huge=2**70).count() == 1
+
+
+def test_insert_rows_takes_a_naive_time_in_the_current_time_zone(form: KoboForm) -> None:
+    naive = dt.datetime(2026, 3, 2, 5, 0)  # noqa: DTZ001 - naive on purpose
+    with pytest.warns(RuntimeWarning) if connection.vendor == "sqlite" else nullcontext():
+        insert_rows(Submission, [{**_row(form, 1, {}), "submission_time": naive}])
+    assert Submission.objects.get().submission_time == timezone.make_aware(naive)
 
 
 def test_insert_rows_fails_whole_on_a_constraint_and_inserts_nothing(form: KoboForm) -> None:
