@@ -131,10 +131,14 @@ def sync_form(
             # what changed since that start, which is what the next scheduled scan is for.
             whole = after == 0 and not Submission.objects.filter(form=form).active().exists()
             pass_started = timezone.now()
-            # Page k+1 downloads while page k is written; versions are fetched in prepare.
+            # Page k+1 downloads and is parsed and digested (pure work, in the read-ahead
+            # thread) while page k is written; versions are fetched in prepare.
             pages = read_ahead(
-                client.iter_data(form.asset_uid, after_id=after),
-                lambda page: _prepare_page(context, page.results),
+                (
+                    _parse_page(page.results)
+                    for page in client.iter_data(form.asset_uid, after_id=after)
+                ),
+                lambda page: _prepare_page(context, page),
             )
             with closing(pages):
                 for prepared in pages:
@@ -261,16 +265,22 @@ def _parse_rows(
 @dataclass
 class _Page:
     parsed: list[ParsedSubmission]
+    digests: list[str]  # content_hash of each parsed row's answers
     issues: list[tuple[dict[str, Any], str]]
     max_id: int
 
 
-def _prepare_page(context: _PageContext, rows: list[dict[str, Any]]) -> _Page:
-    """Parse a page and fetch any form version it names (network, outside the transaction)."""
+def _parse_page(rows: list[dict[str, Any]]) -> _Page:
+    """Parse and digest a page: no database, no HTTP, so it may run in the read-ahead thread."""
     parsed, issues, max_id = _parse_rows(rows)
-    for version_uid in {p.version for p in parsed if p.version}:
+    return _Page(parsed, [content_hash(p.answers) for p in parsed], issues, max_id)
+
+
+def _prepare_page(context: _PageContext, page: _Page) -> _Page:
+    """Fetch any form version the page names (network, outside the transaction)."""
+    for version_uid in {p.version for p in page.parsed if p.version}:
         context.ensure_version(version_uid)
-    return _Page(parsed, issues, max_id)
+    return page
 
 
 def _commit_page(
@@ -289,8 +299,7 @@ def _commit_page(
         existing = _existing(form, [p.root_uuid for p in parsed])
         new: list[dict[str, Any]] = []
         changed: list[Submission] = []
-        for item in parsed:
-            digest = content_hash(item.answers)
+        for item, digest in zip(parsed, page.digests, strict=True):
             status = item.validation_status or ""
             row = existing.get(item.root_uuid)
             if row is None:
@@ -502,7 +511,8 @@ def _same(refs: list[SubmissionRef]) -> list[SubmissionRef]:
 
 def _refetch(context: _PageContext, run: SyncRun, report: SyncReport, ids: list[int]) -> None:
     rows = context.client.get_submissions(context.form.asset_uid, ids)
-    _commit_page(context, run, _prepare_page(context, rows), report, advance_cursor=False)
+    page = _prepare_page(context, _parse_page(rows))
+    _commit_page(context, run, page, report, advance_cursor=False)
 
 
 def _save_counts(run: SyncRun, report: SyncReport) -> None:
