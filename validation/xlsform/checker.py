@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from validation.xlsform import values as v
 from validation.xlsform.errors import EvaluationError
-from validation.xlsform.model import Compiled, Element, Finding, kobo_path
+from validation.xlsform.model import Compiled, Element, Finding, kobo_path, make_finding
 from validation.xlsform.runtime import Runtime
 from validation.xlsform.values import Idx, Node, NodeSet, Value
 
@@ -35,6 +35,7 @@ SEVERITY = {
     "skip_logic.cannot_check": "info",
 }
 _INT = re.compile(r"\s*[-+]?\d+\s*\Z")
+_TOP: list[Idx] = [()]  # the one instance of an element outside repeats
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}(:?\d{2})?|Z)?\Z")
 
 
@@ -87,38 +88,33 @@ def settle(form: "CompiledForm", rt: Runtime) -> None:
     """Compute relevance and visible values, iterating while later answers change earlier logic."""
     rt.values = dict(rt.raw)
     rt.reasons = {}
-    instances: dict[tuple[Element, ...], list[Idx]] = {}
     for _ in range(MAX_PASSES):
-        changed_early, changed_any = _pass(form, rt, instances)
+        changed_early, changed_any = _pass(form, rt)
         if not (changed_early or (form.iterate_always and changed_any)):
             return
 
 
-def _pass(
-    form: "CompiledForm", rt: Runtime, instances: dict[tuple[Element, ...], list[Idx]]
-) -> tuple[bool, bool]:
+def _pass(form: "CompiledForm", rt: Runtime) -> tuple[bool, bool]:
     """One document-order pass: (a value read by earlier logic changed, anything changed)."""
     changed_early = changed_any = False
-    rel, values, unknown, reasons = rt.rel, rt.values, rt.unknown, rt.reasons
-    for element in form.order:
-        found = instances.get(element.repeats)
-        if found is None:
-            found = instances[element.repeats] = rt.expand(element.repeats, ())
-        parent = element.parent
-        is_repeat = element.kind == "repeat"
-        for idx in found:
-            key = (element.id, idx)
-            if parent is None or parent.kind == "root":
-                parent_rel: bool | None = True
+    rel, values, unknown, reasons, raw_values = rt.rel, rt.values, rt.unknown, rt.reasons, rt.raw
+    instances_of = rt.instances_of
+    for element, element_id, parent_id, is_repeat, is_leaf, repeats in form.settle_plan:
+        relevant, calc = element.relevant, element.calc
+        for idx in instances_of(repeats) if repeats else _TOP:
+            key = (element_id, idx)
+            parent_rel: bool | None
+            if parent_id is None:
+                parent_rel = True
             else:
-                parent_rel = rel.get((parent.id, idx[:-1] if is_repeat else idx), True)
+                parent_rel = rel.get((parent_id, idx[:-1] if is_repeat else idx), True)
             own: bool | None
             if parent_rel is False:
                 own = False
-            elif element.relevant is None:
+            elif relevant is None:
                 own = parent_rel
             else:
-                result = _truth(rt, element.relevant, (element, idx))
+                result = _truth(rt, relevant, (element, idx))
                 if isinstance(result, Unknown):
                     reasons[key] = f"its relevance cannot be evaluated: {result.reason}"
                     own = None
@@ -127,14 +123,14 @@ def _pass(
             if rel.get(key, 0) != own:
                 changed_any = True
             rel[key] = own
-            if element.kind != "leaf":
+            if not is_leaf:
                 continue
-            raw = rt.raw.get(key)
+            raw = raw_values.get(key)
             uncertain = own is None
             if own is False:
                 value = ""
-            elif raw is None and element.calc is not None:
-                computed = evaluate(rt, element.calc, (element, idx))
+            elif raw is None and calc is not None:
+                computed = evaluate(rt, calc, (element, idx))
                 if isinstance(computed, Unknown):
                     value, uncertain = "", True
                 else:
@@ -143,7 +139,7 @@ def _pass(
                 value = raw or ""
             if uncertain:
                 unknown.add(key)
-            else:
+            elif unknown:
                 unknown.discard(key)
             if values.get(key, "") != value:
                 if value:
@@ -162,34 +158,39 @@ def _pass(
 def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Finding]:
     out: list[Finding] = []
     say = _Words(form, rt, lang)
+    rel, reasons, raw_values, instances_of = rt.rel, rt.reasons, rt.raw, rt.instances_of
     for element in form.order:
-        if element.kind == "repeat" and element.repeat_count is not None:
+        if element.repeat_count is not None and element.kind == "repeat":
             out.extend(_repeat_counts(form, rt, element, say))
-        for idx in rt.expand(element.repeats, ()):
-            key = (element.id, idx)
-            relevant = rt.rel.get(key, True)
+        checked = element.kind == "leaf" and not element.silent
+        selects = element.value_kind in ("select1", "selectm") and element.choices is not None
+        element_id, repeats, typed = element.id, element.repeats, element.value_kind in _TYPED
+        for idx in instances_of(repeats) if repeats else _TOP:
+            key = (element_id, idx)
+            relevant = rel.get(key, True)
             if relevant is None:
-                if key in rt.reasons:
+                if key in reasons:
                     out.append(
                         say.finding(
                             "skip_logic.cannot_check",
                             element,
                             idx,
-                            f"{say.q(element)} cannot be checked: {rt.reasons[key]}.",
+                            f"{say.q(element)} cannot be checked: {reasons[key]}.",
                         )
                     )
                 continue
-            if element.kind != "leaf" or element.silent:
+            if not checked:
                 continue
-            raw = rt.raw.get(key, "")
+            raw = raw_values.get(key, "")
             if relevant is False:
                 if raw != "":
                     out.append(_not_relevant(form, rt, element, idx, raw, say))
                 continue
             if raw == "":
-                out.extend(_required(rt, element, idx, say))
+                if element.required is not False:
+                    out.extend(_required(rt, element, idx, say))
                 continue
-            problem = _invalid_value(element, raw)
+            problem = _invalid_value(element, raw) if typed else ""
             if problem:
                 out.append(
                     say.finding(
@@ -201,10 +202,14 @@ def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Findi
                     )
                 )
                 continue
-            out.extend(_choices(form, rt, element, idx, raw, say))
+            if selects:
+                out.extend(_choices(form, rt, element, idx, raw, say))
             if element.constraint is not None:
                 out.extend(_constraint(rt, element, idx, raw, say))
     return out
+
+
+_TYPED = frozenset(("int", "dec", "date", "datetime", "time", "geopoint"))  # _invalid_value's
 
 
 def _required(rt: Runtime, element: Element, idx: Idx, say: "_Words") -> list[Finding]:
@@ -411,32 +416,21 @@ def _not_relevant(
 ) -> Finding:
     # The outermost skipped container explains best ("the whole section was skipped").
     decider, didx = element, idx
-    cur, cidx = element, idx
-    while cur.parent is not None and cur.parent.kind != "root":
-        cidx = cidx[:-1] if cur.kind == "repeat" else cidx
-        cur = cur.parent
-        if rt.rel.get((cur.id, cidx)) is False:
+    rel = rt.rel
+    for cur in element.ancestors:
+        cidx = idx[: len(cur.repeats)]
+        if rel.get((cur.id, cidx)) is False:
             decider, didx = cur, cidx
-    relevant = decider.relevant
-    values = {element.xpath: raw}
-    because = ""
-    if relevant is not None:
-        values.update(say.refs(relevant, decider, didx))
-        because = say.because(relevant, decider, didx, prefix=": ")
-        if not because:
-            because = f": its condition {relevant.text} is false"
-    if decider is not element:
-        because = f": it is in {say.q(decider)}, which was skipped" + because.replace(
-            ": ", " because ", 1
-        )
-    return say.finding(
+    refs, because, expression = say.skipped(decider, didx, element)
+    return make_finding(
         "skip_logic.not_relevant",
-        element,
-        idx,
+        kobo_path(element, idx),
+        element.name,
         f"{say.q(element)} was answered ({say.value(element, raw)}) but should "
         f"have been skipped{because}.",
-        values,
-        relevant.text if relevant is not None else None,
+        "major",
+        {element.xpath: raw, **refs},
+        expression,
     )
 
 
@@ -447,7 +441,10 @@ class _Words:
         self.form, self.rt, self.lang = form, rt, lang
         # A skipped section yields one finding per answered question: reuse the wording.
         self._labels = form.quoted_labels.setdefault(lang, {})
+        self._choices = form.choice_words.setdefault(lang, {})
         self._because: dict[tuple[int, int, Idx, str], str] = {}
+        self._ref_cache: dict[tuple[int, int, Idx], list[tuple[Element, str]]] = {}
+        self._skipped: dict[tuple[int, Idx], tuple[dict[str, str], str, str | None]] = {}
 
     def q(self, element: Element) -> str:
         quoted = self._labels.get(element.id)
@@ -459,8 +456,13 @@ class _Words:
 
     def choice(self, element: Element, name: str) -> str:
         if element.choices and name in element.choices:
-            labels = element.choices[name].labels
-            return _plain(labels.get(self.lang) or next(iter(labels.values()), name) or name)
+            key = (element.list_name or "", name)
+            found = self._choices.get(key)
+            if found is None:
+                labels = element.choices[name].labels
+                text = labels.get(self.lang) or next(iter(labels.values()), name) or name
+                found = self._choices[key] = _plain(text)
+            return found
         return name
 
     def value(self, element: Element, raw: str) -> str:
@@ -470,7 +472,46 @@ class _Words:
             return ", ".join(f"'{self.choice(element, x)}'" for x in raw.split())
         return f"'{raw}'"
 
+    def skipped(
+        self, decider: Element, idx: Idx, element: Element
+    ) -> tuple[dict[str, str], str, str | None]:
+        """Why `decider` (element or its outermost skipped container) was skipped.
+
+        Returns the values its condition reads, the message's closing clause, and the condition.
+        """
+        key = (decider.id, idx)
+        found = self._skipped.get(key)
+        if found is None:
+            found = self._skipped[key] = self._skipped_words(decider, idx, element)
+        return found
+
+    def _skipped_words(
+        self, decider: Element, idx: Idx, element: Element
+    ) -> tuple[dict[str, str], str, str | None]:
+        relevant = decider.relevant
+        refs: dict[str, str] = {}
+        because = ""
+        if relevant is not None:
+            refs = self.refs(relevant, decider, idx)
+            because = self.because(relevant, decider, idx, prefix=": ")
+            if not because:
+                because = f": its condition {relevant.text} is false"
+        if decider is not element:
+            because = f": it is in {self.q(decider)}, which was skipped" + because.replace(
+                ": ", " because ", 1
+            )
+        return refs, because, relevant.text if relevant is not None else None
+
     def _ref_values(
+        self, compiled: Compiled, context: Element, idx: Idx
+    ) -> list[tuple[Element, str]]:
+        key = (id(compiled), context.id, idx)
+        cached = self._ref_cache.get(key)
+        if cached is None:
+            cached = self._ref_cache[key] = self._read_refs(compiled, context, idx)
+        return cached
+
+    def _read_refs(
         self, compiled: Compiled, context: Element, idx: Idx
     ) -> list[tuple[Element, str]]:
         out = []
@@ -518,7 +559,7 @@ class _Words:
         values: dict[str, str] | None = None,
         expression: str | None = None,
     ) -> Finding:
-        return Finding(
+        return make_finding(
             code,
             kobo_path(element, idx),
             element.name,

@@ -159,15 +159,27 @@ def _shared_repeats(context: Element, target: Element) -> int:
 
 def _logical(expr: n.Logical, scope: Scope) -> Fn:
     operands = [_compile(o, scope) for o in expr.operands]
+    boolean = v.to_boolean
+    if len(operands) == 2:
+        first, second = operands
+        if expr.op == "or":
+            return lambda rt, node: boolean(first(rt, node)) or boolean(second(rt, node))
+        return lambda rt, node: boolean(first(rt, node)) and boolean(second(rt, node))
     if expr.op == "or":
 
         def any_of(rt: Runtime, node: Node) -> Value:
-            return any(v.to_boolean(o(rt, node)) for o in operands)
+            for operand in operands:  # noqa: SIM110 - any(generator) is slower on this hot path
+                if boolean(operand(rt, node)):
+                    return True
+            return False
 
         return any_of
 
     def all_of(rt: Runtime, node: Node) -> Value:
-        return all(v.to_boolean(o(rt, node)) for o in operands)
+        for operand in operands:  # noqa: SIM110 - all(generator) is slower on this hot path
+            if not boolean(operand(rt, node)):
+                return False
+        return True
 
     return all_of
 
@@ -183,6 +195,11 @@ _RELATIONS = {
 
 
 def _chain(expr: n.Chain, scope: Scope) -> Fn:
+    if len(expr.rest) == 1 and expr.rest[0][0] in _RELATIONS:
+        op, other = expr.rest[0]
+        direct = _comparison(op, expr.first, other, scope)
+        if direct is not None:
+            return direct
     first = _compile(expr.first, scope)
     rest: list[tuple[Callable[[Value, Value], Value], Fn]] = []
     for op, operand in expr.rest:
@@ -202,6 +219,102 @@ def _chain(expr: n.Chain, scope: Scope) -> Fn:
         return value
 
     return chain
+
+
+# -- comparisons of one string with another or with a number, the bulk of skip logic ---------
+#
+# `${q} = 'yes'`, `. >= 18`, `${a} != ${b}`: when each side is one string (a literal, `.`, or
+# `${q}` naming one answer) or a number literal, XPath's node-set rules reduce to comparing the
+# strings, or their numbers, so the closure skips building node-sets. Same results as v.equal,
+# v.not_equal and v.relate.
+
+StrFn = Callable[[Runtime, Node], str]
+
+
+def _comparison(op: str, left: n.Expr, right: n.Expr, scope: Scope) -> Fn | None:
+    left_number, right_number = _literal_number(left), _literal_number(right)
+    if left_number is not None and right_number is not None:
+        return None  # constant: not worth a special case
+    if left_number is None and not _one_string(left, scope):
+        return None
+    if right_number is None and not _one_string(right, scope):
+        return None
+    number = v.string_number
+    if left_number is None and right_number is None:
+        a, b = _string_fn(left, scope), _string_fn(right, scope)
+        if op == "=":
+            return lambda rt, node: a(rt, node) == b(rt, node)
+        if op == "!=":
+            return lambda rt, node: a(rt, node) != b(rt, node)
+        test = _NUMERIC[op]
+        return lambda rt, node: test(number(a(rt, node)), number(b(rt, node)))
+    if left_number is None:
+        text, constant, test = _string_fn(left, scope), right_number, _NUMERIC[op]
+    else:
+        # 5 < x is x > 5: keep the string on the left.
+        text, constant, test = _string_fn(right, scope), left_number, _NUMERIC[_FLIPPED[op]]
+    assert constant is not None  # noqa: S101 - narrowing for mypy
+    return lambda rt, node: test(number(text(rt, node)), constant)
+
+
+_NUMERIC: dict[str, Callable[[float, float], bool]] = {
+    "=": float.__eq__,
+    "!=": float.__ne__,
+    "<": float.__lt__,
+    "<=": float.__le__,
+    ">": float.__gt__,
+    ">=": float.__ge__,
+}
+_FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _literal_number(expr: n.Expr) -> float | None:
+    if isinstance(expr, n.Number):
+        return expr.value
+    if isinstance(expr, n.Negate) and isinstance(expr.operand, n.Number):
+        return -expr.operand.value
+    return None
+
+
+def _is_dot(expr: n.Expr) -> bool:
+    return (
+        isinstance(expr, n.Path)
+        and not expr.absolute
+        and len(expr.steps) == 1
+        and expr.steps[0] == _DOT
+    )
+
+
+_DOT = n.Step("self", "node()", ())
+
+
+def _one_string(expr: n.Expr, scope: Scope) -> bool:
+    """True when the expression stands for exactly one string (see _string_fn)."""
+    if isinstance(expr, n.String) or _is_dot(expr):
+        return True
+    if isinstance(expr, n.Ref):
+        target = scope.by_name.get(expr.name)
+        return (
+            target is not None
+            and target.kind == "leaf"
+            and _shared_repeats(scope.context, target) == len(target.repeats)
+        )
+    return False
+
+
+def _string_fn(expr: n.Expr, scope: Scope) -> StrFn:
+    """The string of a literal, of `.`, or of the one answer `${q}` names (_one_string's)."""
+    if isinstance(expr, n.String):
+        text = expr.value
+        return lambda rt, node: text
+    if isinstance(expr, n.Ref):
+        target = scope.by_name[expr.name]
+        scope.refs.append(target)
+        shared = len(target.repeats)
+        if not shared:
+            return lambda rt, node: rt.value(target, ())
+        return lambda rt, node: rt.value(target, _origin(rt, node)[1][:shared])
+    return lambda rt, node: rt.string(*node)
 
 
 def _arithmetic(op: str) -> Callable[[Value, Value], Value]:

@@ -10,7 +10,7 @@ from validation.xlsform.checker import check_submission, interview_time, settle
 from validation.xlsform.compiler import Scope, compile_expression
 from validation.xlsform.errors import CannotCheckError, ExpressionSyntaxError, XLSFormError
 from validation.xlsform.model import Choice, Compiled, Element, Finding, FormError, Question
-from validation.xlsform.runtime import Runtime
+from validation.xlsform.runtime import KeyCache, Runtime
 from validation.xlsform.sources import FormSource, Row, from_asset_content, read_form_file
 from validation.xlsform.values import NodeSet
 
@@ -47,7 +47,10 @@ class CompiledForm:
         self.iterate_always = False  # an expression reads paths we cannot index by name
         self.evaluations = 0  # expression evaluations so far (for benchmarks)
         self._adhoc: dict[str, Compiled] = {}
+        self._keys: KeyCache = {}  # where each submission data key goes (Runtime.load)
         self.quoted_labels: dict[str, dict[int, str]] = {}  # language -> element id -> 'label'
+        # language -> (list name, choice name) -> label as messages show it
+        self.choice_words: dict[str, dict[tuple[str, str], str]] = {}
         for choice in source.choices:
             self.choices.setdefault(choice.list_name, {})[choice.name] = Choice(
                 choice.name, choice.labels, choice.columns
@@ -55,6 +58,19 @@ class CompiledForm:
         rows = self._tree(source.rows)
         for element, row in rows:
             self._compile(element, row)
+        # What settle's loop reads of each element, unpacked once per form rather than per pass:
+        # (element, id, parent id or None under the root, is a repeat, is a leaf, its repeats).
+        self.settle_plan = [
+            (
+                e,
+                e.id,
+                e.parent.id if e.parent is not None and e.parent.kind != "root" else None,
+                e.kind == "repeat",
+                e.kind == "leaf",
+                e.repeats,
+            )
+            for e in self.order
+        ]
 
     # -- building ------------------------------------------------------------------------
     def _tree(self, rows: list[Row]) -> list[tuple[Element, Row]]:
@@ -195,7 +211,7 @@ class CompiledForm:
         if not isinstance(data, Mapping):
             raise XLSFormError("a submission must be a JSON object")
         runtime = Runtime(now or interview_time(data))
-        runtime.load(self.root, data)
+        runtime.load(self.root, data, self._keys)
         settle(self, runtime)
         return runtime
 
@@ -221,10 +237,16 @@ def label_of(element: Element, lang: str) -> str:
 
 
 def _reads_paths(expr: n.Expr) -> bool:
-    """True when an expression reads through XPath paths rather than ${name} references."""
+    """True when an expression reads answers through XPath paths rather than ${name} references.
+
+    position(..) and count(path) read only which nodes exist, fixed once the data is loaded,
+    so another pass could not change them (the UNHCR form's repeats use position(..) a lot).
+    """
     if isinstance(expr, n.Path | n.Filter):
         return True
     if isinstance(expr, n.Call):
+        if expr.name in _STRUCTURAL and all(map(_plain_path, expr.args)):
+            return False
         return expr.name == "current" or any(_reads_paths(a) for a in expr.args)
     if isinstance(expr, n.Logical | n.Union):
         return any(_reads_paths(o) for o in expr.operands)
@@ -233,6 +255,14 @@ def _reads_paths(expr: n.Expr) -> bool:
     if isinstance(expr, n.Negate):
         return _reads_paths(expr.operand)
     return False
+
+
+# Functions of a node-set's nodes, never of their values.
+_STRUCTURAL = frozenset({"position", "count", "name", "local-name", "last"})
+
+
+def _plain_path(expr: n.Expr) -> bool:
+    return isinstance(expr, n.Path) and not any(step.predicates for step in expr.steps)
 
 
 def compile_asset_content(content: Any) -> CompiledForm:

@@ -51,6 +51,33 @@ class Finding:
     expression: str | None = None
 
 
+def make_finding(
+    code: str,
+    path: str,
+    name: str,
+    message: str,
+    severity: str,
+    values: dict[str, str],
+    expression: str | None,
+) -> Finding:
+    """Finding(...) for the checker's hot path (dozens a submission).
+
+    The frozen dataclass's __init__ sets each field through object.__setattr__; filling the
+    instance's __dict__ at once gives the same object in half the time.
+    """
+    finding: Finding = object.__new__(Finding)
+    finding.__dict__.update(
+        code=code,
+        path=path,
+        name=name,
+        message=message,
+        severity=severity,
+        values=values,
+        expression=expression,
+    )
+    return finding
+
+
 @dataclass(frozen=True)
 class Choice:
     name: str
@@ -115,6 +142,7 @@ class Element:
     """A node of the form's instance tree (root, group, repeat or leaf) plus compiled logic."""
 
     __slots__ = (
+        "ancestors",
         "calc",
         "children",
         "choice_filter",
@@ -128,6 +156,7 @@ class Element:
         "or_other",
         "order",
         "parent",
+        "path_segments",
         "question",
         "read_early",
         "relevant",
@@ -155,6 +184,15 @@ class Element:
         self.leaves: list[Element] = []  # leaves under this container, in document order
         own = (self,) if kind == "repeat" else ()
         self.repeats: tuple[Element, ...] = (parent.repeats if parent else ()) + own
+        # Groups and repeats holding this element, innermost first (the root excluded).
+        above = parent if parent is not None and parent.kind != "root" else None
+        self.ancestors: tuple[Element, ...] = (above, *above.ancestors) if above else ()
+        # kobo_path's text between repeat indices: a/rep1/b/rep2/c -> ("a/rep1", "/b/rep2", "/c").
+        segments = [*above.path_segments] if above else [""]
+        segments[-1] += f"/{name}" if above else name
+        if kind == "repeat":
+            segments.append("")
+        self.path_segments: tuple[str, ...] = tuple(segments) if kind != "root" else ("",)
         self.value_kind = VALUE_KINDS.get(typ, "text")
         self.silent = typ in SILENT_TYPES
         self.list_name: str | None = None
@@ -177,17 +215,15 @@ class Element:
 
 def kobo_path(elem: Element, idx: tuple[int, ...]) -> str:
     """KoBo key with a 1-based index after each repeat: `household/member[2]/age`."""
+    segments = elem.path_segments
+    if len(segments) == 1:
+        return segments[0]
+    if len(segments) == 2 and idx:
+        return f"{segments[0]}[{idx[0]}]{segments[1]}"
     parts: list[str] = []
-    chain: list[Element] = []
-    node: Element | None = elem
-    while node is not None and node.kind != "root":
-        chain.append(node)
-        node = node.parent
-    depth = 0
-    for item in reversed(chain):
-        if item.kind == "repeat" and depth < len(idx):
-            parts.append(f"{item.name}[{idx[depth]}]")
-            depth += 1
-        else:
-            parts.append(item.name)
-    return "/".join(parts)
+    for depth, segment in enumerate(segments[:-1]):
+        parts.append(segment)
+        if depth < len(idx):
+            parts.append(f"[{idx[depth]}]")
+    parts.append(segments[-1])
+    return "".join(parts)

@@ -17,6 +17,7 @@ Key = tuple[int, Idx]
 
 class Runtime:
     __slots__ = (
+        "_instances",
         "choice_row",
         "counts",
         "ctx_pos",
@@ -48,6 +49,7 @@ class Runtime:
         self.ctx_size = 1
         self.tainted = False
         self.evaluations = 0
+        self._instances: dict[tuple[Element, ...], list[Idx]] = {(): [()]}
 
     # -- reading -------------------------------------------------------------------------
     def value(self, elem: Element, idx: Idx) -> str:
@@ -74,6 +76,16 @@ class Runtime:
             found = [(*i, k) for i in found for k in range(1, self.count(repeat, i) + 1)]
         return found
 
+    def instances_of(self, repeats: tuple[Element, ...]) -> list[Idx]:
+        """expand(repeats, ()) remembered: the counts are fixed once the data is loaded.
+
+        The list is shared: callers must not change it.
+        """
+        found = self._instances.get(repeats)
+        if found is None:
+            found = self._instances[repeats] = self.expand(repeats, ())
+        return found
+
     def instances(self, elem: Element) -> list[Idx]:
         """Index tuples of every instance of `elem` in this submission."""
         return self.expand(elem.repeats, ())
@@ -86,31 +98,61 @@ class Runtime:
         return out
 
     # -- loading -------------------------------------------------------------------------
-    def load(self, root: Element, data: Mapping[str, Any]) -> None:
-        self._load(root, (), data, "")
+    def load(self, root: Element, data: Mapping[str, Any], keys: "KeyCache | None" = None) -> None:
+        """Read a submission's answers; `keys` remembers where each data key goes, per form."""
+        self._load(root, (), data, "", {} if keys is None else keys)
 
-    def _load(self, container: Element, idx: Idx, data: Mapping[str, Any], prefix: str) -> None:
+    def _load(
+        self, container: Element, idx: Idx, data: Mapping[str, Any], prefix: str, keys: "KeyCache"
+    ) -> None:
+        container_id = container.id
+        raw = self.raw
         for key, answer in data.items():
-            if not isinstance(key, str) or key.startswith("_"):
-                continue
-            elem = _find(container, key, prefix)
-            if elem is None:
-                if not key.startswith(("meta/", "formhub/")) and key != "__version__":
-                    self.extra.append(key)
-                continue
-            if elem.kind == "repeat":
+            place = keys.get((container_id, key))
+            if place is None:
+                place = _place(container, key, prefix)
+                if len(keys) < MAX_KEYS:
+                    keys[(container_id, key)] = place
+            action, elem = place
+            if action is _LEAF:
+                if type(answer) is str:
+                    if answer:
+                        raw[(elem.id, idx)] = answer
+                elif not isinstance(answer, list | dict):
+                    text = _text(answer)
+                    if text != "":
+                        raw[(elem.id, idx)] = text
+            elif action is _REPEAT:
                 if not isinstance(answer, list):
                     self.extra.append(key)
                     continue
-                parent_idx = idx
-                self.counts[(elem.id, parent_idx)] = len(answer)
+                self.counts[(elem.id, idx)] = len(answer)
+                inner = elem.xpath + "/"
                 for k, item in enumerate(answer, start=1):
                     if isinstance(item, Mapping):
-                        self._load(elem, (*parent_idx, k), item, elem.xpath + "/")
-            elif elem.kind == "leaf" and not isinstance(answer, list | dict):
-                text = answer if isinstance(answer, str) else _text(answer)
-                if text != "":
-                    self.raw[(elem.id, idx)] = text
+                        self._load(elem, (*idx, k), item, inner, keys)
+            elif action is _EXTRA:
+                self.extra.append(key)
+
+
+# Where a data key goes: (what to do with its answer, the element it answers).
+_LEAF, _REPEAT, _EXTRA, _SKIP = "leaf", "repeat", "extra", "skip"
+Place = tuple[str, Element]
+KeyCache = dict[tuple[int, Any], Place]
+MAX_KEYS = 100_000  # keys are the form's paths; odd data may bring others, so stop remembering
+
+
+def _place(container: Element, key: Any, prefix: str) -> Place:
+    if not isinstance(key, str) or key.startswith("_"):
+        return _SKIP, container  # KoBo's own keys: _id, _uuid, _submission_time...
+    elem = _find(container, key, prefix)
+    if elem is None:
+        if key.startswith(("meta/", "formhub/")) or key == "__version__":
+            return _SKIP, container
+        return _EXTRA, container
+    if elem.kind == "leaf":
+        return _LEAF, elem
+    return (_REPEAT if elem.kind == "repeat" else _SKIP), elem  # a group's key has no answer
 
 
 def _text(answer: Any) -> str:

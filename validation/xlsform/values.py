@@ -97,18 +97,23 @@ def from_days(number: float) -> dt.date:
     return dt.date.fromordinal(math.floor(number) + _EPOCH_ORDINAL)
 
 
+def string_number(text: str) -> float:
+    """number() of a string: ASCII decimal, or days since the epoch for a date, else NaN."""
+    if _NUMBER.match(text):
+        return float(text)
+    if text and text[0].isdigit():
+        temporal = parse_temporal(text)
+        if temporal is not None:
+            # Enketo and JavaRosa both do date arithmetic on date strings.
+            return days(temporal)
+    return NAN
+
+
 def to_number(value: Value) -> float:
     if type(value) is float:
         return value
     if isinstance(value, str):
-        if _NUMBER.match(value):
-            return float(value)
-        if value and value[0].isdigit():
-            temporal = parse_temporal(value)
-            if temporal is not None:
-                # Enketo and JavaRosa both do date arithmetic on date strings.
-                return days(temporal)
-        return NAN
+        return string_number(value)
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, NodeSet):

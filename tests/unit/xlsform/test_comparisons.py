@@ -1,0 +1,133 @@
+"""The compiler's direct comparisons agree with the general XPath value rules.
+
+`${q} = 'yes'`, `. >= 18`, `${a} != ${b}` and `5 < ${q}` compile to closures comparing strings
+or numbers without node-sets (compiler._comparison). For any answers and literals they must
+give what values.equal / not_equal / relate give for the node-sets the general path builds;
+these tests compute that expectation with those functions, on the same answers.
+"""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from validation.xlsform import compile_asset_content
+from validation.xlsform import values as v
+from validation.xlsform.model import Finding, make_finding
+from validation.xlsform.values import NodeSet, Value
+
+NOW = dt.datetime(2024, 2, 10, 18, 30, tzinfo=dt.UTC)
+FORM = compile_asset_content(
+    {
+        "survey": [
+            {"type": "text", "name": "s", "label": ["S"]},
+            {"type": "text", "name": "t", "label": ["T"]},
+            {"type": "begin_repeat", "name": "r", "label": ["R"]},
+            {"type": "text", "name": "k", "label": ["K"]},
+            {"type": "text", "name": "w", "label": ["W"], "relevant": "${k} = ${s}"},
+            {"type": "end_repeat"},
+        ],
+        "translations": [None],
+    }
+)
+OPERATORS = ["=", "!=", "<", "<=", ">", ">="]
+# Answers that look like numbers, dates, padded numbers, empty or plain text.
+TEXTS = st.one_of(
+    st.sampled_from(["", " ", "0", "1", "1.0", " 42 ", "-3.5", ".5", "1e3", "NaN", "2024-02-10"]),
+    st.sampled_from(["2024-02-10T12:00:00+06:00", "yes", "no", "abc", "٣", "10", "9"]),
+    st.text(alphabet="0123456789.- abT:", max_size=12),
+)
+NUMBERS = st.one_of(
+    st.sampled_from([0.0, 1.0, -1.0, 42.0, 0.5, 19763.0]),
+    st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: float(f"{x:.3f}")),
+)
+
+
+def _general(op: str, a: Value, b: Value) -> bool:
+    if op == "=":
+        return v.equal(a, b)
+    if op == "!=":
+        return v.not_equal(a, b)
+    return v.relate(op, a, b)
+
+
+def _one(text: str) -> NodeSet:
+    return NodeSet([], [text])
+
+
+def _number_literal(number: float) -> str:
+    text = repr(abs(number))
+    return f"-{text}" if number < 0 else text  # the parser reads -x as a negation
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.sampled_from(OPERATORS), TEXTS, TEXTS.filter(lambda t: "'" not in t))
+def test_an_answer_against_a_string_literal(op: str, answer: str, literal: str) -> None:
+    data = {"s": answer} if answer else {}
+    expected = _general(op, _one(answer), literal)
+    assert FORM.evaluate(f"${{s}} {op} '{literal}'", data, now=NOW) is expected
+    assert FORM.evaluate(f"'{literal}' {op} ${{s}}", data, now=NOW) is _general(
+        op, literal, _one(answer)
+    )
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.sampled_from(OPERATORS), TEXTS, NUMBERS)
+def test_an_answer_against_a_number_literal(op: str, answer: str, number: float) -> None:
+    data = {"s": answer} if answer else {}
+    literal = _number_literal(number)
+    assert FORM.evaluate(f"${{s}} {op} {literal}", data, now=NOW) is _general(
+        op, _one(answer), number
+    )
+    assert FORM.evaluate(f"{literal} {op} ${{s}}", data, now=NOW) is _general(
+        op, number, _one(answer)
+    )
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.sampled_from(OPERATORS), TEXTS, TEXTS)
+def test_two_answers_and_the_context_node(op: str, first: str, second: str) -> None:
+    data = {k: x for k, x in (("s", first), ("t", second)) if x}
+    assert FORM.evaluate(f"${{s}} {op} ${{t}}", data, now=NOW) is _general(
+        op, _one(first), _one(second)
+    )
+    # `.` at the root is the root node: its string is every answer's text in document order.
+    assert FORM.evaluate(f". {op} ${{t}}", data, now=NOW) is _general(
+        op, _one(first + second), _one(second)
+    )
+
+
+def test_a_reference_inside_a_repeat_reads_its_own_instance() -> None:
+    data = {"s": "b", "r": [{"r/k": "a", "r/w": "x"}, {"r/k": "b", "r/w": "y"}]}
+    findings = FORM.check(data, now=NOW)
+    assert [(f.code, f.path) for f in findings] == [("skip_logic.not_relevant", "r[1]/w")]
+
+
+def test_a_reference_to_every_instance_stays_existential() -> None:
+    data = {"r": [{"r/k": "1"}, {"r/k": "7"}]}
+    assert FORM.evaluate("${k} = 7", data, now=NOW) is True
+    assert FORM.evaluate("${k} != 7", data, now=NOW) is True
+    assert FORM.evaluate("${k} > 6", data, now=NOW) is True
+    assert FORM.evaluate("${k} < 1", data, now=NOW) is False
+
+
+@pytest.mark.parametrize(
+    ("_case", "expression", "expected"),
+    [
+        ("constant numbers", "1 < 2", True),
+        ("negated number on the left", "-1 < ${s}", True),
+        ("empty answer is NaN", "${t} >= 0", False),
+    ],
+)
+def test_edge_cases(_case: str, expression: str, expected: bool) -> None:
+    assert FORM.evaluate(expression, {"s": "0"}, now=NOW) is expected
+
+
+def test_make_finding_is_the_same_frozen_finding() -> None:
+    fields = ("skip_logic.not_relevant", "a/b", "b", "message", "major", {"a/b": "1"}, "x = 1")
+    fast, slow = make_finding(*fields), Finding(*fields)
+    assert fast == slow
+    assert repr(fast) == repr(slow)
+    with pytest.raises(AttributeError):
+        fast.code = "other"  # type: ignore[misc]
