@@ -17,6 +17,7 @@ from surveys.models import KoboForm, Submission
 from tests import factories
 from validation import quality
 from validation.models import CheckConfig, Flag, QualityState, ReviewEvent, ReviewPriority
+from validation.models.check_config import DEFAULT_LISTS
 from validation.priority import update_priority
 from validation.scorecard import round_scorecards
 from validation.tasks import run_quality_checks_task
@@ -227,9 +228,9 @@ def test_repeat_respondent_is_flagged_without_phone_in_clear(world: World) -> No
     for i in range(20):
         world.add(f"A{i % 3}", BOS)
     first = world.add("A0", BOS, **{"wellbeing/phone": phone, "wellbeing/followup_consent": "yes"})
+    keys = ("profile/sex", "screening/age", "screening/citizenship", "screening/arrival_date")
     person = {
-        k: first.data[k]
-        for k in ("profile/sex", "screening/age", "screening/citizenship", "screening/arrival_date")
+        k: first.data[k] for k in (*keys, *DEFAULT_LISTS["respondent_facts"]) if k in first.data
     }
     # The same person, met again by another team's enumerator in another district, whose
     # phone was written in another format.
@@ -247,6 +248,29 @@ def test_repeat_respondent_is_flagged_without_phone_in_clear(world: World) -> No
         "phone", "8 707 123 45 67"
     )
     assert digits not in (quality.identifier_hash("phone", phone) or "")
+
+
+def test_anonymous_repeat_is_found_by_profile_answers(world: World) -> None:
+    """No phone either time: the profile answers (question map's respondent_facts) tell."""
+    for i in range(40):
+        world.add(f"A{i % 3}", BOS)
+    first = world.add("A0", BOS)
+    keys = ("profile/sex", "screening/age", "screening/citizenship", "screening/arrival_date")
+    person = {
+        k: first.data[k] for k in (*keys, *DEFAULT_LISTS["respondent_facts"]) if k in first.data
+    }
+    again = world.add("B1", ALM, **person)
+    run(world.form)
+    flag = Flag.objects.get(submission=again, check_code="duplicate.respondent")
+    assert flag.values["other_id"] == first.pk
+    assert {"profile/marital_status", "migration/first_arrival_year"} <= set(flag.values["fields"])
+    assert flag.values["score"] > 0.99
+
+    # Without the profile answers, age, sex, nationality and arrival alone do not tell.
+    CheckConfig.objects.create(round=world.round, question_map={"respondent_facts": []})
+    run(world.form)
+    flag.refresh_from_db()
+    assert flag.status == Flag.Status.RESOLVED
 
 
 def test_dry_run_reports_the_diff_and_writes_nothing(world: World, tmp_path: Path) -> None:

@@ -55,7 +55,9 @@ _M = {"sex": 0.99, "nationality": 0.99, "location": 0.3}
 # skeleton does not absorb), or not at all. Migrants change SIM cards often; a name may be
 # withheld, or given as a nickname, the second time.
 _PHONE_M = (0.48, 0.02, 0.5)
-_NAME_M = (0.7, 0.2, 0.1)
+# Tiers: the same name; alike (a word by sound, the other one a close spelling); loosely alike
+# (a word by sound, the other one slipped further: a swap or a dropped letter in a short name).
+_NAME_M = (0.7, 0.17, 0.03, 0.1)
 # Snowball sampling sends respondents across districts: a different district is weak evidence.
 _DISAGREE = {
     "sex": math.log(0.01 / 0.5),
@@ -92,14 +94,23 @@ _AGE_U0 = (0.04, 0.08)  # same age; within a year
 _ARRIVAL_U0 = (1 / 2000, 15 / 2000, 30 / 2000)  # same day, week, month (over ~6 years)
 # Two name tokens are one spelled differently from this Dice coefficient of their letter pairs.
 _MIN_TOKEN_DICE = 0.75
+# Below that, down to this, a word is loosely alike: weak evidence, and only beside a word
+# agreeing by sound (Abkyt/Bakyt, Жамид/Жамшид).
+_LOOSE_TOKEN_DICE = 0.5
 # How often two tokens of different people pass that Dice test, and two phones differ by one
 # digit, are measured on the round; these priors (in pseudo-pairs) steady small rounds.
-_FUZZY_TOKEN_U0, _NEAR_PHONE_U0, _PSEUDO_PAIRS = 0.02, 1e-6, 2000
+_FUZZY_TOKEN_U0, _LOOSE_TOKEN_U0, _NEAR_PHONE_U0, _PSEUDO_PAIRS = 0.02, 0.1, 1e-6, 2000
 _SAMPLE_PAIRS = 20_000
 # Larger identifier groups are a shared or placeholder number (an enumerator's own phone), not a
 # respondent met twice; comparing them all would also be quadratic.
 _MAX_IDENTIFIER_GROUP = 40
 _MAX_LISTED_MATCHES = 10
+
+
+# Per fact, per answer (and for an answer the round has not seen): the log-likelihoods of the
+# other interview agreeing and of it not.
+Weights = tuple[float, float]
+_FactTable = list[tuple[dict[str, Weights], Weights]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,13 +205,13 @@ class RespondentMatcher:
         self.members = sorted(members, key=sort_key)  # index order = interview order
         self.params = params
         self.facts, self.missing = tuple(facts), missing
-        self.fact_counts = {
-            key: _counts(self._fact(iv, key) for iv in self.members) for key in self.facts
-        }
-        # Laplace-smoothed: (count of the answer + 1) / this.
-        self.fact_totals = {
-            key: sum(counts.values()) + len(counts) + 1 for key, counts in self.fact_counts.items()
-        }
+        self.fact_rows = {iv.id: self._read_facts(iv) for iv in self.members}
+        self.fact_counts = [
+            _counts(row[k] for row in self.fact_rows.values()) for k in range(len(self.facts))
+        ]
+        self._age_memo: dict[tuple[int, int], float] = {}
+        self._agreement_memo: dict[tuple[str, str], float] = {}
+        self._day_memo: dict[int, tuple[float, float]] = {}
         self.age_tol = int(params["age_tolerance"])
         self.arrival_tol = int(params["arrival_tolerance_days"])
         self.size = len(self.members) + _PSEUDO
@@ -221,7 +232,7 @@ class RespondentMatcher:
             (k, i) for i, iv in enumerate(self.members) for k in iv.phone_keys
         )
         self.near_phone_u = self._near_phone_rate()
-        self.fuzzy_token_u = self._fuzzy_token_rate()
+        self.fuzzy_token_u, self.loose_token_u = self._fuzzy_token_rates()
 
     def _near_phone_rate(self) -> float:
         """Share of pairs of distinct numbers one digit apart (they share a deletion key)."""
@@ -236,19 +247,34 @@ class RespondentMatcher:
         pairs = phones * (phones - 1) / 2
         return (len(near) + _PSEUDO_PAIRS * _NEAR_PHONE_U0) / (pairs + _PSEUDO_PAIRS)
 
-    def _fuzzy_token_rate(self) -> float:
-        """Share of tokens of two random names, spelt differently, that still pass the Dice test."""
-        tokens = [part for iv in self.members for part in iv.name_parts]
-        hits = trials = 0
-        if len(tokens) > 1:
-            rng = random.Random(len(tokens))  # noqa: S311 -- reproducible weights, not secrets
-            for _ in range(_SAMPLE_PAIRS):
-                (ka, ba), (kb, bb) = rng.choice(tokens), rng.choice(tokens)
+    def _fuzzy_token_rates(self) -> tuple[float, float]:
+        """How often two tokens, spelt differently, pass as alike and as loosely alike by chance."""
+        # Names compared are of one sex and, by their shared word, mostly of one nationality,
+        # whose names look alike more often than any two: sample pairs within those groups.
+        groups = _groups(
+            (f"{iv.sex}|{iv.nationality}", i) for i, iv in enumerate(self.members) if iv.name_parts
+        )
+        tokens = [
+            [part for i in members for part in self.members[i].name_parts]
+            for members in groups.values()
+        ]
+        alike = loose = trials = 0
+        if any(len(group) > 1 for group in tokens):
+            rng = random.Random(len(self.members))  # noqa: S311 -- reproducible, not secrets
+            picks = rng.choices(tokens, weights=[len(g) ** 2 for g in tokens], k=_SAMPLE_PAIRS)
+            for group in picks:
+                (ka, ba), (kb, bb) = rng.choice(group), rng.choice(group)
                 if ka != kb:
                     trials += 1
-                    hits += dice(ba, bb) >= _MIN_TOKEN_DICE
+                    score = dice(ba, bb)
+                    alike += score >= _MIN_TOKEN_DICE
+                    loose += score >= _LOOSE_TOKEN_DICE
         # Similar-looking names cluster (-bek, -jon, -ov): never trust the sample below 3%.
-        return max((hits + _PSEUDO_PAIRS * _FUZZY_TOKEN_U0) / (trials + _PSEUDO_PAIRS), 0.03)
+        rates = (
+            max((hits + _PSEUDO_PAIRS * u0) / (trials + _PSEUDO_PAIRS), 0.03)
+            for hits, u0 in ((alike, _FUZZY_TOKEN_U0), (loose, _LOOSE_TOKEN_U0))
+        )
+        return next(rates), next(rates)
 
     def candidates(self) -> set[tuple[int, int]]:
         pairs: set[tuple[int, int]] = set()
@@ -273,7 +299,7 @@ class RespondentMatcher:
         return set(self._demographic_pairs())
 
     def _name_pairs(self) -> Iterator[tuple[int, int]]:
-        """Pairs of one sex sharing a name token, of ages within tolerance, whose names match."""
+        """Pairs of one sex sharing a name token, of ages close enough, whose names match."""
         # Entries: (age, index, the other token's Bloom filter and its bit count) for two-word
         # names, the commonest case, compared inline; other lengths go through match_names.
         blocks: dict[tuple[str, str], list[tuple[int, int, int, int]]] = defaultdict(list)
@@ -285,14 +311,15 @@ class RespondentMatcher:
                 other = next((b for k, b in parts if k != key), 0) if len(parts) == 2 else -1
                 count = other.bit_count() if other > 0 else 0
                 blocks[(key, iv.sex)].append((iv.age, index, other, count))
-        min_dice = _MIN_TOKEN_DICE
+        min_dice = _LOOSE_TOKEN_DICE
         for block in blocks.values():
             if len(block) < 2:
                 continue
             block.sort()
             ages = [entry[0] for entry in block]
             for pos, (age, i, other_i, count_i) in enumerate(block):
-                end = bisect.bisect_right(ages, age + self.age_tol)
+                # One year past the tolerance is still one person now and then (_AGE_M).
+                end = bisect.bisect_right(ages, age + self.age_tol + 1)
                 for _, j, other_j, count_j in block[pos + 1 : end]:
                     if other_i > 0 and other_j > 0:
                         same = 2 * (other_i & other_j).bit_count() >= min_dice * (count_i + count_j)
@@ -343,9 +370,11 @@ class RespondentMatcher:
             windows.append((first, first))
         return windows
 
-    def _fact(self, iv: Interview, key: str) -> str | None:
-        value = iv.answers.get(key)
-        return value if value and value not in self.missing else None
+    def _agreement(self, name: str, value: str) -> float:
+        key = (name, value)
+        if key not in self._agreement_memo:
+            self._agreement_memo[key] = math.log(_M[name] / self._frequency(name, value))
+        return self._agreement_memo[key]
 
     def _frequency(self, name: str, value: str) -> float:
         return (self.counts[name].get(value, 0) + _PSEUDO * _U0[name]) / self.size
@@ -363,21 +392,23 @@ class RespondentMatcher:
     def _name(self, a: Interview, b: Interview) -> tuple[float, str | None]:
         if a.name_hash == b.name_hash:
             return math.log(_NAME_M[0] / self._frequency("name", a.name_hash or "")), "name"
-        matched = match_names(a.name_parts, b.name_parts, _MIN_TOKEN_DICE, max_fuzzy=1)
-        if matched is None:
-            return math.log(_NAME_M[2]), None
-        exact, fuzzy = matched
-        if not exact:
+        for m, min_dice, fuzzy_u in (
+            (_NAME_M[1], _MIN_TOKEN_DICE, self.fuzzy_token_u),
+            (_NAME_M[2], _LOOSE_TOKEN_DICE, self.loose_token_u),
+        ):
+            matched = match_names(a.name_parts, b.name_parts, min_dice, max_fuzzy=1)
             # Names made from names (Karim Sherzodov, Sherzod Karimov) look alike throughout:
             # at least one word must agree by sound, and one only may differ by a typo.
-            return math.log(_NAME_M[2]), None
-        # Tokens agree independently enough: the rarer the shared spellings, the stronger.
-        u = math.prod(self._token_frequency(key) for key in exact) * self.fuzzy_token_u**fuzzy
-        return math.log(_NAME_M[1] / max(u, 1 / self.size**2)), "similar_name"
+            if matched is not None and matched[0]:
+                exact, fuzzy = matched
+                # Tokens agree independently enough: the rarer the shared spellings, the stronger.
+                u = math.prod(self._token_frequency(key) for key in exact) * fuzzy_u**fuzzy
+                return math.log(m / max(u, 1 / self.size**2)), "similar_name"
+        return math.log(_NAME_M[3]), None
 
     def score(self, a: Interview, b: Interview) -> Match:
         weight, fields, differences = self._base(a, b)
-        facts_weight, agreed = self._facts(a, b, self._fact_weights)
+        facts_weight, agreed = self._facts(a, b, self._fact_table)
         weight += facts_weight
         fields += agreed
         return Match(_probability(weight), tuple(fields), differences)
@@ -396,12 +427,15 @@ class RespondentMatcher:
                 weight += gain
                 if label:
                     fields.append(label)
-        for name in ("sex", "nationality", "location"):
-            va, vb = _field(a, name), _field(b, name)
+        for name, va, vb in (
+            ("sex", a.sex, b.sex),
+            ("nationality", a.nationality, b.nationality),
+            ("location", a.location, b.location),
+        ):
             if not (va and vb):
                 continue
             if va == vb:
-                weight += math.log(_M[name] / self._frequency(name, va))
+                weight += self._agreement(name, va)
                 fields.append(name)
             else:
                 weight += _DISAGREE[name]
@@ -419,26 +453,52 @@ class RespondentMatcher:
                 differences["arrival_days"] = gap
         return weight, fields, differences
 
-    def _facts(
-        self, a: Interview, b: Interview, weights: Mapping[str, tuple[float, float]]
-    ) -> tuple[float, list[str]]:
-        """Evidence of the respondent facts both interviews answered, given (m, lift) per fact."""
+    def _facts(self, a: Interview, b: Interview, table: _FactTable) -> tuple[float, list[str]]:
+        """Evidence of the respondent facts both interviews answered."""
         total, agreed = 0.0, []
-        for key in self.facts:
-            va, vb = self._fact(a, key), self._fact(b, key)
+        for key, va, vb, (column, unseen) in zip(
+            self.facts, self._fact_row(a), self._fact_row(b), table, strict=True
+        ):
             if va is None or vb is None:
                 continue
-            m, lift = weights[key]
-            u = min((self.fact_counts[key].get(va, 0) + 1) / self.fact_totals[key] * lift, 0.99)
+            agree, disagree = column.get(va, unseen)
             if va == vb:
-                total += math.log(m / u)
+                total += agree
                 agreed.append(key)
             else:
-                total += math.log((1 - m) / max(1 - u, 0.01))
+                total += disagree
         return total, agreed
 
+    def _fact_row(self, iv: Interview) -> tuple[str | None, ...]:
+        row = self.fact_rows.get(iv.id)
+        return row if row is not None else self._read_facts(iv)
+
+    def _read_facts(self, iv: Interview) -> tuple[str | None, ...]:
+        """The interview's answers to the facts, None where not given (or don't know/refused)."""
+        return tuple(
+            v if (v := iv.answers.get(key)) and v not in self.missing else None
+            for key in self.facts
+        )
+
+    def _table(self, weights: Sequence[tuple[float, float]]) -> _FactTable:
+        """Per fact and answer, the log-likelihoods of agreeing and of not, given (m, lift)."""
+        table = []
+        for counts, (m, lift) in zip(self.fact_counts, weights, strict=True):
+            total = sum(counts.values()) + len(counts) + 1  # Laplace-smoothed shares
+
+            def weigh(count: int, total: int = total, m: float = m, lift: float = lift) -> Weights:
+                u = min((count + 1) / total * lift, 0.99)
+                return math.log(m / u), math.log((1 - m) / max(1 - u, 0.01))
+
+            table.append(({value: weigh(c) for value, c in counts.items()}, weigh(0)))
+        return table
+
     @functools.cached_property
-    def _fact_weights(self) -> dict[str, tuple[float, float]]:
+    def _fact_table(self) -> _FactTable:
+        return self._table(self.fact_weights)
+
+    @functools.cached_property
+    def fact_weights(self) -> list[tuple[float, float]]:
         """(m, lift) per fact, estimated on this round by expectation-maximisation.
 
         m: how often one respondent gives the fact the same way twice. lift: how much likelier
@@ -448,7 +508,7 @@ class RespondentMatcher:
         are weighted by each pair's current probability of being one person, so repeats among
         the pairs do not pass for chance agreement; pseudo-counts steady small rounds.
         """
-        weights = dict.fromkeys(self.facts, (_FACT_M, 1.0))
+        weights = [(_FACT_M, 1.0)] * len(self.facts)
         pairs = sorted(self._demographic)
         if not self.facts or not pairs:
             return weights
@@ -458,36 +518,40 @@ class RespondentMatcher:
             for i, j in rng.sample(pairs, min(len(pairs), _EM_PAIRS))
         ]
         base = [self._base(a, b)[0] for a, b in sample]
-        expected = {
-            key: sum((c / total) ** 2 for c in counts.values())
-            if (total := sum(counts.values()))
-            else 1.0
-            for key, counts in self.fact_counts.items()
-        }
+        rows = [(self._fact_row(a), self._fact_row(b)) for a, b in sample]
+        expected = []
+        for counts in self.fact_counts:
+            total = sum(counts.values())
+            expected.append(sum((c / total) ** 2 for c in counts.values()) if total else 1.0)
         for _ in range(_EM_ROUNDS):
+            table = self._table(weights)
             same = [
-                _probability(w + self._facts(a, b, weights)[0])
+                _probability(w + self._facts(a, b, table)[0])
                 for w, (a, b) in zip(base, sample, strict=True)
             ]
-            new = {}
-            for key in self.facts:
+            weights = []
+            for k, chance_agree in enumerate(expected):
                 m_agree = m_tried = u_agree = u_tried = 0.0
-                for p, (a, b) in zip(same, sample, strict=True):
-                    va, vb = self._fact(a, key), self._fact(b, key)
-                    if va is not None and vb is not None:
+                for p, (ra, rb) in zip(same, rows, strict=True):
+                    if ra[k] is not None and rb[k] is not None:
                         m_tried += p
                         u_tried += 1 - p
-                        if va == vb:
+                        if ra[k] == rb[k]:
                             m_agree += p
                             u_agree += 1 - p
                 m = (m_agree + _EM_PSEUDO * _FACT_M) / (m_tried + _EM_PSEUDO)
-                chance = (u_agree + _EM_PSEUDO * expected[key]) / (u_tried + _EM_PSEUDO)
-                new[key] = (min(m, 0.99), chance / expected[key])
-            weights = new
+                chance = (u_agree + _EM_PSEUDO * chance_agree) / (u_tried + _EM_PSEUDO)
+                weights.append((min(m, 0.99), chance / chance_agree))
         return weights
 
     def _age(self, age: int, gap: int) -> float:
         """Log-likelihood of two ages this far apart; u from the round's ages around this one."""
+        key = (age, min(gap, self.age_tol + 2))  # all gaps past tolerance + 1 weigh the same
+        if key not in self._age_memo:
+            self._age_memo[key] = self._age_weight(age, gap)
+        return self._age_memo[key]
+
+    def _age_weight(self, age: int, gap: int) -> float:
 
         def share(years: int, pseudo: float) -> float:
             count = sum(self.ages.get(age + d, 0) for d in range(-years, years + 1))
@@ -511,12 +575,15 @@ class RespondentMatcher:
         to that month is evidence, as common as arrivals in that month are.
         """
         day = a.toordinal()
-        day_exact = (self._arrivals_within(day, 0) + _PSEUDO * _ARRIVAL_U0[0]) / self.size
-        if gap == 0:
-            return math.log(_ARRIVAL_M[0] / day_exact)
-        if gap <= self.arrival_tol:
+        if day not in self._day_memo:
+            exact = (self._arrivals_within(day, 0) + _PSEUDO * _ARRIVAL_U0[0]) / self.size
             within = self._arrivals_within(day, self.arrival_tol) + _PSEUDO * _ARRIVAL_U0[1]
-            return math.log(_ARRIVAL_M[1] / max(within / self.size - day_exact, day_exact))
+            self._day_memo[day] = (
+                math.log(_ARRIVAL_M[0] / exact),
+                math.log(_ARRIVAL_M[1] / max(within / self.size - exact, exact)),
+            )
+        if gap <= self.arrival_tol:
+            return self._day_memo[day][0 if gap == 0 else 1]
         if _same_month(a, b):
             rough = a if a.day == 1 else b
             first = rough.toordinal()

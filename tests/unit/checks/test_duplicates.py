@@ -1,3 +1,4 @@
+import random
 from datetime import date, timedelta
 
 import pytest
@@ -243,6 +244,13 @@ def _again(first, make_interview, **changes):
         ("Cyrillic then Latin, other order", "Тошматов Ойбек", "OYBEK TOSHMATOV", None, "name"),
         ("a typo in the surname", "Тошматов Ойбек", "Toshmaton Oybek", None, "similar_name"),
         ("one digit mistyped", None, None, "+7 701 555 12 35", "similar_phone"),
+        (
+            "letters swapped in a short name",
+            "Эрмекбеков Бакыт",
+            "Abkyt Ermekbekov",
+            None,
+            "similar_name",
+        ),
     ],
 )
 def test_fuzzy_repeat_respondent(
@@ -293,3 +301,112 @@ def test_arrival_recalled_to_the_month(named_crowd, make_interview, make_context
     assert in_month.differences["arrival_days"] == 16
     assert "arrival_date" not in matcher.score(first, other_month).fields
     assert in_month.score > matcher.score(first, other_month).score
+
+
+def test_arrival_years_apart_outweighs_a_shared_name(named_crowd, make_interview):
+    """Two men of one common name and age: weeks apart is one man, years apart two."""
+    first = make_interview(age=30, arrival_date=date(2019, 3, 17), **_ids(name="Каримов Шерзод"))
+    matcher = RespondentMatcher([*named_crowd, first], dict(DEFAULTS["duplicate.respondent"]))
+    weeks = _again(
+        first, make_interview, arrival_date=date(2019, 4, 2), **_ids(name="Karimov Sherzod")
+    )
+    years = _again(
+        first, make_interview, arrival_date=date(2022, 4, 2), **_ids(name="Karimov Sherzod")
+    )
+    assert matcher.score(first, weeks).score > 0.5 > matcher.score(first, years).score
+    assert matcher.score(first, years).score < matcher.score(first, weeks).score / 100
+
+
+def test_two_years_of_age_apart_is_still_found(named_crowd, make_interview, make_context):
+    """A birthday between the interviews and an age guessed one year off: two years apart."""
+    first = make_interview(age=30, **_ids(name="Тошматов Ойбек"))
+    again = _again(first, make_interview, age=32, **_ids(name="Toshmatov Oybek"))
+    findings = _by_code(
+        DuplicateCheck().run([*named_crowd, first, again], make_context()),
+        "duplicate.respondent",
+    )
+    assert findings[again.id].values["other_id"] == first.id
+    older = _again(first, make_interview, age=36, **_ids(name="Toshmatov Oybek"))
+    matcher = RespondentMatcher([*named_crowd, first], dict(DEFAULTS["duplicate.respondent"]))
+    six_years = matcher.score(first, older).score
+    assert six_years < 0.5
+    assert six_years < matcher.score(first, again).score / 5
+
+
+FACTS = ["b/marital", "b/education", "b/children", "c/region", "c/first_year"]
+CHOICES = {
+    "b/marital": ["married"] * 6 + ["single"] * 3 + ["divorced"],
+    "b/education": ["secondary"] * 5 + ["vocational"] * 2 + ["higher"] * 2 + ["primary"],
+    "b/children": ["0", "0", "0", "1", "2", "2", "3", "4"],
+    "c/region": [f"uz-{k:02d}" for k in range(12)],
+}
+
+
+@pytest.fixture
+def anonymous_crowd(make_interview):
+    """400 anonymous Uzbek men, no phone or name, of a few ages, who came in February or March
+    of some year: many look alike by age and arrival (as snowball samples do), and differ in
+    their profile answers; the first arrival is this year's or some years before."""
+    rng = random.Random(3)
+    crowd = []
+    for _ in range(400):
+        arrival = date(rng.randint(2016, 2023), rng.choice((2, 3)), rng.randint(1, 28))
+        answers = {key: rng.choice(values) for key, values in CHOICES.items()}
+        answers["c/first_year"] = str(arrival.year - rng.choice((0, 0, 1, 2, 3, 5)))
+        crowd.append(make_interview(age=rng.randint(24, 30), arrival_date=arrival, answers=answers))
+    return crowd
+
+
+def _profile(**changes):
+    return {
+        "b/marital": "married",
+        "b/education": "higher",
+        "b/children": "3",
+        "c/region": "uz-07",
+        "c/first_year": "2017",
+    } | changes
+
+
+def test_profile_answers_find_an_anonymous_repeat(anonymous_crowd, make_interview, make_context):
+    first = make_interview(age=27, arrival_date=date(2021, 2, 9), answers=_profile())
+    again = _again(first, make_interview, answers=_profile(), arrival_date=date(2021, 2, 1))
+    lookalike = _again(
+        first,
+        make_interview,
+        answers=_profile(**{"b/education": "secondary", "c/region": "uz-02", "b/children": "0"}),
+    )
+    people = [*anonymous_crowd, first, again, lookalike]
+    with_facts = _by_code(
+        DuplicateCheck().run(people, make_context(respondent_facts=FACTS)), "duplicate.respondent"
+    )
+    assert with_facts[again.id].values["other_id"] == first.id
+    assert {"b/education", "c/region", "arrival_date"} <= set(with_facts[again.id].values["fields"])
+    assert "region" in with_facts[again.id].message
+    assert lookalike.id not in with_facts
+    # The same interviews without their profile answers are too alike to the crowd to tell.
+    assert again.id not in _by_code(
+        DuplicateCheck().run(people, make_context()), "duplicate.respondent"
+    )
+
+
+def test_dont_know_is_no_evidence(anonymous_crowd, make_interview):
+    first = make_interview(age=27, answers=_profile())
+    unsure = _again(first, make_interview, answers=dict.fromkeys(FACTS, "dk"))
+    silent = _again(first, make_interview, answers={})
+    params = dict(DEFAULTS["duplicate.respondent"])
+    matcher = RespondentMatcher(
+        [*anonymous_crowd, first], params, facts=FACTS, missing=frozenset({"dk", "refuse"})
+    )
+    assert matcher.score(first, unsure).score == matcher.score(first, silent).score
+
+
+def test_facts_that_follow_arrival_are_not_counted_twice(anonymous_crowd, make_interview):
+    """First arrival year follows this arrival (often the same year): for two men who arrived
+    the same week, agreeing on it is likely by chance, so EM gives it a lift; the region is
+    independent of arrival and gets none; one man gives each answer the same way."""
+    params = dict(DEFAULTS["duplicate.respondent"])
+    matcher = RespondentMatcher(anonymous_crowd, params, facts=FACTS)
+    weights = dict(zip(FACTS, matcher.fact_weights, strict=True))
+    assert weights["c/first_year"][1] > 1.5
+    assert 0.7 < weights["c/region"][1] < 1.4
+    assert all(0.8 <= m <= 0.99 for m, _ in weights.values())
