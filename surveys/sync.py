@@ -223,10 +223,12 @@ class _PageContext:
 
 
 def _answer(answers: dict[str, Any], name: str) -> str:
-    if not name:
+    """The first string answer to question `name`, in whatever group (its path's last part)."""
+    if not name or "/" in name:
         return ""
+    suffix = "/" + name  # endswith, not rsplit: this runs over every answer of every row
     for key, value in answers.items():
-        if isinstance(value, str) and key.rsplit("/", 1)[-1] == name:
+        if (key == name or key.endswith(suffix)) and isinstance(value, str):
             return value
     return ""
 

@@ -178,7 +178,10 @@ def parse_submission(raw: Any) -> ParsedSubmission:
     doc = _object(raw, "submission")
     kobo_id = _int_id(doc)
     instance_id, root_uuid = _identity(doc)
-    version = next((v for key in _VERSION_KEYS if (v := _optional_str(doc, key))), None)
+    version = None
+    for key in _VERSION_KEYS:
+        if version := _optional_str(doc, key):
+            break
     submitted_by = doc.get("_submitted_by")
     if submitted_by is not None and not isinstance(submitted_by, str):
         raise MalformedPayloadError("submission has a non-string _submitted_by")

@@ -13,6 +13,7 @@ from surveys.kobo.client import KoboClient
 from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
 from surveys.models import KoboForm, KoboServer, Submission, SyncCursor, SyncRun
 from surveys.sync import UnknownFormVersionError, _stdlib_hash, content_hash, sync_form
+from tests.factories import DistrictFactory, EnumeratorFactory
 from tests.kobo_fixtures import FORM_UID, KOBO_TOKEN, add_form, answers, kobo_server, kobo_store
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +232,23 @@ def test_rows_are_matched_on_the_rootuuid_within_their_form_only(
     report = sync_form(form=form, full=True, client=_client(kobo_server))
     assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
     assert Submission.objects.filter(root_uuid=root).count() == 2
+
+
+def test_the_enumerator_and_the_location_are_read_from_their_questions_in_any_group(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer
+) -> None:
+    district = DistrictFactory()
+    enumerator = EnumeratorFactory(kobo_username="enum07")
+    doc = {
+        **answers(1),
+        "screening/district_note": "not the district",
+        "roster/district": ["a list, not an answer"],
+        "screening/district": district.code.lower(),  # codes match whatever the case
+        "screening/enumerator": "enum07",
+    }
+    kobo_store.add_submission(FORM_UID, doc, version_uid="vNew2", submitted_by="")
+    kobo_store.add_submission(FORM_UID, answers(2), version_uid="vNew2", submitted_by="")
+    sync_form(form=form, client=_client(kobo_server))
+    found, missing = Submission.objects.order_by("kobo_id")
+    assert (found.location_id, found.enumerator_id) == (district.pk, enumerator.pk)
+    assert (missing.location_id, missing.enumerator_id) == (None, None)
