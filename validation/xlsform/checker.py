@@ -77,7 +77,10 @@ def evaluate(rt: Runtime, compiled: Compiled, node: Node) -> Value | Unknown:
 
 
 def _truth(rt: Runtime, compiled: Compiled, node: Node) -> bool | Unknown:
+    """evaluate() as a boolean; most relevance and constraints give one directly."""
     value = evaluate(rt, compiled, node)
+    if value is True or value is False:
+        return value
     return value if isinstance(value, Unknown) else v.to_boolean(value)
 
 
@@ -159,12 +162,9 @@ def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Findi
     out: list[Finding] = []
     say = _Words(form, rt, lang)
     rel, reasons, raw_values, instances_of = rt.rel, rt.reasons, rt.raw, rt.instances_of
-    for element in form.order:
-        if element.repeat_count is not None and element.kind == "repeat":
+    for element, element_id, repeats, counted, checked, typed, selects in form.check_plan:
+        if counted:
             out.extend(_repeat_counts(form, rt, element, say))
-        checked = element.kind == "leaf" and not element.silent
-        selects = element.value_kind in ("select1", "selectm") and element.choices is not None
-        element_id, repeats, typed = element.id, element.repeats, element.value_kind in _TYPED
         for idx in instances_of(repeats) if repeats else _TOP:
             key = (element_id, idx)
             relevant = rel.get(key, True)
@@ -207,9 +207,6 @@ def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Findi
             if element.constraint is not None:
                 out.extend(_constraint(rt, element, idx, raw, say))
     return out
-
-
-_TYPED = frozenset(("int", "dec", "date", "datetime", "time", "geopoint"))  # _invalid_value's
 
 
 def _required(rt: Runtime, element: Element, idx: Idx, say: "_Words") -> list[Finding]:
@@ -335,6 +332,9 @@ def _choices(
     ]
 
 
+TYPED = frozenset(("int", "dec", "date", "datetime", "time", "geopoint"))  # _invalid_value's
+
+
 def _invalid_value(element: Element, raw: str) -> str:
     kind = element.value_kind
     text = raw.strip()
@@ -456,7 +456,7 @@ class _Words:
 
     def choice(self, element: Element, name: str) -> str:
         if element.choices and name in element.choices:
-            key = (element.list_name or "", name)
+            key = (element.list_name, name)
             found = self._choices.get(key)
             if found is None:
                 labels = element.choices[name].labels
@@ -467,7 +467,10 @@ class _Words:
 
     def value(self, element: Element, raw: str) -> str:
         if element.value_kind == "select1":
-            return f"'{self.choice(element, raw.strip())}'"
+            name = raw.strip()
+            # Only names of the element's own list are remembered, so a hit is its label.
+            label = self._choices.get((element.list_name, name)) or self.choice(element, name)
+            return f"'{label}'"
         if element.value_kind == "selectm":
             return ", ".join(f"'{self.choice(element, x)}'" for x in raw.split())
         return f"'{raw}'"
@@ -515,16 +518,23 @@ class _Words:
         self, compiled: Compiled, context: Element, idx: Idx
     ) -> list[tuple[Element, str]]:
         out = []
+        values = self.rt.values
         for target in compiled.refs:
             if target.kind != "leaf":
+                continue
+            if not target.repeats:
+                out.append((target, values.get((target.id, ()), "")))
                 continue
             shared = 0
             for mine, theirs in zip(context.repeats, target.repeats, strict=False):
                 if mine is not theirs:
                     break
                 shared += 1
+            if shared == len(target.repeats):  # the one instance beside the context
+                out.append((target, values.get((target.id, idx[:shared]), "")))
+                continue
             found = self.rt.expand(target.repeats[shared:], idx[:shared])
-            answers = [self.rt.values.get((target.id, i), "") for i in found]
+            answers = [values.get((target.id, i), "") for i in found]
             out.append((target, " ".join(a for a in answers if a)))
         return out
 

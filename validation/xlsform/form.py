@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from validation.xlsform import nodes as n
-from validation.xlsform.checker import check_submission, interview_time, settle
+from validation.xlsform.checker import TYPED, check_submission, interview_time, settle
 from validation.xlsform.compiler import Scope, compile_expression
 from validation.xlsform.errors import CannotCheckError, ExpressionSyntaxError, XLSFormError
 from validation.xlsform.model import Choice, Compiled, Element, Finding, FormError, Question
@@ -50,7 +50,7 @@ class CompiledForm:
         self._keys: KeyCache = {}  # where each submission data key goes (Runtime.load)
         self.quoted_labels: dict[str, dict[int, str]] = {}  # language -> element id -> 'label'
         # language -> (list name, choice name) -> label as messages show it
-        self.choice_words: dict[str, dict[tuple[str, str], str]] = {}
+        self.choice_words: dict[str, dict[tuple[str | None, str], str]] = {}
         for choice in source.choices:
             self.choices.setdefault(choice.list_name, {})[choice.name] = Choice(
                 choice.name, choice.labels, choice.columns
@@ -68,6 +68,20 @@ class CompiledForm:
                 e.kind == "repeat",
                 e.kind == "leaf",
                 e.repeats,
+            )
+            for e in self.order
+        ]
+        # check_submission's: (element, id, repeats, has a repeat_count to check, is a reported
+        # question, has a typed answer, is a select with its list).
+        self.check_plan = [
+            (
+                e,
+                e.id,
+                e.repeats,
+                e.kind == "repeat" and e.repeat_count is not None,
+                e.kind == "leaf" and not e.silent,
+                e.value_kind in TYPED,
+                e.value_kind in ("select1", "selectm") and e.choices is not None,
             )
             for e in self.order
         ]
