@@ -690,7 +690,7 @@ def _threshold_curve(interviews: list[Interview], ctx: CheckContext, truth: dict
         if f.code == "duplicate.respondent":
             for m in f.values["matches"]:
                 scored[frozenset((f.interview_id, m["id"]))] = m["score"]
-    for threshold in (0.1, 0.2, 0.3, 0.5, 0.7, 0.9):
+    for threshold in (0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 0.9):
         found = {pair for pair, score in scored.items() if score >= threshold}
         accepted = truth["repeat"] | truth["copy"]
         _report(f"  min_score {threshold:.1f}", found, truth["repeat"], accepted)

@@ -57,26 +57,26 @@ _M = {"sex": 0.99, "nationality": 0.99, "location": 0.3}
 _PHONE_M = (0.48, 0.02, 0.5)
 # Tiers: the same name; alike (a word by sound, the other one a close spelling); loosely alike
 # (a word by sound, the other one slipped further: a swap or a dropped letter in a short name).
-_NAME_M = (0.7, 0.17, 0.03, 0.1)
+_NAME_M = (0.7, 0.17, 0.03, 0.05)
 # Snowball sampling sends respondents across districts: a different district is weak evidence.
 _DISAGREE = {
-    "sex": math.log(0.01 / 0.5),
+    "sex": math.log(0.005 / 0.5),
     "nationality": math.log(0.01 / 0.7),
     "location": math.log(0.7 / 0.94),
 }
-# Ages are guessed to the year and a birthday may fall between two interviews: m for the same
-# age, within tolerance, one year beyond it, and further (almost never one person).
-_AGE_M = (0.6, 0.35, 0.04, 0.01)
-# Arrival: to the day, within the tolerance, in the month recalled (one date on the 1st), no.
-_ARRIVAL_M = (0.35, 0.45, 0.1, 0.1)
-# How a disagreeing arrival's m (the last above) splits by distance: within a few weeks two
-# recollections easily drift, a year or more apart is almost never one person's arrival.
-_ARRIVAL_DRIFT = ((31, 0.07), (366, 0.025), (None, 0.005))
+# Ages and arrivals agree at levels, each with its m (set, not estimated: see fact_weights).
+# Ages are guessed to the year and a birthday may fall between two interviews: the same age,
+# within tolerance, one year beyond it, further (almost never one person).
+_AGE_M = (0.6, 0.35, 0.04, 0.005)
+# Arrival: to the day, within the tolerance, in the month recalled (one date on the 1st),
+# within a few weeks (two recollections drift), within a year, further (almost never).
+_ARRIVAL_M = (0.35, 0.45, 0.1, 0.07, 0.025, 0.005)
+_ARRIVAL_BANDS = (31, 366)  # days: the upper bounds of the drift levels
 # A respondent met twice gives a stable fact (marital status, education, region of origin…)
 # the same way about nine times in ten; strangers agree as often as the answer is common.
 _FACT_M = 0.9
-# Expectation-maximisation of the facts' weights: pairs sampled, rounds, pseudo-pairs.
-_EM_PAIRS, _EM_ROUNDS, _EM_PSEUDO = 10_000, 3, 50
+# Expectation-maximisation: candidate pairs sampled, rounds, pseudo-pairs holding the start.
+_EM_PAIRS, _EM_ROUNDS, _EM_PSEUDO = 20_000, 3, 50
 # The share of a round's interviews expected to be repeats sets the prior odds per pair.
 _REPEAT_SHARE = 0.02
 # Frequencies are smoothed towards typical MTM values with this many pseudo-interviews, so a
@@ -91,7 +91,8 @@ _U0 = {
     "location": 1 / 16,
 }
 _AGE_U0 = (0.04, 0.08)  # same age; within a year
-_ARRIVAL_U0 = (1 / 2000, 15 / 2000, 30 / 2000)  # same day, week, month (over ~6 years)
+# Same day, week, month, within weeks, within a year: arrivals spread over ~6 years.
+_ARRIVAL_U0 = (1 / 2000, 15 / 2000, 30 / 2000, 48 / 2000, 670 / 2000)
 # Two name tokens are one spelled differently from this Dice coefficient of their letter pairs.
 _MIN_TOKEN_DICE = 0.75
 # Below that, down to this, a word is loosely alike: weak evidence, and only beside a word
@@ -111,6 +112,17 @@ _MAX_LISTED_MATCHES = 10
 # other interview agreeing and of it not.
 Weights = tuple[float, float]
 _FactTable = list[tuple[dict[str, Weights], Weights]]
+_FactRow = tuple[str | None, ...]
+Level = tuple[int, float]  # a comparison's level and u, the share of the round at that level
+
+
+@dataclass(frozen=True, slots=True)
+class _Base:
+    weight: float  # prior, identifiers, sex, nationality, location
+    fields: list[str]
+    differences: dict[str, int]
+    age: Level | None
+    arrival: Level | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +221,7 @@ class RespondentMatcher:
         self.fact_counts = [
             _counts(row[k] for row in self.fact_rows.values()) for k in range(len(self.facts))
         ]
-        self._age_memo: dict[tuple[int, int], float] = {}
+        self._age_memo: dict[tuple[int, int], Level] = {}
         self._agreement_memo: dict[tuple[str, str], float] = {}
         self._day_memo: dict[int, tuple[float, float]] = {}
         self.age_tol = int(params["age_tolerance"])
@@ -248,22 +260,27 @@ class RespondentMatcher:
         return (len(near) + _PSEUDO_PAIRS * _NEAR_PHONE_U0) / (pairs + _PSEUDO_PAIRS)
 
     def _fuzzy_token_rates(self) -> tuple[float, float]:
-        """How often two tokens, spelt differently, pass as alike and as loosely alike by chance."""
-        # Names compared are of one sex and, by their shared word, mostly of one nationality,
-        # whose names look alike more often than any two: sample pairs within those groups.
-        groups = _groups(
-            (f"{iv.sex}|{iv.nationality}", i) for i, iv in enumerate(self.members) if iv.name_parts
-        )
-        tokens = [
-            [part for i in members for part in self.members[i].name_parts]
-            for members in groups.values()
-        ]
+        """The u of the alike and loosely alike tiers: how often other words pass by chance.
+
+        Measured where the tiers are used: on pairs of two-word names sharing a word (mostly
+        namesakes and relatives: Sherzod and Sardor Karimov), not on any two words.
+        """
+        blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for index, iv in enumerate(self.members):
+            if len(iv.name_parts) == 2:
+                for key, _ in iv.name_parts:
+                    blocks[(key, iv.sex or "")].append(index)
+        shared = [(key, block) for (key, _), block in blocks.items() if len(block) > 1]
         alike = loose = trials = 0
-        if any(len(group) > 1 for group in tokens):
+        if shared:
             rng = random.Random(len(self.members))  # noqa: S311 -- reproducible, not secrets
-            picks = rng.choices(tokens, weights=[len(g) ** 2 for g in tokens], k=_SAMPLE_PAIRS)
-            for group in picks:
-                (ka, ba), (kb, bb) = rng.choice(group), rng.choice(group)
+            weights = [len(block) ** 2 for _, block in shared]
+            for key, block in rng.choices(shared, weights=weights, k=_SAMPLE_PAIRS):
+                i, j = rng.sample(block, 2)
+                (ka, ba), (kb, bb) = (
+                    next(part for part in self.members[n].name_parts if part[0] != key)
+                    for n in (i, j)
+                )
                 if ka != kb:
                     trials += 1
                     score = dice(ba, bb)
@@ -277,6 +294,10 @@ class RespondentMatcher:
         return next(rates), next(rates)
 
     def candidates(self) -> set[tuple[int, int]]:
+        return self._candidates
+
+    @functools.cached_property
+    def _candidates(self) -> set[tuple[int, int]]:
         pairs: set[tuple[int, int]] = set()
         for attr in ("phone_hash", "name_hash"):
             groups = _groups(
@@ -407,14 +428,13 @@ class RespondentMatcher:
         return math.log(_NAME_M[3]), None
 
     def score(self, a: Interview, b: Interview) -> Match:
-        weight, fields, differences = self._base(a, b)
+        base = self._base(a, b)
+        weight = base.weight + self._levels(base)
         facts_weight, agreed = self._facts(a, b, self._fact_table)
-        weight += facts_weight
-        fields += agreed
-        return Match(_probability(weight), tuple(fields), differences)
+        return Match(_probability(weight + facts_weight), (*base.fields, *agreed), base.differences)
 
-    def _base(self, a: Interview, b: Interview) -> tuple[float, list[str], dict[str, int]]:
-        """Prior plus the evidence of identifiers, demographics and arrival (not facts)."""
+    def _base(self, a: Interview, b: Interview) -> _Base:
+        """Prior plus the evidence of identifiers and demographics; age and arrival levels."""
         weight = self.prior
         fields: list[str] = []
         differences: dict[str, int] = {}
@@ -439,41 +459,50 @@ class RespondentMatcher:
                 fields.append(name)
             else:
                 weight += _DISAGREE[name]
+        age = arrival = None
         if a.age is not None and b.age is not None:
             gap = abs(a.age - b.age)
-            weight += self._age(a.age, gap)
+            age = self._age(a.age, gap)
             if gap <= self.age_tol:
                 fields.append("age")
                 differences["age_years"] = gap
         if a.arrival_date is not None and b.arrival_date is not None:
             gap = abs((a.arrival_date - b.arrival_date).days)
-            weight += self._arrival(a.arrival_date, b.arrival_date, gap)
+            arrival = self._arrival(a.arrival_date, b.arrival_date, gap)
             if gap <= self.arrival_tol or _same_month(a.arrival_date, b.arrival_date):
                 fields.append("arrival_date")
                 differences["arrival_days"] = gap
-        return weight, fields, differences
+        return _Base(weight, fields, differences, age, arrival)
+
+    @staticmethod
+    def _levels(base: _Base) -> float:
+        """Evidence of the age and arrival levels."""
+        weight = 0.0
+        for level, m in ((base.age, _AGE_M), (base.arrival, _ARRIVAL_M)):
+            if level is not None:
+                weight += math.log(m[level[0]] / level[1])
+        return weight
 
     def _facts(self, a: Interview, b: Interview, table: _FactTable) -> tuple[float, list[str]]:
         """Evidence of the respondent facts both interviews answered."""
-        total, agreed = 0.0, []
-        for key, va, vb, (column, unseen) in zip(
-            self.facts, self._fact_row(a), self._fact_row(b), table, strict=True
-        ):
-            if va is None or vb is None:
-                continue
-            agree, disagree = column.get(va, unseen)
-            if va == vb:
-                total += agree
-                agreed.append(key)
-            else:
-                total += disagree
-        return total, agreed
+        ra, rb = self._fact_row(a), self._fact_row(b)
+        agreed = [key for key, va, vb in zip(self.facts, ra, rb, strict=True) if va and va == vb]
+        return self._fact_weight(ra, rb, table), agreed
 
-    def _fact_row(self, iv: Interview) -> tuple[str | None, ...]:
+    @staticmethod
+    def _fact_weight(ra: _FactRow, rb: _FactRow, table: _FactTable) -> float:
+        total = 0.0
+        for va, vb, (column, unseen) in zip(ra, rb, table, strict=True):
+            if va is not None and vb is not None:
+                agree, disagree = column.get(va, unseen)
+                total += agree if va == vb else disagree
+        return total
+
+    def _fact_row(self, iv: Interview) -> _FactRow:
         row = self.fact_rows.get(iv.id)
         return row if row is not None else self._read_facts(iv)
 
-    def _read_facts(self, iv: Interview) -> tuple[str | None, ...]:
+    def _read_facts(self, iv: Interview) -> _FactRow:
         """The interview's answers to the facts, None where not given (or don't know/refused)."""
         return tuple(
             v if (v := iv.answers.get(key)) and v not in self.missing else None
@@ -499,78 +528,86 @@ class RespondentMatcher:
 
     @functools.cached_property
     def fact_weights(self) -> list[tuple[float, float]]:
-        """(m, lift) per fact, estimated on this round by expectation-maximisation.
+        """Each fact's (m, lift), estimated on this round.
 
-        m: how often one respondent gives the fact the same way twice. lift: how much likelier
-        two different respondents alike in sex, nationality, age and arrival are to agree on it
-        than two random ones (regions go with nationality, first arrival year with arrival):
-        the fact's frequency is scaled by it, so correlated evidence is not counted twice. Both
-        are weighted by each pair's current probability of being one person, so repeats among
-        the pairs do not pass for chance agreement; pseudo-counts steady small rounds.
+        Expectation-maximisation over a sample of the candidate pairs: each pair weighs in as
+        one person by its current probability of being one, as two by the rest. m: the fact's
+        agreement among pairs that are one person. lift: how much likelier two different
+        respondents alike in sex, nationality, age and arrival are to agree on it than two
+        random ones (regions go with nationality, first arrival year with arrival), measured on
+        those pairs; the fact's frequency is scaled by it, so correlated evidence is not counted
+        twice. Pseudo-pairs at _FACT_M and no lift steady small rounds.
+
+        Ages and arrivals keep their set m: relatives who came together share a phone and an
+        arrival, and EM would learn from them that one person's ages may lie years apart.
         """
         weights = [(_FACT_M, 1.0)] * len(self.facts)
-        pairs = sorted(self._demographic)
+        pairs = sorted(self._candidates)
         if not self.facts or not pairs:
             return weights
         rng = random.Random(len(pairs))  # noqa: S311 -- reproducible weights, not secrets
-        sample = [
-            (self.members[i], self.members[j])
-            for i, j in rng.sample(pairs, min(len(pairs), _EM_PAIRS))
+        sample = rng.sample(pairs, min(len(pairs), _EM_PAIRS))
+        alike = [pair in self._demographic for pair in sample]
+        bases = []
+        for i, j in sample:
+            base = self._base(self.members[i], self.members[j])
+            bases.append(base.weight + self._levels(base))
+        rows = [
+            (self.fact_rows[self.members[i].id], self.fact_rows[self.members[j].id])
+            for i, j in sample
         ]
-        base = [self._base(a, b)[0] for a, b in sample]
-        rows = [(self._fact_row(a), self._fact_row(b)) for a, b in sample]
-        expected = []
+        chance = []
         for counts in self.fact_counts:
             total = sum(counts.values())
-            expected.append(sum((c / total) ** 2 for c in counts.values()) if total else 1.0)
+            chance.append(sum((c / total) ** 2 for c in counts.values()) if total else 1.0)
         for _ in range(_EM_ROUNDS):
             table = self._table(weights)
             same = [
-                _probability(w + self._facts(a, b, table)[0])
-                for w, (a, b) in zip(base, sample, strict=True)
+                _probability(base + self._fact_weight(ra, rb, table))
+                for base, (ra, rb) in zip(bases, rows, strict=True)
             ]
             weights = []
-            for k, chance_agree in enumerate(expected):
+            for k, chance_agree in enumerate(chance):
                 m_agree = m_tried = u_agree = u_tried = 0.0
-                for p, (ra, rb) in zip(same, rows, strict=True):
+                for p, (ra, rb), in_block in zip(same, rows, alike, strict=True):
                     if ra[k] is not None and rb[k] is not None:
                         m_tried += p
-                        u_tried += 1 - p
-                        if ra[k] == rb[k]:
-                            m_agree += p
-                            u_agree += 1 - p
+                        m_agree += p * (ra[k] == rb[k])
+                        if in_block:
+                            u_tried += 1 - p
+                            u_agree += (1 - p) * (ra[k] == rb[k])
                 m = (m_agree + _EM_PSEUDO * _FACT_M) / (m_tried + _EM_PSEUDO)
-                chance = (u_agree + _EM_PSEUDO * chance_agree) / (u_tried + _EM_PSEUDO)
-                weights.append((min(m, 0.99), chance / chance_agree))
+                agree = (u_agree + _EM_PSEUDO * chance_agree) / (u_tried + _EM_PSEUDO)
+                weights.append((min(m, 0.99), agree / chance_agree))
         return weights
 
-    def _age(self, age: int, gap: int) -> float:
-        """Log-likelihood of two ages this far apart; u from the round's ages around this one."""
-        key = (age, min(gap, self.age_tol + 2))  # all gaps past tolerance + 1 weigh the same
+    def _age(self, age: int, gap: int) -> Level:
+        """Level of two ages this far apart, and its u from the round's ages around this one."""
+        key = (age, min(gap, self.age_tol + 2))  # all gaps past tolerance + 1 are one level
         if key not in self._age_memo:
-            self._age_memo[key] = self._age_weight(age, gap)
+            self._age_memo[key] = self._age_level(age, gap)
         return self._age_memo[key]
 
-    def _age_weight(self, age: int, gap: int) -> float:
-
+    def _age_level(self, age: int, gap: int) -> Level:
         def share(years: int, pseudo: float) -> float:
             count = sum(self.ages.get(age + d, 0) for d in range(-years, years + 1))
             return (count + _PSEUDO * pseudo) / self.size
 
         exact = share(0, _AGE_U0[0])
         if gap == 0:
-            return math.log(_AGE_M[0] / exact)
+            return 0, exact
         near = share(self.age_tol, _AGE_U0[1])
         if gap <= self.age_tol:
-            return math.log(_AGE_M[1] / max(near - exact, exact))
+            return 1, max(near - exact, exact)
         wider = share(self.age_tol + 1, _AGE_U0[1] * 1.5)
         if gap == self.age_tol + 1:
-            return math.log(_AGE_M[2] / max(wider - near, exact))
-        return math.log(_AGE_M[3] / max(1 - wider, 0.01))
+            return 2, max(wider - near, exact)
+        return 3, max(1 - wider, 0.01)
 
-    def _arrival(self, a: dt.date, b: dt.date, gap: int) -> float:
-        """Log-likelihood of two arrival dates: by day, week, month or not at all.
+    def _arrival(self, a: dt.date, b: dt.date, gap: int) -> Level:
+        """Level of two arrival dates and its u, the share of the round's arrivals that far.
 
+        Levels: the day, within tolerance, the month recalled, weeks, a year, further.
         A date on the 1st is often a month recalled without its day: the other date agreeing
         to that month is evidence, as common as arrivals in that month are.
         """
@@ -578,29 +615,23 @@ class RespondentMatcher:
         if day not in self._day_memo:
             exact = (self._arrivals_within(day, 0) + _PSEUDO * _ARRIVAL_U0[0]) / self.size
             within = self._arrivals_within(day, self.arrival_tol) + _PSEUDO * _ARRIVAL_U0[1]
-            self._day_memo[day] = (
-                math.log(_ARRIVAL_M[0] / exact),
-                math.log(_ARRIVAL_M[1] / max(within / self.size - exact, exact)),
-            )
+            self._day_memo[day] = (exact, max(within / self.size - exact, exact))
         if gap <= self.arrival_tol:
-            return self._day_memo[day][0 if gap == 0 else 1]
+            return (0, self._day_memo[day][0]) if gap == 0 else (1, self._day_memo[day][1])
         if _same_month(a, b):
             rough = a if a.day == 1 else b
             first = rough.toordinal()
             in_month = bisect.bisect_left(self.arrivals, first + 31) - bisect.bisect_left(
                 self.arrivals, first
             )
-            month_u = (in_month + _PSEUDO * _ARRIVAL_U0[2]) / self.size
-            return math.log(_ARRIVAL_M[2] / month_u)
+            return 2, (in_month + _PSEUDO * _ARRIVAL_U0[2]) / self.size
         closer = self._arrivals_within(day, self.arrival_tol)
-        for days, m in _ARRIVAL_DRIFT:
-            if days is None or gap <= days:
-                # u: arrivals at this distance band from a's, out of the round.
-                within = self._arrivals_within(day, days) if days else len(self.arrivals)
-                u = max(within - closer, 1) / self.size
-                return math.log(m / u)
-            closer = self._arrivals_within(day, days)
-        raise AssertionError("the last band is open")
+        for level, days in enumerate(_ARRIVAL_BANDS, start=3):
+            within = self._arrivals_within(day, days)
+            if gap <= days:
+                return level, (within - closer + _PSEUDO * _ARRIVAL_U0[level]) / self.size
+            closer = within
+        return 5, max(len(self.arrivals) - closer, 1) / self.size
 
     def _arrivals_within(self, day: int, days: int) -> int:
         return bisect.bisect_right(self.arrivals, day + days) - bisect.bisect_left(
@@ -610,7 +641,7 @@ class RespondentMatcher:
     def findings(self, only_ids: frozenset[int] | None = None) -> Iterator[Finding]:
         min_score = float(self.params["min_score"])
         found: dict[int, list[tuple[Match, int, str]]] = defaultdict(list)
-        for i, j in self.candidates():
+        for i, j in self._candidates:
             a, b = self.members[i], self.members[j]
             if only_ids is not None and a.id not in only_ids and b.id not in only_ids:
                 continue

@@ -304,7 +304,7 @@ def test_arrival_recalled_to_the_month(named_crowd, make_interview, make_context
 
 
 def test_arrival_years_apart_outweighs_a_shared_name(named_crowd, make_interview):
-    """Two men of one common name and age: weeks apart is one man, years apart two."""
+    """One name and age: arrivals weeks apart may be one man's recollections, years apart not."""
     first = make_interview(age=30, arrival_date=date(2019, 3, 17), **_ids(name="Каримов Шерзод"))
     matcher = RespondentMatcher([*named_crowd, first], dict(DEFAULTS["duplicate.respondent"]))
     weeks = _again(
@@ -313,8 +313,7 @@ def test_arrival_years_apart_outweighs_a_shared_name(named_crowd, make_interview
     years = _again(
         first, make_interview, arrival_date=date(2022, 4, 2), **_ids(name="Karimov Sherzod")
     )
-    assert matcher.score(first, weeks).score > 0.5 > matcher.score(first, years).score
-    assert matcher.score(first, years).score < matcher.score(first, weeks).score / 100
+    assert matcher.score(first, years).score < matcher.score(first, weeks).score / 20
 
 
 def test_two_years_of_age_apart_is_still_found(named_crowd, make_interview, make_context):
