@@ -184,7 +184,7 @@ def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Findi
             raw = raw_values.get(key, "")
             if relevant is False:
                 if raw != "":
-                    out.append(_not_relevant(form, rt, element, idx, raw, say))
+                    out.append(say.not_relevant(element, idx, raw))
                 continue
             if raw == "":
                 if element.required is not False:
@@ -411,29 +411,6 @@ def _repeat_counts(
     return out
 
 
-def _not_relevant(
-    form: "CompiledForm", rt: Runtime, element: Element, idx: Idx, raw: str, say: "_Words"
-) -> Finding:
-    # The outermost skipped container explains best ("the whole section was skipped").
-    decider, didx = element, idx
-    rel = rt.rel
-    for cur in element.ancestors:
-        cidx = idx[: len(cur.repeats)]
-        if rel.get((cur.id, cidx)) is False:
-            decider, didx = cur, cidx
-    refs, because, expression = say.skipped(decider, didx, element)
-    return make_finding(
-        "skip_logic.not_relevant",
-        kobo_path(element, idx),
-        element.name,
-        f"{say.q(element)} was answered ({say.value(element, raw)}) but should "
-        f"have been skipped{because}.",
-        "major",
-        {element.xpath: raw, **refs},
-        expression,
-    )
-
-
 class _Words:
     """Plain-words pieces of messages, in the reader's language."""
 
@@ -474,6 +451,30 @@ class _Words:
         if element.value_kind == "selectm":
             return ", ".join(f"'{self.choice(element, x)}'" for x in raw.split())
         return f"'{raw}'"
+
+    def not_relevant(self, element: Element, idx: Idx, raw: str) -> Finding:
+        """The finding for an answer to a question that should have been skipped."""
+        # The outermost skipped container explains best ("the whole section was skipped").
+        decider, didx = element, idx
+        rel = self.rt.rel
+        for cur in element.ancestors:
+            cidx = idx[: len(cur.repeats)]
+            if rel.get((cur.id, cidx)) is False:
+                decider, didx = cur, cidx
+        refs, because, expression = self._skipped.get((decider.id, didx)) or self.skipped(
+            decider, didx, element
+        )
+        quoted = self._labels.get(element.id) or self.q(element)
+        return make_finding(
+            "skip_logic.not_relevant",
+            kobo_path(element, idx),
+            element.name,
+            f"{quoted} was answered ({self.value(element, raw)}) but should "
+            f"have been skipped{because}.",
+            "major",
+            {element.xpath: raw, **refs},
+            expression,
+        )
 
     def skipped(
         self, decider: Element, idx: Idx, element: Element

@@ -105,14 +105,16 @@ class Runtime:
     def _load(
         self, container: Element, idx: Idx, data: Mapping[str, Any], prefix: str, keys: "KeyCache"
     ) -> None:
-        container_id = container.id
+        known = keys.get(container.id)
+        if known is None:
+            known = keys[container.id] = {}
         raw = self.raw
         for key, answer in data.items():
-            place = keys.get((container_id, key))
+            place = known.get(key)
             if place is None:
                 place = _place(container, key, prefix)
-                if len(keys) < MAX_KEYS:
-                    keys[(container_id, key)] = place
+                if len(known) < MAX_KEYS:
+                    known[key] = place
             action, elem = place
             if action is _LEAF:
                 if type(answer) is str:
@@ -138,8 +140,8 @@ class Runtime:
 # Where a data key goes: (what to do with its answer, the element it answers).
 _LEAF, _REPEAT, _EXTRA, _SKIP = "leaf", "repeat", "extra", "skip"
 Place = tuple[str, Element]
-KeyCache = dict[tuple[int, Any], Place]
-MAX_KEYS = 100_000  # keys are the form's paths; odd data may bring others, so stop remembering
+KeyCache = dict[int, dict[Any, Place]]  # container element id -> data key -> place
+MAX_KEYS = 10_000  # a level's keys are the form's paths; odd data may bring others: stop there
 
 
 def _place(container: Element, key: Any, prefix: str) -> Place:
