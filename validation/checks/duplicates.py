@@ -64,7 +64,7 @@ _DISAGREE = {
     "nationality": math.log(0.01 / 0.7),
     "location": math.log(0.7 / 0.94),
 }
-# Ages and arrivals agree at levels, each with its m (set, not estimated: see fact_weights).
+# Ages and arrivals agree at levels, each with its m (set, not estimated: see estimates).
 # Ages are guessed to the year and a birthday may fall between two interviews: the same age,
 # within tolerance, one year beyond it, further (almost never one person).
 _AGE_M = (0.6, 0.35, 0.04, 0.005)
@@ -77,8 +77,9 @@ _ARRIVAL_BANDS = (31, 366)  # days: the upper bounds of the drift levels
 _FACT_M = 0.9
 # Expectation-maximisation: candidate pairs sampled, rounds, pseudo-pairs holding the start.
 _EM_PAIRS, _EM_ROUNDS, _EM_PSEUDO = 20_000, 3, 50
-# The share of a round's interviews expected to be repeats sets the prior odds per pair.
-_REPEAT_SHARE = 0.02
+# The share of a round's interviews expected to be repeats sets the prior odds per pair; each
+# round's own estimate moves it, weighed against this many pseudo-interviews.
+_REPEAT_SHARE, _PRIOR_PSEUDO = 0.02, 1000
 # Frequencies are smoothed towards typical MTM values with this many pseudo-interviews, so a
 # small round (or a small block in incremental mode) still gets sensible weights.
 _PSEUDO = 200
@@ -117,8 +118,14 @@ Level = tuple[int, float]  # a comparison's level and u, the share of the round 
 
 
 @dataclass(frozen=True, slots=True)
+class Estimates:
+    prior: float  # log odds of a pair being one person
+    facts: list[tuple[float, float]]  # (m, lift) per fact
+
+
+@dataclass(frozen=True, slots=True)
 class _Base:
-    weight: float  # prior, identifiers, sex, nationality, location
+    weight: float  # identifiers, sex, nationality, location
     fields: list[str]
     differences: dict[str, int]
     age: Level | None
@@ -227,7 +234,6 @@ class RespondentMatcher:
         self.age_tol = int(params["age_tolerance"])
         self.arrival_tol = int(params["arrival_tolerance_days"])
         self.size = len(self.members) + _PSEUDO
-        self.prior = math.log(2 * _REPEAT_SHARE / self.size)
         self.counts = {
             name: _counts(_field(iv, name) for iv in self.members)
             for name in ("phone", "name", "sex", "nationality", "location")
@@ -429,13 +435,13 @@ class RespondentMatcher:
 
     def score(self, a: Interview, b: Interview) -> Match:
         base = self._base(a, b)
-        weight = base.weight + self._levels(base)
+        weight = self.estimates.prior + base.weight + self._levels(base)
         facts_weight, agreed = self._facts(a, b, self._fact_table)
         return Match(_probability(weight + facts_weight), (*base.fields, *agreed), base.differences)
 
     def _base(self, a: Interview, b: Interview) -> _Base:
-        """Prior plus the evidence of identifiers and demographics; age and arrival levels."""
-        weight = self.prior
+        """The evidence of identifiers and demographics; age and arrival levels."""
+        weight = 0.0
         fields: list[str] = []
         differences: dict[str, int] = {}
         for compare, present in (
@@ -524,27 +530,31 @@ class RespondentMatcher:
 
     @functools.cached_property
     def _fact_table(self) -> _FactTable:
-        return self._table(self.fact_weights)
+        return self._table(self.estimates.facts)
 
     @functools.cached_property
-    def fact_weights(self) -> list[tuple[float, float]]:
-        """Each fact's (m, lift), estimated on this round.
+    def estimates(self) -> Estimates:
+        """The prior and each fact's (m, lift), estimated on this round.
 
         Expectation-maximisation over a sample of the candidate pairs: each pair weighs in as
-        one person by its current probability of being one, as two by the rest. m: the fact's
-        agreement among pairs that are one person. lift: how much likelier two different
-        respondents alike in sex, nationality, age and arrival are to agree on it than two
-        random ones (regions go with nationality, first arrival year with arrival), measured on
-        those pairs; the fact's frequency is scaled by it, so correlated evidence is not counted
-        twice. Pseudo-pairs at _FACT_M and no lift steady small rounds.
+        one person by its current probability of being one, as two by the rest.
+        - prior: from the expected number of pairs that are one person per interview (pairs
+          outside the candidates never are), steadied by _PRIOR_PSEUDO interviews;
+        - m: the fact's agreement among pairs that are one person;
+        - lift: how much likelier two different respondents alike in sex, nationality, age and
+          arrival are to agree on the fact than two random ones (regions go with nationality,
+          first arrival year with arrival), measured on those pairs; the fact's frequency is
+          scaled by it, so correlated evidence is not counted twice. Pseudo-pairs at _FACT_M
+          and no lift steady small rounds.
 
         Ages and arrivals keep their set m: relatives who came together share a phone and an
         arrival, and EM would learn from them that one person's ages may lie years apart.
         """
         weights = [(_FACT_M, 1.0)] * len(self.facts)
+        prior = _prior(_REPEAT_SHARE, self.size)
         pairs = sorted(self._candidates)
-        if not self.facts or not pairs:
-            return weights
+        if not pairs:
+            return Estimates(prior, weights)
         rng = random.Random(len(pairs))  # noqa: S311 -- reproducible weights, not secrets
         sample = rng.sample(pairs, min(len(pairs), _EM_PAIRS))
         alike = [pair in self._demographic for pair in sample]
@@ -563,9 +573,12 @@ class RespondentMatcher:
         for _ in range(_EM_ROUNDS):
             table = self._table(weights)
             same = [
-                _probability(base + self._fact_weight(ra, rb, table))
+                _probability(prior + base + self._fact_weight(ra, rb, table))
                 for base, (ra, rb) in zip(bases, rows, strict=True)
             ]
+            expected = sum(same) * len(pairs) / len(sample)
+            share = (expected + _PRIOR_PSEUDO * _REPEAT_SHARE) / (len(self.members) + _PRIOR_PSEUDO)
+            prior = _prior(share, self.size)
             weights = []
             for k, chance_agree in enumerate(chance):
                 m_agree = m_tried = u_agree = u_tried = 0.0
@@ -579,7 +592,7 @@ class RespondentMatcher:
                 m = (m_agree + _EM_PSEUDO * _FACT_M) / (m_tried + _EM_PSEUDO)
                 agree = (u_agree + _EM_PSEUDO * chance_agree) / (u_tried + _EM_PSEUDO)
                 weights.append((min(m, 0.99), agree / chance_agree))
-        return weights
+        return Estimates(prior, weights)
 
     def _age(self, age: int, gap: int) -> Level:
         """Level of two ages this far apart, and its u from the round's ages around this one."""
@@ -724,6 +737,11 @@ def _field(iv: Interview, name: str) -> str | None:
 
 def _same_month(a: dt.date, b: dt.date) -> bool:
     return (a.day == 1 or b.day == 1) and (a.year, a.month) == (b.year, b.month)
+
+
+def _prior(share: float, size: float) -> float:
+    """Log prior odds that a pair is one person, when this share of interviews are repeats."""
+    return math.log(2 * share / size)
 
 
 def _probability(weight: float) -> float:

@@ -368,7 +368,7 @@ def _profile(**changes):
 
 def test_profile_answers_find_an_anonymous_repeat(anonymous_crowd, make_interview, make_context):
     first = make_interview(age=27, arrival_date=date(2021, 2, 9), answers=_profile())
-    again = _again(first, make_interview, answers=_profile(), arrival_date=date(2021, 2, 1))
+    again = _again(first, make_interview, answers=_profile())
     lookalike = _again(
         first,
         make_interview,
@@ -405,7 +405,7 @@ def test_facts_that_follow_arrival_are_not_counted_twice(anonymous_crowd, make_i
     independent of arrival and gets none; one man gives each answer the same way."""
     params = dict(DEFAULTS["duplicate.respondent"])
     matcher = RespondentMatcher(anonymous_crowd, params, facts=FACTS)
-    weights = dict(zip(FACTS, matcher.fact_weights, strict=True))
+    weights = dict(zip(FACTS, matcher.estimates.facts, strict=True))
     assert weights["c/first_year"][1] > 1.5
     assert 0.7 < weights["c/region"][1] < 1.4
     assert all(0.8 <= m <= 0.99 for m, _ in weights.values())
