@@ -295,17 +295,14 @@ class RespondentMatcher:
                     alike += score >= _MIN_TOKEN_DICE
                     loose += score >= _LOOSE_TOKEN_DICE
         # Similar-looking names cluster (-bek, -jon, -ov): never trust the sample below 3%.
-        rates = (
+        alike_u, loose_u = (
             max((hits + _PSEUDO_PAIRS * u0) / (trials + _PSEUDO_PAIRS), 0.03)
             for hits, u0 in ((alike, _FUZZY_TOKEN_U0), (loose, _LOOSE_TOKEN_U0))
         )
-        return next(rates), next(rates)
-
-    def candidates(self) -> set[tuple[int, int]]:
-        return self._candidates
+        return alike_u, loose_u
 
     @functools.cached_property
-    def _candidates(self) -> set[tuple[int, int]]:
+    def candidates(self) -> set[tuple[int, int]]:
         pairs: set[tuple[int, int]] = set()
         for attr in ("phone_hash", "name_hash"):
             groups = _groups(
@@ -554,7 +551,7 @@ class RespondentMatcher:
         """
         weights = [(_FACT_M, 1.0)] * len(self.facts)
         prior = _prior(_REPEAT_SHARE, self.size)
-        pairs = sorted(self._candidates)
+        pairs = sorted(self.candidates)
         if not pairs:
             return Estimates(prior, weights)
         rng = random.Random(len(pairs))  # noqa: S311 -- reproducible weights, not secrets
@@ -656,7 +653,7 @@ class RespondentMatcher:
     def findings(self, only_ids: frozenset[int] | None = None) -> Iterator[Finding]:
         min_score = float(self.params["min_score"])
         found: dict[int, list[tuple[Match, int, str]]] = defaultdict(list)
-        for i, j in self._candidates:
+        for i, j in self.candidates:
             a, b = self.members[i], self.members[j]
             if only_ids is not None and a.id not in only_ids and b.id not in only_ids:
                 continue
