@@ -343,7 +343,8 @@ class World:
         return first, first + timedelta(days=59)
 
     def person(self, relative_of: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A respondent; a relative shares the surname and often the phone or arrival date."""
+        """A respondent; a relative shares the surname and region of origin, and often the
+        phone, the arrival (and first arrival year) or the education."""
         rng = self.rng
         sex = "male" if rng.random() < 0.7 else "female"
         nationality = relative_of["nationality"] if relative_of else rng.choice(NATIONALITIES)
