@@ -103,6 +103,10 @@ class KoboServerForm(forms.ModelForm[KoboServer]):
         help_text="Leave empty to keep the current token.",
     )
 
+    base_url = forms.URLField(
+        assume_scheme="https", help_text=KoboServer._meta.get_field("base_url").help_text
+    )
+
     class Meta:
         model = KoboServer
         fields = ("name", "base_url", "api_token", "is_active")

@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 
 # Flags in these families are owned by this engine; other checks manage their own families.
 _FAMILIES = ("skip_logic.", "eligibility.")
-_REVIEWABLE = (
+# Review states a validation result moves (to clean or flagged); the others are decisions.
+REVIEWABLE = (
     Submission.ReviewStatus.RECEIVED,
     Submission.ReviewStatus.CLEAN,
     Submission.ReviewStatus.FLAGGED,
@@ -259,7 +260,7 @@ def _settle_review_status(submission: Submission) -> int:
             comment="The data changed in KoBo after the decision.",
         )
         return open_total
-    if status in _REVIEWABLE and status != checked:
+    if status in REVIEWABLE and status != checked:
         review.transition(submission=submission, to=checked)
     return open_total
 

@@ -685,7 +685,7 @@ def _refresh_review_states(pks: list[int]) -> None:
                     moves[checked].append(submission)
                 rows.append((submission, by_severity))
             elif (submission.changed_since_review and status in review.DECISIONS) or (
-                status in engine._REVIEWABLE and status != checked
+                status in engine.REVIEWABLE and status != checked
             ):
                 engine.refresh_review_state(submission=submission)  # logged, maybe mirrored
             else:

@@ -106,3 +106,14 @@ def test_kobo_token_is_never_shown_back(manager_client: Client) -> None:
     server.refresh_from_db()
     assert server.name == "Renamed"
     assert server.api_token == "secret-token-0123456789"
+
+
+def test_kobo_server_address_without_scheme_is_https(manager_client: Client) -> None:
+    server = factories.KoboServerFactory()
+    response = manager_client.post(
+        f"/admin/surveys/koboserver/{server.pk}/change/",
+        {"name": server.name, "base_url": "kobo.iom.int", "api_token": "", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    server.refresh_from_db()
+    assert server.base_url == "https://kobo.iom.int"
