@@ -1,11 +1,10 @@
 """The enumerator's task page on a phone-sized Chromium: log in, read, press "fixed", screenshot."""
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
+from tests.integration import browser
 from tests.integration import corrections_world as cw
 from validation import review
 from validation.models import CorrectionTask
@@ -16,8 +15,6 @@ PHONE = {"width": 390, "height": 844}
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_task_page_on_a_phone(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from playwright.sync_api import sync_playwright
-
     world = cw.build()
     review.return_to_enumerator(
         submission=world.submission,
@@ -27,29 +24,13 @@ def test_task_page_on_a_phone(live_server: Any, monkeypatch: pytest.MonkeyPatch)
     )
     task = CorrectionTask.objects.get(submission=world.submission)
     user = world.enumerator.user
-    user.set_password("pass-Mtm-2024")
-    user.save()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
-    outside: list[str] = []
-    shots = Path(settings.BASE_DIR) / "test-artifacts"
-    shots.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        tab = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True)
-
-        def only_local(route: Any) -> None:
-            if route.request.url.startswith(live_server.url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        tab.route("**/*", only_local)
+    browser.give_password(user)
+    with browser.chromium(
+        live_server.url, monkeypatch, viewport=PHONE, device_scale_factor=2, is_mobile=True
+    ) as (tab, outside):
         tab.goto(f"{live_server.url}/my/tasks/{task.pk}/")
         assert "/my/login/" in tab.url
-        tab.fill("#id_username", user.username)
-        tab.fill("#id_password", "pass-Mtm-2024")
-        tab.click("button[type=submit]")
+        browser.log_in(tab, user.username, submit="button[type=submit]")
         tab.wait_for_selector("text=Re-ask these questions")
         body = tab.inner_text("main")
         assert "Interview #4101" in body
@@ -66,15 +47,14 @@ def test_task_page_on_a_phone(live_server: Any, monkeypatch: pytest.MonkeyPatch)
         assert box is not None
         assert box["height"] >= 44
         assert box["width"] >= 300
-        tab.screenshot(path=str(shots / "correction-task.png"), full_page=True)
+        tab.screenshot(path=str(browser.SHOTS / "correction-task.png"), full_page=True)
         button.click()
         tab.wait_for_selector("text=We will check the interview at the next sync")
         # In Russian, from the header's language switch.
         tab.click("button[value=ru]")
         tab.wait_for_selector("text=Переспросите эти вопросы")
         assert "Какую долю дохода вы отправляете домой (%)?" in tab.inner_text("main")
-        tab.screenshot(path=str(shots / "correction-task-ru.png"), full_page=True)
-        browser.close()
+        tab.screenshot(path=str(browser.SHOTS / "correction-task-ru.png"), full_page=True)
     assert outside == []
     assert CorrectionTask.objects.get(pk=task.pk).state == CorrectionTask.State.SUBMITTED
-    assert (shots / "correction-task.png").stat().st_size > 10_000
+    assert (browser.SHOTS / "correction-task.png").stat().st_size > 10_000

@@ -13,7 +13,7 @@ from django.test import Client
 from surveys.demo.locations import CENTROIDS
 from surveys.models import Location
 from tests import factories
-from tests.integration import round_data
+from tests.integration import browser, round_data
 from validation.models import Flag
 
 pytestmark = pytest.mark.django_db
@@ -131,42 +131,22 @@ def test_chart_library_is_installed_locally() -> None:
 def test_browser_opens_the_dashboard_offline_and_keeps_a_screenshot(
     live_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     rd = round_data.build()
     for code in ("KZ-ALA-BOS", "KZ-ALA-MED"):
         Location.objects.filter(code=code).update(boundary=box(code))
     for seed in range(6):
         round_data.add(rd, round_data.answers(seed, "KZ-ALA-BOS"), team="a" if seed % 2 else "b")
-    rd.manager.set_password("pass-Mtm-2024")
-    rd.manager.save()
-    # Playwright's sync API runs an event loop in this thread; the ORM work is done above.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    outside: list[str] = []
-    shots = Path(settings.BASE_DIR) / "test-artifacts"
-    shots.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        tab = browser.new_page(viewport={"width": 1400, "height": 1800})
-
-        def only_local(route: Any) -> None:
-            if route.request.url.startswith(live_server.url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        tab.route("**/*", only_local)
+    browser.give_password(rd.manager)
+    with browser.chromium(
+        live_server.url, monkeypatch, viewport={"width": 1400, "height": 1800}
+    ) as (tab, outside):
         tab.goto(f"{live_server.url}/admin/login/?next=/admin/dashboards/rounds/{rd.round.pk}/")
-        tab.fill("#id_username", "manager")
-        tab.fill("#id_password", "pass-Mtm-2024")
-        tab.click("input[type=submit]")
+        browser.log_in(tab, "manager")
         tab.wait_for_selector("#per-day-chart")
         assert tab.inner_text("#kpi-total") == "6"
         assert tab.evaluate("typeof Chart") == "function"
         assert tab.evaluate("Chart.getChart('per-day-chart').data.datasets[0].data.length") >= 1
         assert tab.locator("svg.mtm-map circle").count() == 6
-        tab.screenshot(path=str(shots / "dashboard.png"), full_page=True)
-        browser.close()
+        tab.screenshot(path=str(browser.SHOTS / "dashboard.png"), full_page=True)
     assert outside == []
-    assert (shots / "dashboard.png").stat().st_size > 10_000
+    assert (browser.SHOTS / "dashboard.png").stat().st_size > 10_000

@@ -1,23 +1,19 @@
 """A supervisor reviews in a real browser: queue, riskiest interview, flag explained, returned."""
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 
 from surveys.models import Location, Submission
 from surveys.roles import ROLE_PERMISSIONS
 from tests import factories
-from tests.integration import round_data
+from tests.integration import browser, round_data
 from tests.integration.review_world import box, flagged_interview
 from validation.criteria_defaults import ensure_default_criteria
 from validation.engine import validate_submission
 from validation.models import QuestionComment, ReviewEvent, ReviewPriority
-
-PASSWORD = "pass-Mtm-2024"
 
 
 def ensure_role_groups() -> None:
@@ -38,8 +34,6 @@ def ensure_role_groups() -> None:
 def test_supervisor_returns_the_riskiest_interview_in_the_browser(
     live_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     cache.clear()
     ensure_role_groups()
     rd = round_data.build()
@@ -57,34 +51,18 @@ def test_supervisor_returns_the_riskiest_interview_in_the_browser(
         validate_submission(submission=sub)
     scores = dict(ReviewPriority.objects.values_list("submission_id", "score"))
     assert max(scores, key=lambda pk: scores[pk]) == riskiest.pk
-    rd.sup_a.set_password(PASSWORD)
-    rd.sup_a.save()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    outside: list[str] = []
-    shots = Path(settings.BASE_DIR) / "test-artifacts"
-    shots.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        tab = browser.new_page(viewport={"width": 1440, "height": 1200})
-
-        def only_local(route: Any) -> None:
-            if route.request.url.startswith(live_server.url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        tab.route("**/*", only_local)
+    browser.give_password(rd.sup_a)
+    with browser.chromium(
+        live_server.url, monkeypatch, viewport={"width": 1440, "height": 1200}
+    ) as (tab, outside):
         tab.goto(f"{live_server.url}/admin/login/?next=/admin/")
-        tab.fill("#id_username", "sup_a")
-        tab.fill("#id_password", PASSWORD)
-        tab.click("input[type=submit]")
+        browser.log_in(tab, "sup_a")
         tab.wait_for_selector(".rv-progress")
         assert "Team progress" in tab.inner_text(".rv-progress h2")
-        tab.screenshot(path=str(shots / "review-home.png"))
+        tab.screenshot(path=str(browser.SHOTS / "review-home.png"))
         tab.click("text=Open the review queue →")
         tab.wait_for_selector("#result_list")
-        tab.screenshot(path=str(shots / "review-queue.png"))
+        tab.screenshot(path=str(browser.SHOTS / "review-queue.png"))
         first = tab.locator("#result_list tbody tr").first.locator("a[href*='/admin/review/']")
         first.click()
         tab.wait_for_selector("#findings")
@@ -106,12 +84,11 @@ def test_supervisor_returns_the_riskiest_interview_in_the_browser(
         assert "re-ask the sector" in tab.inner_text("#history")
         # What the supervisor sees first, and the whole screen.
         tab.evaluate("window.scrollTo(0, 0)")
-        tab.screenshot(path=str(shots / "review-screen.png"))
-        tab.screenshot(path=str(shots / "review-screen-full.png"), full_page=True)
-        browser.close()
+        tab.screenshot(path=str(browser.SHOTS / "review-screen.png"))
+        tab.screenshot(path=str(browser.SHOTS / "review-screen-full.png"), full_page=True)
     assert outside == []
     assert Submission.objects.get(pk=riskiest.pk).review_status == "returned"
     event = ReviewEvent.objects.filter(submission=riskiest).latest("pk")
     assert (event.actor_id, event.questions) == (rd.sup_a.pk, ["employment/sector"])
     assert QuestionComment.objects.get(submission=riskiest).path == "employment/sector"
-    assert (shots / "review-screen.png").stat().st_size > 20_000
+    assert (browser.SHOTS / "review-screen.png").stat().st_size > 20_000
