@@ -12,10 +12,8 @@ the last 500 still wait for validation (needs_validation), and 1 in 50 has an op
 """
 
 import argparse
-import hashlib
 import json
 import os
-import random
 import resource
 import statistics
 import subprocess
@@ -27,134 +25,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import seeding  # bench/ is sys.path[0] when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _django(database_url: str) -> None:
-    os.environ.update(
-        {
-            "DATABASE_URL": database_url,
-            "DJANGO_SETTINGS_MODULE": "mtm.settings",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DJANGO_DEBUG": "False",
-            "DJANGO_SECRET_KEY": "bench-" + "x" * 40,
-            "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
-        }
-    )
-    import django
-
-    django.setup()
-
-
 def seed(database_url: str, n: int) -> None:
-    _django(database_url)
-    from django.contrib.auth.models import Group
-    from django.core.management import call_command
-    from django.db import connection
-    from django.utils import timezone
+    seeding.django_setup(database_url)
+    from surveys.models import Submission
+    from validation.models import Flag
 
-    call_command("migrate", verbosity=0)
-    from django.contrib.auth import get_user_model
-
-    from surveys.demo.build_form import load_content
-    from surveys.demo.locations import DISTRICT_CODES, LOCATIONS
-    from surveys.demo.submissions import generate_submission
-    from surveys.models import (
-        Enumerator,
-        FormVersion,
-        KoboForm,
-        KoboServer,
-        Location,
-        Quota,
-        Round,
-        Submission,
-        Team,
-    )
-    from surveys.roles import DATA_MANAGER
-    from validation.models import Eligibility, Flag, ReviewEvent
-    from validation.quota_progress import derive_progress_fields
-
-    for row in LOCATIONS:
-        parent = Location.objects.filter(code=row["parent_code"] or "").first()
-        Location.objects.get_or_create(
-            code=row["code"],
-            defaults={
-                "kind": row["kind"],
-                "parent": parent,
-                "name_en": row["name_en"],
-                "boundary": row.get("boundary"),
-            },
-        )
-    rnd = Round.objects.create(number=3, name="Bench R3", fieldwork_start="2024-02-01")
-    server = KoboServer.objects.create(
-        name="bench",
-        base_url="http://127.0.0.1:1",
-        api_token="bench-token-unused",  # noqa: S106
-    )
-    form = KoboForm.objects.create(server=server, asset_uid="aBench", name="bench", round=rnd)
-    content = load_content("v2")
-    version = FormVersion.objects.create(
-        form=form,
-        version_uid="vBench",
-        content=content,
-        content_hash=hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
-    )
-    districts = {loc.code: loc for loc in Location.objects.filter(code__in=DISTRICT_CODES)}
-    for loc in districts.values():
-        for sex, target in (("female", n // 40), ("male", n // 60)):
-            Quota.objects.create(round=rnd, location=loc, sex=sex, target=target)
-    user_model = get_user_model()
-    manager = user_model.objects.create_user("bench_manager", is_staff=True)
-    manager.groups.add(Group.objects.get(name=DATA_MANAGER))
-    enumerators = []
-    teams = [Team.objects.create(name=f"team {t}") for t in range(5)]
-    for i in range(20):
-        team, code = teams[i // 4], DISTRICT_CODES[i % len(DISTRICT_CODES)]
-        team.locations.add(districts[code])
-        enumerator = Enumerator.objects.create(
-            kobo_username=f"b{i:02d}", full_name=f"E {i}", sex="female", team=team
-        )
-        enumerators.append((enumerator, code))
-    rng = random.Random(7)
-    pool = []
-    while len(pool) < 500:
-        data = generate_submission(rng, enumerator="x", district_code=DISTRICT_CODES[0])
-        if data.get("screening/eligible") == "yes":
-            pool.append(data)
-    statuses = ["approved"] * 6 + ["clean", "flagged", "returned", "excluded"]
-    now = timezone.now()
-    batch = 5000
-    for start in range(0, n, batch):
-        subs = []
-        for i in range(start, min(start + batch, n)):
-            enumerator, code = enumerators[i % len(enumerators)]
-            data = dict(pool[i % len(pool)])
-            data["profile/sex"] = "female" if i % 5 < 3 else "male"
-            data["screening/district"] = code
-            subs.append(
-                Submission(
-                    form=form,
-                    kobo_id=i + 1,
-                    root_uuid=f"{i:032x}",
-                    instance_id=f"uuid:{i:032x}",
-                    version=version,
-                    version_uid="vBench",
-                    submission_time=now,
-                    started_at=now,
-                    data=data,
-                    content_hash="h",
-                    enumerator=enumerator,
-                    location=districts[code],
-                    review_status=statuses[i % len(statuses)],
-                    needs_validation=False,
-                )
-            )
-        created = Submission.objects.bulk_create(subs)
-        Eligibility.objects.bulk_create(
-            Eligibility(submission=s, verdict="eligible" if k % 20 else "ineligible", criteria=[])
-            for k, s in enumerate(created)
-        )
+    def flags(created: list) -> None:
         Flag.objects.bulk_create(
             Flag(submission=s, check_code="duration.too_short", severity="major", message="m")
             for s in created[::7]
@@ -163,22 +45,25 @@ def seed(database_url: str, n: int) -> None:
             Flag(submission=s, check_code="duplicate.respondent", severity="major", message="m")
             for s in created[3::50]
         )
-        ReviewEvent.objects.bulk_create(
-            ReviewEvent(submission=s, from_status="clean", to_status=s.review_status)
-            for s in created
-            if s.review_status != "clean"
-        )
-    # What validation writes for each interview it checks; the latest 500 are not checked yet.
-    derive_progress_fields(rows=Submission.objects.all(), round_id=rnd.pk)
+
+    seeding.seed_interviews(
+        seeding.bench_round(n),
+        n,
+        statuses=["approved"] * 6 + ["clean", "flagged", "returned", "excluded"],
+        times=lambda _i, now: {"submission_time": now, "started_at": now},
+        criteria=[],
+        from_status="clean",
+        extra=flags,
+    )
+    # Validation has not reached the latest 500 yet.
     latest = Submission.objects.order_by("-pk").values("pk")[:500]
     Submission.objects.filter(pk__in=latest).update(needs_validation=True, respondent_sex="")
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")  # as autovacuum would have by then
+    seeding.vacuum_analyze()
     print(json.dumps({"seeded": Submission.objects.count()}))
 
 
 def measure(database_url: str) -> None:
-    _django(database_url)
+    seeding.django_setup(database_url)
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -265,7 +150,7 @@ def _progress_cpu_ms(connection: Any, call: Callable[[], object]) -> dict[str, f
 
 
 def export(database_url: str, share: float) -> None:
-    _django(database_url)
+    seeding.django_setup(database_url)
     from django.db import connection, transaction
 
     from surveys.models import Round, Submission

@@ -11,7 +11,6 @@ Target: <= 300 ms each.
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import random
@@ -20,6 +19,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import seeding  # bench/ is sys.path[0] when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,149 +37,38 @@ FINDINGS = [
     ("eligibility.age", "", "blocker"),
 ]
 WEIGHT = {"blocker": 100, "major": 10, "minor": 3}
+STATUSES = ["flagged"] * 4 + ["on_hold", "clean", "clean", "approved", "approved", "returned"]
+# What each interview's eligibility verdict records.
+CRITERIA = [
+    {"code": "age", "label": "Aged 18 or more", "result": "pass", "reason": ""},
+    {"code": "consent", "label": "Informed consent given", "result": "pass", "reason": ""},
+]
 
 
 def _django(database_url: str) -> None:
-    os.environ.update(
-        {
-            "DATABASE_URL": database_url,
-            "DJANGO_SETTINGS_MODULE": "mtm.settings",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DJANGO_DEBUG": "False",
-            "DJANGO_SECRET_KEY": "bench-" + "x" * 40,
-            "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
-        }
-    )
     os.environ.pop("REDIS_URL", None)  # the scorecard cache is per process (locmem) here
-    import django
+    seeding.django_setup(database_url)
 
-    django.setup()
+
+def _times(i: int, now: dt.datetime) -> dict[str, dt.datetime]:
+    """One interview every minute back from now, each 40 minutes long."""
+    return {
+        "submission_time": now - dt.timedelta(minutes=i),
+        "started_at": now - dt.timedelta(minutes=i + 40),
+        "ended_at": now - dt.timedelta(minutes=i),
+    }
 
 
 def seed(database_url: str, n: int) -> None:
     _django(database_url)
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.core.management import call_command
-    from django.db import connection
-    from django.utils import timezone
-
-    call_command("migrate", verbosity=0)
-    from surveys.demo.build_form import load_content
-    from surveys.demo.locations import DISTRICT_CODES, LOCATIONS
-    from surveys.demo.submissions import generate_submission
-    from surveys.models import (
-        Enumerator,
-        FormVersion,
-        KoboForm,
-        KoboServer,
-        Location,
-        Quota,
-        Round,
-        Submission,
-        Team,
-    )
-    from surveys.roles import DATA_MANAGER, SUPERVISOR
+    from surveys.models import Submission
     from validation.criteria_defaults import ensure_default_criteria
-    from validation.models import Eligibility, Flag, ReviewEvent, ReviewPriority
-    from validation.quota_progress import derive_progress_fields
+    from validation.models import Flag, ReviewPriority
 
-    for row in LOCATIONS:
-        parent = Location.objects.filter(code=row["parent_code"] or "").first()
-        Location.objects.get_or_create(
-            code=row["code"],
-            defaults={
-                "kind": row["kind"],
-                "parent": parent,
-                "name_en": row["name_en"],
-                "boundary": row.get("boundary"),
-            },
-        )
-    rnd = Round.objects.create(
-        number=3, name="Bench R3", fieldwork_start="2024-02-01", status="fieldwork"
-    )
-    ensure_default_criteria(round=rnd)
-    server = KoboServer.objects.create(
-        name="bench",
-        base_url="http://127.0.0.1:1",
-        api_token="bench-token-unused",  # noqa: S106
-    )
-    form = KoboForm.objects.create(server=server, asset_uid="aBench", name="bench", round=rnd)
-    content = load_content("v2")
-    version = FormVersion.objects.create(
-        form=form,
-        version_uid="vBench",
-        content=content,
-        content_hash=hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
-    )
-    districts = {loc.code: loc for loc in Location.objects.filter(code__in=DISTRICT_CODES)}
-    for loc in districts.values():
-        for sex, target in (("female", n // 40), ("male", n // 60)):
-            Quota.objects.create(round=rnd, location=loc, sex=sex, target=target)
-    users = get_user_model()
-    manager = users.objects.create_user("bench_manager", is_staff=True)
-    manager.groups.add(Group.objects.get(name=DATA_MANAGER))
-    teams = []
-    for t in range(5):
-        supervisor = users.objects.create_user(f"bench_sup{t}", is_staff=True)
-        supervisor.groups.add(Group.objects.get(name=SUPERVISOR))
-        teams.append(Team.objects.create(name=f"team {t}", supervisor=supervisor))
-    enumerators = []
-    for i in range(20):
-        team, code = teams[i // 4], DISTRICT_CODES[i % len(DISTRICT_CODES)]
-        team.locations.add(districts[code])
-        enumerator = Enumerator.objects.create(
-            kobo_username=f"b{i:02d}", full_name=f"E {i}", sex="female", team=team
-        )
-        enumerators.append((enumerator, code))
-    rng = random.Random(7)
-    pool: list[dict[str, object]] = []
-    while len(pool) < 500:
-        data = generate_submission(rng, enumerator="x", district_code=DISTRICT_CODES[0])
-        if data.get("screening/eligible") == "yes":
-            pool.append(data)
-    statuses = ["flagged"] * 4 + ["on_hold", "clean", "clean", "approved", "approved", "returned"]
-    criteria = [
-        {"code": "age", "label": "Aged 18 or more", "result": "pass", "reason": ""},
-        {"code": "consent", "label": "Informed consent given", "result": "pass", "reason": ""},
-    ]
-    now = timezone.now()
-    batch = 5000
-    for start in range(0, n, batch):
-        subs = []
-        for i in range(start, min(start + batch, n)):
-            enumerator, code = enumerators[i % len(enumerators)]
-            data = dict(pool[i % len(pool)])
-            data["profile/sex"] = "female" if i % 5 < 3 else "male"
-            data["screening/district"] = code
-            subs.append(
-                Submission(
-                    form=form,
-                    kobo_id=i + 1,
-                    root_uuid=f"{i:032x}",
-                    instance_id=f"uuid:{i:032x}",
-                    version=version,
-                    version_uid="vBench",
-                    submission_time=now - dt.timedelta(minutes=i),
-                    started_at=now - dt.timedelta(minutes=i + 40),
-                    ended_at=now - dt.timedelta(minutes=i),
-                    data=data,
-                    content_hash="h",
-                    enumerator=enumerator,
-                    location=districts[code],
-                    review_status=statuses[i % len(statuses)],
-                    needs_validation=False,
-                )
-            )
-        created = Submission.objects.bulk_create(subs)
-        Eligibility.objects.bulk_create(
-            Eligibility(
-                submission=s,
-                verdict="eligible" if k % 20 else "ineligible",
-                criteria=criteria,
-            )
-            for k, s in enumerate(created)
-        )
+    br = seeding.bench_round(n, status="fieldwork", supervised=True)
+    ensure_default_criteria(round=br.round)
+
+    def flags_and_priorities(created: list) -> None:
         flags, priorities = [], []
         for s in created:
             picks = random.Random(s.pk).sample(FINDINGS, 3)
@@ -205,15 +95,17 @@ def seed(database_url: str, n: int) -> None:
             )
         Flag.objects.bulk_create(flags, batch_size=5000)
         ReviewPriority.objects.bulk_create(priorities)
-        ReviewEvent.objects.bulk_create(
-            ReviewEvent(submission=s, from_status="received", to_status=s.review_status)
-            for s in created
-            if s.review_status != "clean"
-        )
-    # What validation stores on each checked interview for the progress aggregate.
-    derive_progress_fields(rows=Submission.objects.all(), round_id=rnd.pk)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+
+    seeding.seed_interviews(
+        br,
+        n,
+        statuses=STATUSES,
+        times=_times,
+        criteria=CRITERIA,
+        from_status="received",
+        extra=flags_and_priorities,
+    )
+    seeding.vacuum_analyze()
     print(json.dumps({"seeded": Submission.objects.count(), "flags": Flag.objects.count()}))
 
 

@@ -1,0 +1,189 @@
+"""The round the database benches seed: demo form, 20 enumerators in 5 teams, N bulk interviews."""
+
+import hashlib
+import json
+import os
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+BATCH = 5000
+
+
+def django_setup(database_url: str) -> None:
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "mtm.settings",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "DJANGO_DEBUG": "False",
+            "DJANGO_SECRET_KEY": "bench-" + "x" * 40,
+            "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
+        }
+    )
+    import django
+
+    django.setup()
+
+
+@dataclass
+class BenchRound:
+    round: Any
+    form: Any
+    version: Any
+    districts: dict[str, Any]
+    enumerators: list[tuple[Any, str]]  # (enumerator, the district code they work in)
+
+
+def bench_round(n: int, *, status: str = "planned", supervised: bool = False) -> BenchRound:
+    """Migrate, then the demo locations, round 3 with its form and quotas sized for N interviews,
+    bench_manager (data manager) and 5 teams of 4 enumerators, each led by bench_sup<t> if
+    supervised."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from surveys.demo.build_form import load_content
+    from surveys.demo.locations import DISTRICT_CODES, LOCATIONS
+    from surveys.models import (
+        Enumerator,
+        FormVersion,
+        KoboForm,
+        KoboServer,
+        Location,
+        Quota,
+        Round,
+        Team,
+    )
+    from surveys.roles import DATA_MANAGER, SUPERVISOR
+
+    for row in LOCATIONS:
+        parent = Location.objects.filter(code=row["parent_code"] or "").first()
+        Location.objects.get_or_create(
+            code=row["code"],
+            defaults={
+                "kind": row["kind"],
+                "parent": parent,
+                "name_en": row["name_en"],
+                "boundary": row.get("boundary"),
+            },
+        )
+    rnd = Round.objects.create(
+        number=3, name="Bench R3", fieldwork_start="2024-02-01", status=status
+    )
+    server = KoboServer.objects.create(
+        name="bench",
+        base_url="http://127.0.0.1:1",
+        api_token="bench-token-unused",  # noqa: S106
+    )
+    form = KoboForm.objects.create(server=server, asset_uid="aBench", name="bench", round=rnd)
+    content = load_content("v2")
+    version = FormVersion.objects.create(
+        form=form,
+        version_uid="vBench",
+        content=content,
+        content_hash=hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
+    )
+    districts = {loc.code: loc for loc in Location.objects.filter(code__in=DISTRICT_CODES)}
+    for loc in districts.values():
+        for sex, target in (("female", n // 40), ("male", n // 60)):
+            Quota.objects.create(round=rnd, location=loc, sex=sex, target=target)
+    users = get_user_model()
+    manager = users.objects.create_user("bench_manager", is_staff=True)
+    manager.groups.add(Group.objects.get(name=DATA_MANAGER))
+    teams = []
+    for t in range(5):
+        supervisor = None
+        if supervised:
+            supervisor = users.objects.create_user(f"bench_sup{t}", is_staff=True)
+            supervisor.groups.add(Group.objects.get(name=SUPERVISOR))
+        teams.append(Team.objects.create(name=f"team {t}", supervisor=supervisor))
+    enumerators = []
+    for i in range(20):
+        team, code = teams[i // 4], DISTRICT_CODES[i % len(DISTRICT_CODES)]
+        team.locations.add(districts[code])
+        enumerator = Enumerator.objects.create(
+            kobo_username=f"b{i:02d}", full_name=f"E {i}", sex="female", team=team
+        )
+        enumerators.append((enumerator, code))
+    return BenchRound(rnd, form, version, districts, enumerators)
+
+
+def seed_interviews(
+    br: BenchRound,
+    n: int,
+    *,
+    statuses: list[str],
+    times: Callable[[int, datetime], dict[str, datetime]],
+    criteria: list[dict[str, str]],
+    from_status: str,
+    extra: Callable[[list[Any]], None],
+) -> None:
+    """Bulk-insert N interviews drawn from 500 eligible demo answers, review status i cycling
+    through statuses, with times(i, now); each with an eligibility verdict (1 in 20
+    ineligible), what extra(batch) adds, and a review event unless clean; then the progress
+    fields validation derives."""
+    from django.utils import timezone
+
+    from surveys.demo.locations import DISTRICT_CODES
+    from surveys.demo.submissions import generate_submission
+    from surveys.models import Submission
+    from validation.models import Eligibility, ReviewEvent
+    from validation.quota_progress import derive_progress_fields
+
+    rng = random.Random(7)
+    pool: list[dict[str, object]] = []
+    while len(pool) < 500:
+        data = generate_submission(rng, enumerator="x", district_code=DISTRICT_CODES[0])
+        if data.get("screening/eligible") == "yes":
+            pool.append(data)
+    now = timezone.now()
+    for start in range(0, n, BATCH):
+        subs = []
+        for i in range(start, min(start + BATCH, n)):
+            enumerator, code = br.enumerators[i % len(br.enumerators)]
+            data = dict(pool[i % len(pool)])
+            data["profile/sex"] = "female" if i % 5 < 3 else "male"
+            data["screening/district"] = code
+            subs.append(
+                Submission(
+                    form=br.form,
+                    kobo_id=i + 1,
+                    root_uuid=f"{i:032x}",
+                    instance_id=f"uuid:{i:032x}",
+                    version=br.version,
+                    version_uid="vBench",
+                    **times(i, now),
+                    data=data,
+                    content_hash="h",
+                    enumerator=enumerator,
+                    location=br.districts[code],
+                    review_status=statuses[i % len(statuses)],
+                    needs_validation=False,
+                )
+            )
+        created = Submission.objects.bulk_create(subs)
+        Eligibility.objects.bulk_create(
+            Eligibility(
+                submission=s, verdict="eligible" if k % 20 else "ineligible", criteria=criteria
+            )
+            for k, s in enumerate(created)
+        )
+        extra(created)
+        ReviewEvent.objects.bulk_create(
+            ReviewEvent(submission=s, from_status=from_status, to_status=s.review_status)
+            for s in created
+            if s.review_status != "clean"
+        )
+    # What validation stores on each interview it checks, for the progress aggregate.
+    derive_progress_fields(rows=Submission.objects.all(), round_id=br.round.pk)
+
+
+def vacuum_analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # as autovacuum would have by then
