@@ -16,7 +16,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -190,13 +189,6 @@ def export(database_url: str, share: float) -> None:
     )
 
 
-def _run(*args: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT, check=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -216,22 +208,8 @@ def main() -> None:
     if args.mode == "export":
         export(args.database_url, args.share)
         return
-    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
-    name = f"mtm_bench_progress_{args.size}"
-    url = f"{base}/{name}"
-    if not args.keep:
-        subprocess.run(
-            ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
-        )
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-        started = time.perf_counter()
-        print(
-            "seed:",
-            _run("seed", "--database-url", url, "--size", str(args.size)),
-            f"{time.perf_counter() - started:.0f} s",
-            flush=True,
-        )
-    m = _run("measure", "--database-url", url)
+    url = seeding.seeded(__file__, f"mtm_bench_progress_{args.size}", args.size, keep=args.keep)
+    m = seeding.run_mode(__file__, "measure", "--database-url", url)
     target = "OK" if m["progress_ms_median"] <= 200 else "OVER the 200 ms target"
     print(
         f"round progress: {m['progress_ms_median']} ms median over {m['submissions']} "
@@ -252,7 +230,7 @@ def main() -> None:
             f"Python peak {f['peak_kb']} KB (HTTP {f['status']})"
         )
     for share in (0.1, 1.0):
-        e = _run("export", "--database-url", url, "--share", str(share))
+        e = seeding.run_mode(__file__, "export", "--database-url", url, "--share", str(share))
         print(
             f"clean export {e['rows']} rows x {e['columns']} columns: {e['seconds']} s, "
             f"peak RSS {e['peak_rss_mb']} MB (before {e['rss_before_mb']} MB)",

@@ -15,7 +15,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -171,13 +170,6 @@ def measure(database_url: str) -> None:
     print(json.dumps(out))
 
 
-def _run(*args: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT, check=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("mode", nargs="?", default="run", choices=["run", "seed", "measure"])
@@ -191,22 +183,8 @@ def main() -> None:
     if args.mode == "measure":
         measure(args.database_url)
         return
-    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
-    name = f"mtm_bench_review_{args.size}"
-    url = f"{base}/{name}"
-    if not args.keep:
-        subprocess.run(
-            ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
-        )
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-        started = time.perf_counter()
-        print(
-            "seed:",
-            _run("seed", "--database-url", url, "--size", str(args.size)),
-            f"{time.perf_counter() - started:.0f} s",
-            flush=True,
-        )
-    m = _run("measure", "--database-url", url)
+    url = seeding.seeded(__file__, f"mtm_bench_review_{args.size}", args.size, keep=args.keep)
+    m = seeding.run_mode(__file__, "measure", "--database-url", url)
     print(f"{m['submissions']} submissions, {m['flags']} flags")
     for who in ("bench_sup0", "bench_manager"):
         for page, f in m[who].items():

@@ -4,14 +4,49 @@ import hashlib
 import json
 import os
 import random
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
 BATCH = 5000
 
 
+def database(name: str, *, recreate: bool) -> str:
+    """The URL of the bench's own database on BENCH_DATABASE_URL's server, dropped and
+    created afresh when recreate."""
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+    if recreate:
+        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+            subprocess.run(["psql", f"{base}/postgres", "-qc", sql], check=True)
+    return f"{base}/{name}"
+
+
+def run_mode(script: str, *args: str) -> dict[str, Any]:
+    """Run a bench script's mode in its own process; its last output line is its JSON."""
+    out = subprocess.run(
+        [sys.executable, script, *args], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def seeded(script: str, name: str, size: int, *, keep: bool) -> str:
+    """The bench database's URL; unless keep, recreated and seeded by the script's seed mode."""
+    url = database(name, recreate=not keep)
+    if not keep:
+        started = time.perf_counter()
+        seed = run_mode(script, "seed", "--database-url", url, "--size", str(size))
+        print("seed:", seed, f"{time.perf_counter() - started:.0f} s", flush=True)
+    return url
+
+
+# Production settings: DEBUG keeps every query's text in memory.
 def django_setup(database_url: str) -> None:
     os.environ.update(
         {

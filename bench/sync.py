@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+import seeding  # bench/ is sys.path[0] when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 ASSET = "aMTMkzR3demo2024"
@@ -65,20 +67,7 @@ def serve(n: int, port: int) -> None:
 
 
 def sync(url: str, database_url: str, server_pid: int) -> None:
-    # Production settings: DEBUG keeps every query's text in memory.
-    os.environ.update(
-        {
-            "DATABASE_URL": database_url,
-            "DJANGO_SETTINGS_MODULE": "mtm.settings",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DJANGO_DEBUG": "False",
-            "DJANGO_SECRET_KEY": "bench-" + "x" * 40,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        }
-    )
-    import django
-
-    django.setup()
+    seeding.django_setup(database_url)
     from django.core.management import call_command
     from django.db import connection
 
@@ -152,17 +141,6 @@ class _CpuClock:
         return spent
 
 
-def _database(size: int) -> str:
-    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
-    # BENCH_DATABASE_PREFIX: runs sharing a server each drop and recreate only their own.
-    name = f"{os.environ.get('BENCH_DATABASE_PREFIX', 'mtm_syncbench')}_{size}"
-    subprocess.run(
-        ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
-    )
-    subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-    return f"{base}/{name}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
@@ -197,7 +175,11 @@ def main() -> None:
                     "--url",
                     f"http://127.0.0.1:{args.port}",
                     "--database-url",
-                    _database(size),
+                    # BENCH_DATABASE_PREFIX: runs sharing a server each recreate only their own.
+                    seeding.database(
+                        f"{os.environ.get('BENCH_DATABASE_PREFIX', 'mtm_syncbench')}_{size}",
+                        recreate=True,
+                    ),
                     "--server-pid",
                     str(server.pid),
                 ],
