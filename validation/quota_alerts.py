@@ -31,7 +31,8 @@ from django.utils import timezone
 
 from surveys.models import Enumerator, Quota, Sex, Submission, Team
 from validation.models import Eligibility, Flag, QuotaAlert, Severity
-from validation.quota_progress import open_duplicates, sex_path
+from validation.quota_progress import open_duplicates
+from validation.selectors import question_path
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def counted_interviews(round_id: int) -> QuerySet[Submission]:
         Q(needs_validation=True) | Q(respondent_sex=""),
         eligibility__verdict=Eligibility.Verdict.ELIGIBLE,
     )
-    path = sex_path(round_id)
+    path = question_path(round_id, "sex")
     return (
         round_rows.filter(deleted_at__isnull=True, location__isnull=False)
         .exclude(review_status=Submission.ReviewStatus.EXCLUDED)

@@ -19,8 +19,8 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Valu
 from django.db.models.fields.json import KT
 
 from surveys.models import Quota, Sex, Submission
-from validation.models import CheckConfig, Eligibility, Flag, Severity
-from validation.models.check_config import QUESTION_ROLES
+from validation.models import Eligibility, Flag, Severity
+from validation.selectors import question_path
 
 S = Submission.ReviewStatus
 PENDING = (S.RECEIVED, S.CLEAN, S.FLAGGED, S.RETURNED, S.CORRECTED, S.ON_HOLD)
@@ -56,18 +56,6 @@ class StratumProgress:
         return round(100 * self.counted / self.target, 1) if self.target else 0.0
 
 
-def sex_path(round_id: int) -> str:
-    """Where the round's interviews answer the respondent's sex (its check configuration's map)."""
-    mapping = (
-        CheckConfig.objects.filter(round_id=round_id, is_active=True)
-        .values_list("question_map", flat=True)
-        .first()
-    )
-    if isinstance(mapping, dict) and isinstance(mapping.get("sex"), str) and mapping["sex"]:
-        return str(mapping["sex"])
-    return QUESTION_ROLES["sex"]
-
-
 def sex_answer(path: str) -> Case:
     """The answer at `path` when it is one of the quota's sexes, else 'other'."""
     lookup = f"data__{path}"
@@ -85,7 +73,7 @@ def _eligible_verdict() -> Exists:
 def derive_progress_fields(*, rows: QuerySet[Submission], round_id: int) -> int:
     """Store respondent_sex and is_eligible of `rows` (one round's) from answers and verdict."""
     return rows.update(
-        respondent_sex=sex_answer(sex_path(round_id)), is_eligible=_eligible_verdict()
+        respondent_sex=sex_answer(question_path(round_id, "sex")), is_eligible=_eligible_verdict()
     )
 
 
@@ -96,7 +84,7 @@ def refresh_progress_fields(*, round_id: int) -> int:
     sex question in the round's check configuration, rows checked before the fields existed.
     Rows already right are not written.
     """
-    path = sex_path(round_id)
+    path = question_path(round_id, "sex")
     stale = (
         Submission.objects.filter(form__round_id=round_id, needs_validation=False)
         .annotate(want_sex=sex_answer(path), want_eligible=_eligible_verdict())
@@ -142,7 +130,7 @@ def round_progress(*, scope: QuerySet[Submission], round_id: int) -> list[Stratu
         .annotate(**_figures(Q(is_eligible=True)))
         .order_by()
     )
-    path = sex_path(round_id)
+    path = question_path(round_id, "sex")
     from_answers = (
         # The JSON key's own `in` (KT's `in` quotes the values as JSON on SQLite).
         rows.filter(Q(needs_validation=True) | Q(respondent_sex=""))

@@ -4,7 +4,8 @@ from django.db.models import Q, QuerySet
 
 from surveys.models import Submission
 from surveys.selectors import UserLike, is_data_manager, visible_submissions
-from validation.models import ExportJob, Flag, ReviewEvent
+from validation.models import CheckConfig, ExportJob, Flag, ReviewEvent
+from validation.models.check_config import QUESTION_ROLES
 
 S = Submission.ReviewStatus
 # What waits for a supervisor: flagged or held interviews, reopened decisions, corrections
@@ -67,3 +68,15 @@ def visible_export_jobs(user: UserLike) -> QuerySet[ExportJob]:
     if is_data_manager(user):
         return ExportJob.objects.all()
     return ExportJob.objects.filter(requested_by_id=user.pk)
+
+
+def question_path(round_id: int, role: str) -> str:
+    """Where a round's interviews answer a role's question (sex, gps…), by its question map."""
+    mapping = (
+        CheckConfig.objects.filter(round_id=round_id, is_active=True)
+        .values_list("question_map", flat=True)
+        .first()
+    )
+    if isinstance(mapping, dict) and isinstance(mapping.get(role), str) and mapping[role]:
+        return str(mapping[role])
+    return QUESTION_ROLES[role]

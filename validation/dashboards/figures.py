@@ -8,8 +8,8 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from surveys.models import Location, Submission
-from validation.models import CheckConfig, Flag
-from validation.models.check_config import QUESTION_ROLES
+from validation.models import Flag
+from validation.selectors import question_path
 
 S = Submission.ReviewStatus
 _MAP_POINTS = 5000  # enough to see clusters; bounds the page size on a 100,000-row round
@@ -73,20 +73,9 @@ class Point:
     flagged: bool
 
 
-def gps_path(round_id: int) -> str:
-    mapping = (
-        CheckConfig.objects.filter(round_id=round_id, is_active=True)
-        .values_list("question_map", flat=True)
-        .first()
-    )
-    if isinstance(mapping, dict) and isinstance(mapping.get("gps"), str) and mapping["gps"]:
-        return str(mapping["gps"])
-    return QUESTION_ROLES["gps"]
-
-
 def map_points(rows: QuerySet[Submission], round_id: int) -> Iterator[Point]:
     """Interview points (the latest few thousand), flagged ones marked."""
-    path = gps_path(round_id)
+    path = question_path(round_id, "gps")
     latest = rows.order_by("-submission_time").values_list("data", "review_status")[:_MAP_POINTS]
     for data, status in latest.iterator(chunk_size=1000):
         parts = str((data or {}).get(path, "")).split()

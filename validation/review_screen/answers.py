@@ -93,12 +93,7 @@ def lay_out(
     lang: str,
 ) -> Layout:
     """Every answered (or flagged, or commented) question in form order, grouped by section."""
-    by_path: dict[str, list[Flag]] = defaultdict(list)
-    for flag in flags:
-        by_path[flag.path].append(flag)
-    notes: dict[str, list[QuestionComment]] = defaultdict(list)
-    for comment in comments:
-        notes[comment.path].append(comment)
+    by_path, notes = _by_path(flags, comments)
     placed: set[str] = set()
     questions: dict[str, str] = {}
     first = Section("", "Interview")
@@ -179,16 +174,23 @@ def lay_out(
 _RANK = {"blocker": 0, "major": 1, "minor": 2, "info": 3}
 
 
-def raw_layout(
-    data: Mapping[str, Any], flags: Iterable[Flag], comments: Iterable[QuestionComment]
-) -> Layout:
-    """Without the form version: the answers as KoBo keys, flags still in place."""
+def _by_path(
+    flags: Iterable[Flag], comments: Iterable[QuestionComment]
+) -> tuple[dict[str, list[Flag]], dict[str, list[QuestionComment]]]:
     by_path: dict[str, list[Flag]] = defaultdict(list)
     for flag in flags:
         by_path[flag.path].append(flag)
     notes: dict[str, list[QuestionComment]] = defaultdict(list)
     for comment in comments:
         notes[comment.path].append(comment)
+    return by_path, notes
+
+
+def raw_layout(
+    data: Mapping[str, Any], flags: Iterable[Flag], comments: Iterable[QuestionComment]
+) -> Layout:
+    """Without the form version: the answers as KoBo keys, flags still in place."""
+    by_path, notes = _by_path(flags, comments)
     section = Section("", "Answers (as stored; the form version is not available)")
     for key, value in data.items():
         if key.startswith("_") or key in ("start", "end", "today", "deviceid"):

@@ -11,9 +11,10 @@ from shapely.geometry import shape
 from shapely.ops import nearest_points
 
 from surveys.models import Submission
-from validation.dashboards.figures import Point, gps_path
+from validation.dashboards.figures import Point
 from validation.dashboards.svg_map import map_svg
 from validation.models import Flag
+from validation.selectors import question_path
 
 _KM_PER_DEGREE = 111.32
 
@@ -47,7 +48,7 @@ def gps_place(submission: Submission, flags: Iterable[Flag]) -> GpsPlace:
     location = submission.location
     district = location.name_en if location is not None else ""
     round_id = submission.form.round_id
-    found = _point(submission.data.get(gps_path(round_id))) if round_id else None
+    found = _point(submission.data.get(question_path(round_id, "gps"))) if round_id else None
     boundary = location.boundary if location is not None else None
     boundaries = (
         [(location.code, location.name_en, boundary)]
