@@ -42,7 +42,12 @@ install: $(BIN)/.installed $(CHARTJS) $(DIFF_NODE) $(CHROMIUM)
 demo: $(BIN)/.installed $(CHARTJS)
 	$(BIN)/python manage.py run_demo --port $(PORT) --kobo-port $(KOBO_PORT)
 
+# The whole suite runs on PostgreSQL and Redis (the e2e tests start a real Celery worker): the
+# machine's own services unless DATABASE_URL / CELERY_BROKER_URL / REDIS_URL say otherwise.
 test: install
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mtm}" \
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}" \
+	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/1}" \
 	$(BIN)/pytest
 
 lint: install
