@@ -1,7 +1,7 @@
 """Benchmark of the XLSForm skip-logic engine, and of Enketo's evaluator on the same work.
 
 Usage: .venv/bin/python bench/validate.py [--n 20000] [--enketo-n 1000] [--seed 1]
-For the demo form and the UNHCR household survey (../shared/forms): generates --n synthetic
+For the demo form and the UNHCR household survey (tests/data/forms): generates --n synthetic
 submissions (tests/differential/generator.py: valid answers, repeats, planted violations),
 validates them all in this one process with validation.xlsform (submissions/s, expression
 evaluations/s, peak RSS), then checks the first --enketo-n of the same submissions with

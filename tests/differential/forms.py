@@ -11,9 +11,9 @@ from pyxform.xls2xform import convert
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_FORM = ROOT / "surveys" / "demo" / "mtm_survey_r3.xlsx"
-SHARED_FORMS = ROOT.parent / "shared" / "forms"
-REACH_FORM = SHARED_FORMS / "reach_water_household_survey.xlsx"
-UNHCR_FORM = SHARED_FORMS / "unhcr_household_survey_americas.xlsx"
+FIXTURE_FORMS = ROOT / "tests" / "data" / "forms"
+REACH_FORM = FIXTURE_FORMS / "reach_water_household_survey.xlsx"
+UNHCR_FORM = FIXTURE_FORMS / "unhcr_household_survey_americas.xlsx"
 XF = "{http://www.w3.org/2002/xforms}"
 
 

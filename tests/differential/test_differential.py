@@ -2,7 +2,7 @@
 
 Synthetic submissions (seeded, with answers to non-relevant questions, missing required
 answers and broken constraints) of the demo form, the two real-world forms in
-../shared/forms and a nested-repeat form are checked by our engine and by harness.js
+tests/data/forms and a nested-repeat form are checked by our engine and by harness.js
 (Enketo's evaluator on a DOM of the same submission); the sets of (submission, code, path)
 must be equal, except on paths either side declares "cannot check".
 MTM_DIFF_N sets the submissions per form (default 200); MTM_DIFF_SEED the seed.

@@ -16,7 +16,7 @@ from validation.xlsform import (
 
 ALMATY = dt.timezone(dt.timedelta(hours=5))
 NOW = dt.datetime(2024, 2, 10, 18, 30, tzinfo=ALMATY)
-FORMS = Path(__file__).resolve().parents[3] / ".." / "shared" / "forms"
+FORMS = Path(__file__).resolve().parents[2] / "data" / "forms"
 DEMO = Path(__file__).resolve().parents[3] / "surveys" / "demo"
 
 YESNO = [

@@ -463,7 +463,7 @@ ROOT = Path(__file__).resolve().parents[3]
 REAL_FORMS = {
     "demo": load_form_file(ROOT / "surveys" / "demo" / "mtm_survey_r3.asset.json"),
     "unhcr": load_form_file(
-        ROOT / ".." / "shared" / "forms" / "unhcr_household_survey_americas.xlsx"
+        ROOT / "tests" / "data" / "forms" / "unhcr_household_survey_americas.xlsx"
     ),
 }
 # fmt: off
