@@ -1,10 +1,18 @@
-"""Mongo-style filters and sorts as kpi applies them to /data/ (operator whitelist included)."""
+"""Mongo filters and sorts as KPI builds and Mongo evaluates them for /data/.
+
+`prepare` is kpi/utils/mongo_helper.py `to_safe_dict(reading=True)` (:248-324): a `$key` not in
+KEY_WHITELIST (:46-64) and any key with a dot become base64-encoded *field names* (`$eq` →
+`JA==eq`, `a.b` → `aLg==b`), except dotted paths under `_validation_status` (:295-319,
+kpi/constants.py:84-86); an `_id` scalar is passed through int() (:288-293). `matches` then
+evaluates the prepared filter with Mongo's semantics on this fake's documents.
+"""
 
 import re
 from collections.abc import Callable
 from typing import Any
 
-# kpi mongo_helper.py:46-64: any other `$op` is base64-encoded into a field name (kobo-api.md §3).
+from surveys.kobo.fake.errors import KpiServerError
+
 ALLOWED_OPERATORS = frozenset(
     {
         "$or",
@@ -34,17 +42,88 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "$lte": lambda a, b: a <= b,
 }
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+_DOLLAR, _DOT = "JA==", "Lg=="  # base64 of "$" and "." (mongo_helper.py:66-69)
 
 
 class UnsupportedQueryError(Exception):
-    """Mongo would raise OperationFailure; kpi answers 400 `["Unsupported query"]` (§3)."""
+    """Mongo raises OperationFailure on this filter.
+
+    Mongo raises OperationFailure; KPI answers 400 `["Unsupported query"]`, or the message itself
+    for "$all needs an array" (kpi/views/v2/data.py:483-489).
+    """
 
     def __init__(self, message: str = "Unsupported query") -> None:
         super().__init__(message)
         self.message = message
 
 
+class NotEmulatedError(Exception):
+    """Valid for Mongo but not evaluated by this fake (`$expr`): refused honestly (501)."""
+
+
+def encode_key(key: str) -> str:
+    return re.sub(r"\.", _DOT, re.sub(r"^\$", _DOLLAR, key))
+
+
+def _safe_key(key: str) -> str:
+    if key.startswith("_validation_status."):
+        return key
+    if key not in ALLOWED_OPERATORS and (key.startswith("$") or "." in key):
+        return encode_key(key)
+    return key
+
+
+def prepare(value: Any) -> dict[str, Any]:
+    """The filter KPI sends to Mongo; a non-object is an AttributeError in KPI → 500."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise KpiServerError("query.update() on a non-dict")  # mongo_helper.py:397-400
+    return _safe_dict(value)
+
+
+def _safe_dict(d: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in d.items():
+        if isinstance(value, list):
+            value = [_safe_dict(e) if isinstance(e, dict) else e for e in value]
+        elif isinstance(value, dict):
+            value = _safe_dict(value)
+        elif key == "_id":
+            try:
+                value = int(value)
+            except ValueError:
+                pass  # not an int: compared as given
+            except TypeError:
+                raise KpiServerError("int(None) on _id") from None  # only ValueError is caught
+        out[_safe_key(key)] = value
+    return out
+
+
+def prepare_sort(value: Any) -> list[tuple[str, int]]:
+    """Prepare a sort spec as KPI does.
+
+    mongo_helper.py:157-160: keys made safe, every direction through int(); Mongo then rejects
+    anything but 1/-1 while the response streams (uncaught → 500).
+    """
+    if not value:
+        return [("_id", 1)]  # openrosa_backend.py:1527-1529
+    if not isinstance(value, dict):
+        raise KpiServerError("sort is not an object")
+    spec: list[tuple[str, int]] = []
+    for key, direction in _safe_dict(value).items():
+        try:
+            number = int(direction)
+        except (TypeError, ValueError):
+            raise KpiServerError("sort direction is not an integer") from None
+        if number not in (1, -1):
+            raise KpiServerError("$sort key ordering must be 1 or -1")
+        spec.append((key, number))
+    return spec
+
+
 def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
+    """Does a document match a *prepared* filter."""
     for key, condition in query.items():
         if key in ("$or", "$and"):
             if not isinstance(condition, list) or not condition:
@@ -52,12 +131,10 @@ def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
             branches = (matches(doc, _as_query(q)) for q in condition)
             if not (any(branches) if key == "$or" else all(branches)):
                 return False
+        elif key == "$expr":
+            raise NotEmulatedError("$expr")
         elif key.startswith("$"):
-            if key in ALLOWED_OPERATORS:
-                raise UnsupportedQueryError  # e.g. a top-level $in or $expr: not in this fake
-            return False  # encoded into a field name that no document has
-        elif "." in key and not key.startswith("_validation_status."):
-            return False  # dotted keys are encoded too, except under _validation_status
+            raise UnsupportedQueryError  # e.g. a top-level $in: "unknown top level operator"
         elif not field_matches(_lookup(doc, key), condition):
             return False
     return True
@@ -72,7 +149,7 @@ def _as_query(value: Any) -> dict[str, Any]:
 def _lookup(doc: dict[str, Any], key: str) -> Any:
     if key in doc:
         return doc[key]
-    if "." not in key:
+    if not key.startswith("_validation_status."):
         return _MISSING
     value: Any = doc
     for part in key.split("."):
@@ -82,20 +159,13 @@ def _lookup(doc: dict[str, Any], key: str) -> Any:
     return value
 
 
-def _is_operator_dict(condition: Any) -> bool:
-    return (
-        isinstance(condition, dict)
-        and bool(condition)
-        and all(isinstance(k, str) and k.startswith("$") for k in condition)
-    )
-
-
 def field_matches(value: Any, condition: Any) -> bool:
-    if not _is_operator_dict(condition):
+    # Mongo reads a sub-document as operators when its first key starts with "$".
+    if not (isinstance(condition, dict) and condition and next(iter(condition)).startswith("$")):
         return _equals(value, condition)
     for op, arg in condition.items():
         if op not in ALLOWED_OPERATORS:
-            return False  # the operator became a sub-document key: nothing equals that
+            raise UnsupportedQueryError  # "unknown operator: JA==eq"
         if not _operator(value, op, arg, condition):
             return False
     return True
@@ -106,7 +176,7 @@ def _operator(value: Any, op: str, arg: Any, condition: dict[str, Any]) -> bool:
         return any(_compare(v, arg, _COMPARE[op]) for v in _values(value))
     if op in ("$in", "$nin"):
         if not isinstance(arg, list):
-            raise UnsupportedQueryError
+            raise UnsupportedQueryError  # "$in needs an array"
         found = any(_equals(value, item) for item in arg)
         return found if op == "$in" else not found
     if op == "$ne":
@@ -120,7 +190,7 @@ def _operator(value: Any, op: str, arg: Any, condition: dict[str, Any]) -> bool:
             raise UnsupportedQueryError
         return True
     if op == "$not":
-        if not _is_operator_dict(arg):
+        if not (isinstance(arg, dict) and arg):
             raise UnsupportedQueryError
         return not field_matches(value, arg)
     if op == "$all":
@@ -128,12 +198,14 @@ def _operator(value: Any, op: str, arg: Any, condition: dict[str, Any]) -> bool:
             raise UnsupportedQueryError("$all needs an array")
         return all(_equals(value, item) for item in arg)
     if op == "$elemMatch":
-        if not isinstance(value, list) or not isinstance(arg, dict):
+        if not isinstance(arg, dict):
+            raise UnsupportedQueryError
+        if not isinstance(value, list):
             return False
-        if _is_operator_dict(arg):
+        if arg and next(iter(arg)).startswith("$"):
             return any(field_matches(item, arg) for item in value)
         return any(isinstance(item, dict) and matches(item, arg) for item in value)
-    raise UnsupportedQueryError  # $expr/$ifNull as field operators: Mongo rejects them
+    raise UnsupportedQueryError  # $expr/$ifNull inside a field: "unknown operator"
 
 
 def _values(value: Any) -> list[Any]:
@@ -148,7 +220,7 @@ def _equals(value: Any, expected: Any) -> bool:
     if value == expected and type(value) is type(expected):
         return True
     if isinstance(value, list) and not isinstance(expected, list):
-        return any(item == expected and type(item) is type(expected) for item in value)
+        return any(_equals(item, expected) for item in value)
     return _is_number(value) and _is_number(expected) and value == expected
 
 
@@ -178,17 +250,19 @@ def _regex(value: Any, pattern: Any, options: Any) -> bool:
     return any(isinstance(v, str) and compiled.search(v) for v in _values(value))
 
 
-def sort_keys(keys: list[int], docs: dict[int, dict[str, Any]], spec: dict[str, Any]) -> list[int]:
-    """Order storage keys by a Mongo sort spec; `{"_id": 1}` (kpi's default) is insertion order."""
-    if not spec or spec == {"_id": 1}:
+def sort_keys(
+    keys: list[int], docs: dict[int, dict[str, Any]], spec: list[tuple[str, int]]
+) -> list[int]:
+    """Order storage keys by a prepared sort; `_id` ascending is insertion order."""
+    if not spec or spec == [("_id", 1)]:
         return keys
-    if spec == {"_id": -1}:
+    if spec == [("_id", -1)]:
         return keys[::-1]
     ordered = list(keys)
-    for name, direction in reversed(list(spec.items())):
+    for name, direction in reversed(spec):
 
         def by_field(key: int, name: str = name) -> tuple[int, Any]:
-            return _sort_key(docs[key].get(name))
+            return _sort_key(_lookup(docs[key], name))
 
         ordered.sort(key=by_field, reverse=direction == -1)
     return ordered
@@ -196,7 +270,7 @@ def sort_keys(keys: list[int], docs: dict[int, dict[str, Any]], spec: dict[str, 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
     # Mongo's BSON order: null/missing < numbers < strings < objects/arrays.
-    if value is None:
+    if value is None or value is _MISSING:
         return (0, 0)
     if _is_number(value):
         return (1, value)

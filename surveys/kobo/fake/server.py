@@ -12,6 +12,8 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
+from surveys.kobo.fake.access import body_keys
+from surveys.kobo.fake.contract import Call, violations
 from surveys.kobo.fake.faults import (
     NGINX_PAGE,
     REASONS,
@@ -19,27 +21,59 @@ from surveys.kobo.fake.faults import (
     Fault,
     FaultInjector,
 )
-from surveys.kobo.fake.routes import dispatch
+from surveys.kobo.fake.routes import dispatch, resolve
 from surveys.kobo.fake.shapes import Request, Response, json_response
 from surveys.kobo.fake.store import FakeKoboStore, encode
 
 
 class RequestStats:
+    """What the fake was sent, per path and per contract call.
+
+    Every distinct (method, path template, parameter names, JSON body keys) is kept: what
+    contract.violations() checks.
+    """
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.paths: Counter[str] = Counter()
+        self._calls: Counter[Call] = Counter()
 
-    def record(self, method: str, path: str) -> None:
+    def record(self, method: str, path: str, call: Call | None = None) -> None:
         with self._lock:
             self.paths[f"{method} {path}"] += 1
+            if call is not None:
+                self._calls[call] += 1
+
+    def calls(self) -> set[Call]:
+        with self._lock:
+            return set(self._calls)
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {"requests": sum(self.paths.values()), "paths": dict(self.paths)}
+            calls = [
+                {**call.as_dict(), "count": count}
+                for call, count in sorted(
+                    self._calls.items(), key=lambda item: (item[0].template, item[0].method)
+                )
+            ]
+            return {"requests": sum(self.paths.values()), "paths": dict(self.paths), "calls": calls}
 
     def reset(self) -> None:
         with self._lock:
             self.paths.clear()
+            self._calls.clear()
+
+
+def _call(request: Request) -> Call:
+    found = resolve(request)
+    template = found[2] if found is not None else request.path
+    keys: frozenset[str] = frozenset()
+    if request.body:
+        try:
+            keys = body_keys(json.loads(request.body))
+        except ValueError:
+            keys = frozenset({"<not JSON>"})
+    return Call(request.method, template, frozenset(request.params), keys)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -84,11 +118,13 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             authorization=self.headers.get("Authorization"),
             base_url=f"http://{host}",
+            accept=self.headers.get("Accept"),
+            content_type=self.headers.get("Content-Type"),
         )
         if parts.path.startswith("/__") and not parts.path.startswith("/__enketo__/"):
             self._send(fake.control(request))
             return
-        fake.stats.record(request.method, request.path)
+        fake.stats.record(request.method, request.path, _call(request))
         fault = fake.faults.take(self.path)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.seconds)
@@ -198,13 +234,30 @@ class FakeKoboServer:
     ) -> None:
         self.stop()
 
+    def contract_violations(self) -> list[str]:
+        """List what this server was sent that the KPI contract does not list.
+
+        What this server was sent that the KPI contract (contract.py) does not list, giventhe
+        store's release features; empty when the client kept to the contract.
+        """
+        features = {
+            "accepts_root_uuid": self.store.accepts_root_uuid,
+            "rejects_foreign_bulk_ids": self.store.rejects_foreign_bulk_ids,
+        }
+        return violations(self.stats.calls(), features)
+
     def control(self, request: Request) -> Response:
         """`/__faults__/` (POST adds, GET lists pending, DELETE clears) and `/__stats__/`."""
         if request.path == "/__stats__/":
             if request.method == "DELETE":
                 self.stats.reset()
             return json_response(
-                200, {**self.stats.snapshot(), "faults_injected": self.faults.injected}
+                200,
+                {
+                    **self.stats.snapshot(),
+                    "faults_injected": self.faults.injected,
+                    "contract_violations": self.contract_violations(),
+                },
             )
         if request.path != "/__faults__/":
             return json_response(404, {"detail": "Not found."})

@@ -17,6 +17,8 @@ class Request:
     body: bytes
     authorization: str | None
     base_url: str
+    accept: str | None = None
+    content_type: str | None = None
 
     @property
     def url(self) -> str:
@@ -103,13 +105,37 @@ def asset_url(base: str, asset: FakeAsset) -> str:
     return f"{base}/api/v2/assets/{asset.uid}/"
 
 
+def version_labels(asset: FakeAsset) -> dict[str, str]:
+    """Version numbers as KPI labels them.
+
+    kpi/serializers/v2/asset_version.py:62-94: deployments count "1", "2"...; a draft is
+    "<major>.<n>" after the latest deployment before it.
+    """
+    labels: dict[str, str] = {}
+    major = minor = 0
+    for version in asset.versions:
+        if version.deployed:
+            major, minor = major + 1, 0
+            labels[version.uid] = str(major)
+        else:
+            minor += 1
+            labels[version.uid] = f"{major}.{minor}"
+    return labels
+
+
 def version_summary(base: str, asset: FakeAsset, version: FakeVersion) -> dict[str, Any]:
+    """One row of a versions list, as AssetVersionListSerializer shapes it.
+
+    AssetVersionListSerializer (kpi/serializers/v2/asset_version.py:17-38): date_deployed is
+    `deployed and date_modified`, so a draft shows `false`.
+    """
     return {
         "uid": version.uid,
         "url": f"{asset_url(base, asset)}versions/{version.uid}/",
         "content_hash": version.content_hash,
-        "date_deployed": version.date_deployed,
+        "date_deployed": version.date_deployed if version.deployed else False,
         "date_modified": version.date_deployed,
+        "version_number": version_labels(asset)[version.uid],
     }
 
 
@@ -133,7 +159,7 @@ def asset_summary(base: str, asset: FakeAsset) -> dict[str, Any]:
         "summary": {},
         "date_modified": asset.date_modified,
         "date_deployed": deployed.date_deployed if deployed else None,
-        "version_id": deployed.uid if deployed else None,
+        "version_id": asset.latest.uid if asset.latest else None,
         "version_number": len(asset.versions),
         "has_deployment": deployed is not None,
         "deployed_version_id": deployed.uid if deployed else None,
@@ -151,18 +177,13 @@ def asset_summary(base: str, asset: FakeAsset) -> dict[str, Any]:
     }
 
 
-def asset_detail(base: str, asset: FakeAsset) -> dict[str, Any]:
-    deployed = asset.deployed
-    versions = [version_summary(base, asset, v) for v in reversed(asset.versions)]
+def asset_detail(base: str, asset: FakeAsset, deployed_versions: dict[str, Any]) -> dict[str, Any]:
+    """`deployed_versions` is paginated by the caller from the request's own query string."""
+    latest = asset.latest
     return {
         **asset_summary(base, asset),
-        "content": deployed.content if deployed else {"schema": "1", "survey": [], "settings": {}},
-        "deployed_versions": {
-            "count": len(versions),
-            "next": None,
-            "previous": None,
-            "results": versions,
-        },
+        "content": latest.content if latest else {"schema": "1", "survey": [], "settings": {}},
+        "deployed_versions": deployed_versions,
         "deployment__identifier": f"{base}/{asset.owner}/forms/{asset.uid}",
         "deployment__data_download_links": {},
         "report_styles": {},

@@ -4,6 +4,7 @@ import bisect
 import gc
 import hashlib
 import json
+import re
 import threading
 import time
 import uuid
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from surveys.kobo.fake.query import matches, sort_keys
+from surveys.kobo.fake.releases import DEFAULT_RELEASE, features_for
 
 STATUS_LABELS = {
     "validation_status_approved": "Approved",
@@ -20,6 +22,9 @@ STATUS_LABELS = {
     "validation_status_on_hold": "On Hold",
 }
 _RANGE_OPS = ("$gt", "$gte", "$lt", "$lte")
+# kpi kobo/apps/reports/constants.py:12 FUZZY_VERSION_PATTERN: the keys KPI reads a row's
+# version from (old forms carry `_version_`, `__version__001`...; report_data.py:68-94).
+VERSION_KEY_PATTERN = r"^__?version__?(\d{3})?$"
 
 
 def _now_iso() -> str:
@@ -41,6 +46,7 @@ class FakeVersion:
     content_hash: str
     date_deployed: str
     geopoints: list[str]
+    deployed: bool = True  # False: a saved draft, listed by versions/ but never deployed
 
 
 @dataclass
@@ -51,7 +57,7 @@ class FakeAsset:
     deployment_uuid: str
     date_created: str
     date_modified: str
-    versions: list[FakeVersion] = field(default_factory=list)  # oldest first, last deployed
+    versions: list[FakeVersion] = field(default_factory=list)  # oldest first
     keys: list[int] = field(default_factory=list)  # sorted storage keys (= _id)
     docs: dict[int, dict[str, Any]] = field(default_factory=dict)
     roots: dict[str, int] = field(default_factory=dict)  # bare rootUuid -> key
@@ -59,6 +65,12 @@ class FakeAsset:
 
     @property
     def deployed(self) -> FakeVersion | None:
+        """The deployed version collectors use (`deployed_version_id`)."""
+        return next((v for v in reversed(self.versions) if v.deployed), None)
+
+    @property
+    def latest(self) -> FakeVersion | None:
+        """The latest saved version (`version_id`), possibly an undeployed draft."""
         return self.versions[-1] if self.versions else None
 
     def version(self, version_uid: str) -> FakeVersion | None:
@@ -95,9 +107,32 @@ def encode(value: Any) -> bytes:
 class FakeKoboStore:
     """Thread-safe store behind FakeKoboServer; tests and the demo mutate it directly."""
 
-    def __init__(self, token: str = "demo-token", username: str = "demo") -> None:  # noqa: S107
+    def __init__(
+        self,
+        token: str = "demo-token",  # noqa: S107 - a test fixture's token
+        username: str = "demo",
+        *,
+        kpi_release: str = DEFAULT_RELEASE,
+        accepts_root_uuid: bool | None = None,
+        rejects_foreign_bulk_ids: bool | None = None,
+    ) -> None:
+        """Create an empty store for one KoBo user.
+
+        `kpi_release` picks the release-dependent behaviours (see releases.py); the two flags
+        override it. The default is an old server: a rootUuid `{id}` is a 500.
+        """
         self.token = token
         self.username = username
+        features = features_for(kpi_release)
+        self.kpi_release = kpi_release
+        self.accepts_root_uuid = (
+            features.accepts_root_uuid if accepts_root_uuid is None else accepts_root_uuid
+        )
+        self.rejects_foreign_bulk_ids = (
+            features.rejects_foreign_bulk_ids
+            if rejects_foreign_bulk_ids is None
+            else rejects_foreign_bulk_ids
+        )
         self.lock = threading.RLock()
         self.assets: dict[str, FakeAsset] = {}
         self._next_id = 1
@@ -123,15 +158,28 @@ class FakeKoboStore:
                 self.deploy_version(uid, version_uid, content)
         return asset
 
-    def deploy_version(self, uid: str, version_uid: str, content: dict[str, Any]) -> None:
-        """Redeploy the asset with new content: it becomes the deployed version."""
+    def deploy_version(
+        self, uid: str, version_uid: str, content: dict[str, Any], *, deployed: bool = True
+    ) -> None:
+        """Redeploy the asset with new content: it becomes the deployed version.
+
+        `deployed=False` saves a draft instead: the latest `version_id`, listed by
+        `versions/`, but not what collectors (or `deployed_version_id`) use.
+        """
         digest = hashlib.sha1(  # noqa: S324 - kpi's content_hash is a sha1 hex, not a secret
             json.dumps(content, sort_keys=True).encode()
         ).hexdigest()
         with self.lock:
             asset = self.assets[uid]
             asset.versions.append(
-                FakeVersion(version_uid, content, digest, _now_iso(), _geopoint_paths(content))
+                FakeVersion(
+                    version_uid,
+                    content,
+                    digest,
+                    _now_iso(),
+                    _geopoint_paths(content),
+                    deployed,
+                )
             )
             asset.date_modified = _now_iso()
 
@@ -146,6 +194,7 @@ class FakeKoboStore:
         submitted_by: str | None,
         submission_time: str,
         status: dict[str, Any],
+        version_key: str = "__version__",
     ) -> dict[str, Any]:
         kobo_id = self._next_id
         self._next_id += 1
@@ -153,7 +202,7 @@ class FakeKoboStore:
         instance_id = f"uuid:{bare}"
         doc: dict[str, Any] = {"_id": kobo_id, "formhub/uuid": asset.deployment_uuid}
         doc.update(answers)
-        doc["__version__"] = version.uid if version else ""
+        doc[version_key] = version.uid if version else ""
         doc["meta/instanceID"] = instance_id
         doc["meta/rootUuid"] = instance_id
         doc["_xform_id_string"] = asset.uid
@@ -193,8 +242,15 @@ class FakeKoboStore:
         submitted_by: str | None = None,
         submission_time: datetime | str | None = None,
         status: str | None = None,
+        version_key: str = "__version__",
     ) -> dict[str, Any]:
-        """Store one submission as KoBo would after receiving it; returns a copy of the row."""
+        """Store one submission as KoBo would after receiving it; returns a copy of the row.
+
+        `version_key` names the key holding the version uid: `__version__` today, or any
+        variant KPI still recognises on old forms (VERSION_KEY_PATTERN, e.g. `_version_`).
+        """
+        if not re.match(VERSION_KEY_PATTERN, version_key):
+            raise ValueError(f"{version_key!r} is not a key KPI reads a version from")
         with self.lock:
             asset = self.assets[uid]
             doc = self._build(
@@ -204,6 +260,7 @@ class FakeKoboStore:
                 submitted_by=submitted_by,
                 submission_time=_submission_time(submission_time),
                 status=self.status_object(status),
+                version_key=version_key,
             )
             self._insert(asset, doc["_id"], doc)
             return dict(doc)
@@ -326,8 +383,14 @@ class FakeKoboStore:
             return asset.roots[bare]
         return next((k for k in asset.keys if asset.docs[k].get("_uuid") == bare), None)
 
-    def select(self, asset: FakeAsset, query: dict[str, Any], sort: dict[str, Any]) -> list[int]:
-        """Keys matching `query`, sorted; `_id` ranges and `$in` use the key index, not a scan."""
+    def select(
+        self, asset: FakeAsset, query: dict[str, Any], sort: list[tuple[str, int]]
+    ) -> list[int]:
+        """Keys matching a prepared `query`, sorted by a prepared spec.
+
+        Keys matching a prepared `query` (query.prepare), sorted by a prepared spec; `_id` ranges
+        and `$in` use the key index, not a scan.
+        """
         candidates, rest = _candidates(asset, query)
         if rest:
             candidates = [k for k in candidates if matches(asset.docs[k], rest)]
