@@ -156,10 +156,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacked task after this many seconds; longer than the hard limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Each task on the queue of its work: a long validation never delays a message, and so on.
 CELERY_TASK_ROUTES = {
     "surveys.tasks.*": {"queue": "sync"},
-    "validation.tasks.validate_*": {"queue": "validation"},
-    "validation.tasks.*": {"queue": "notifications"},
+    "validation.tasks.*": {"queue": "validation"},  # validation, the sweep, quality checks
     "validation.corrections.tasks.*": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -197,6 +197,10 @@ if KOBO_PAGE_SIZE > 1000:
 KOBO_RETRIES = int(_number("KOBO_RETRIES", 3))
 MTM_SYNC_INTERVAL_S = int(_number("MTM_SYNC_INTERVAL_S", 300, minimum=10))
 MTM_SYNC_OVERLAP_IDS = int(_number("MTM_SYNC_OVERLAP_IDS", 200))
+# A sync renews its form's lease with every page; one silent this long is taken for dead.
+MTM_SYNC_LEASE_S = int(_number("MTM_SYNC_LEASE_S", 120, minimum=10))
+# Rows left needs_validation this long (a lost queue message) are queued again by a sweep.
+MTM_VALIDATION_SWEEP_AGE_S = int(_number("MTM_VALIDATION_SWEEP_AGE_S", 300, minimum=10))
 MTM_CORRECTION_DEADLINE_H = int(_number("MTM_CORRECTION_DEADLINE_H", 48, minimum=1))
 # Correction notifications. Links in messages point at MTM_PUBLIC_URL; an HTTP channel is on
 # only when configured. A claimed send is retried by another worker once its lease expires.

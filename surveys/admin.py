@@ -109,15 +109,32 @@ class KoboServerForm(forms.ModelForm[KoboServer]):
 
     class Meta:
         model = KoboServer
-        fields = ("name", "base_url", "api_token", "is_active")
+        fields = ("name", "base_url", "api_token", "edit_links_by_root_uuid", "is_active")
 
     def clean_api_token(self) -> str:
-        token: str = self.cleaned_data["api_token"]
-        if not token and self.instance.pk:
-            return self.instance.api_token
-        if not token:
-            raise forms.ValidationError("A KoBo API token is required.")
-        return token
+        """The typed token, else the stored one; a token is required for a new address."""
+        typed: str = self.cleaned_data["api_token"]
+        self.token_typed = bool(typed)
+        return typed or self.instance.api_token
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if getattr(self, "token_typed", True):
+            return cleaned
+        if not self.instance.pk:
+            self.add_error("api_token", "A KoBo API token is required.")
+        elif "base_url" in self.changed_data:
+            self.add_error(
+                "api_token",
+                "The address changed: enter the API token for the new server "
+                "(the stored token is never sent to another address).",
+            )
+        return cleaned
+
+    def save(self, commit: bool = True) -> KoboServer:
+        if self.token_typed:
+            self.instance.set_token(self.cleaned_data["api_token"])
+        return super().save(commit=commit)
 
 
 @admin.register(KoboServer)

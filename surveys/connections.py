@@ -3,10 +3,17 @@
 from django.conf import settings
 
 from surveys.kobo.client import KoboClient
+from surveys.kobo.errors import KoboAuthError
 from surveys.models import KoboServer
 
 
 def client_for(server: KoboServer) -> KoboClient:
+    """A client for the server; KoboAuthError if it has no token (one is cleared on a move)."""
+    if not server.api_token:
+        raise KoboAuthError(
+            f"No API token is stored for the KoBo server {server.name!r} ({server.base_url}): "
+            "enter it in the admin (KoBo servers)."
+        )
     return KoboClient(
         server.base_url,
         server.api_token,
@@ -23,6 +30,6 @@ def default_server() -> KoboServer:
         defaults={"name": settings.KOBO_URL, "api_token": settings.KOBO_TOKEN},
     )
     if not created and server.api_token != settings.KOBO_TOKEN:
-        server.api_token = settings.KOBO_TOKEN
+        server.set_token(settings.KOBO_TOKEN)
         server.save(update_fields=["api_token"])
     return server

@@ -16,7 +16,9 @@ from typing import Any
 
 import orjson
 from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import Error as DatabaseFailure
 from django.db import connections, transaction
 from django.utils import timezone
 
@@ -25,7 +27,7 @@ from surveys.connections import client_for
 from surveys.kobo.client import KoboClient
 from surveys.kobo.errors import KoboError, KoboNotFoundError, MalformedPayloadError
 from surveys.kobo.payloads import ParsedSubmission, SubmissionRef, parse_submission
-from surveys.locks import form_lease
+from surveys.locks import FormLease, form_lease
 from surveys.models import (
     Enumerator,
     FormVersion,
@@ -59,6 +61,7 @@ _UPDATE_FIELDS = [
     "needs_validation",
     "changed_since_review",
     "deleted_at",
+    "updated_at",
 ]
 # Decisions that a later edit in KoBo puts back in question.
 _DECIDED = frozenset({"approved", "excluded", "on_hold", "returned"})
@@ -122,34 +125,11 @@ def sync_form(
         report = SyncReport(asset=form.asset_uid)
         started = time.monotonic()
         try:
-            context = _PageContext(form, client)
-            context.refresh_deployed_versions()
-            cursor = SyncCursor.objects.get(form=form)
-            after = max(0, cursor.last_kobo_id - settings.MTM_SYNC_OVERLAP_IDS)
-            # From _id 0 with nothing stored, the keyset pass reads every row KoBo had when it
-            # started (edited ones as edited; deleted ones are absent): a scan would find only
-            # what changed since that start, which is what the next scheduled scan is for.
-            whole = after == 0 and not Submission.objects.filter(form=form).active().exists()
-            pass_started = timezone.now()
-            # Page k+1 downloads and is parsed and digested (pure work, in the read-ahead
-            # thread) while page k is written; versions are fetched in prepare.
-            pages = read_ahead(
-                (
-                    _parse_page(page.results)
-                    for page in client.iter_data(form.asset_uid, after_id=after)
-                ),
-                lambda page: _prepare_page(context, page),
-            )
-            with closing(pages):
-                for prepared in pages:
-                    _commit_page(context, run, prepared, report, advance_cursor=True)
-                    lease.renew()
-            if whole and not full:
-                SyncCursor.objects.filter(form=form).update(last_reconciled_at=pass_started)
-            elif full or _reconcile_due(cursor):
-                _reconcile(context, run, report)
-        except KoboError as exc:
-            _finish(run, report, error=str(exc))
+            _run(form, full, client, lease, run, report)
+        except BaseException as exc:
+            # Whatever stops it (KoBo, the database, a time limit, ^C), the run ends failed
+            # with its reason: never left `running`.
+            _fail(run, report, exc)
             logger.warning(
                 "sync of %s failed after %.1fs: %s",
                 form.asset_uid,
@@ -162,6 +142,38 @@ def sync_form(
     return report
 
 
+def _run(
+    form: KoboForm,
+    full: bool,
+    client: KoboClient,
+    lease: FormLease,
+    run: SyncRun,
+    report: SyncReport,
+) -> None:
+    context = _PageContext(form, client, lease)
+    context.refresh_deployed_versions()
+    cursor = SyncCursor.objects.get(form=form)
+    after = max(0, cursor.last_kobo_id - settings.MTM_SYNC_OVERLAP_IDS)
+    # From _id 0 with nothing stored, the keyset pass reads every row KoBo had when it
+    # started (edited ones as edited; deleted ones are absent): a scan would find only
+    # what changed since that start, which is what the next scheduled scan is for.
+    whole = after == 0 and not Submission.objects.filter(form=form).active().exists()
+    pass_started = timezone.now()
+    # Page k+1 downloads and is parsed and digested (pure work, in the read-ahead
+    # thread) while page k is written; versions are fetched in prepare.
+    pages = read_ahead(
+        (_parse_page(page.results) for page in client.iter_data(form.asset_uid, after_id=after)),
+        lambda page: _prepare_page(context, page),
+    )
+    with closing(pages):
+        for prepared in pages:
+            _commit_page(context, run, prepared, report, advance_cursor=True)
+    if whole and not full:
+        SyncCursor.objects.filter(form=form).update(last_reconciled_at=pass_started)
+    elif full or _reconcile_due(cursor):
+        _reconcile(context, run, report)
+
+
 def _reconcile_due(cursor: SyncCursor) -> bool:
     if cursor.last_reconciled_at is None:
         return True
@@ -172,9 +184,10 @@ def _reconcile_due(cursor: SyncCursor) -> bool:
 class _PageContext:
     """What a page needs besides its rows: known versions, enumerators and locations."""
 
-    def __init__(self, form: KoboForm, client: KoboClient) -> None:
+    def __init__(self, form: KoboForm, client: KoboClient, lease: FormLease) -> None:
         self.form = form
         self.client = client
+        self.lease = lease
         self.versions = {v.version_uid: v for v in form.versions.only("pk", "version_uid")}
         self.enumerators = dict(Enumerator.objects.values_list("kobo_username", "pk"))
         self.locations = {
@@ -182,11 +195,16 @@ class _PageContext:
         }
 
     def refresh_deployed_versions(self) -> None:
-        summaries = self.client.deployed_versions(self.form.asset_uid)
-        for summary in summaries:
+        """Fetch the deployed versions the asset lists; older ones come when a row names them."""
+        asset = self.client.get_asset(self.form.asset_uid)
+        for summary in asset.deployed_versions:
             self.ensure_version(summary.uid)
-        if summaries and self.form.deployed_version_uid != summaries[0].uid:
-            self.form.deployed_version_uid = summaries[0].uid  # newest first, as KPI lists them
+        # deployed_version_id is what collectors use; the list is newest first otherwise.
+        current = asset.deployed_version_id or next((v.uid for v in asset.deployed_versions), "")
+        if current:
+            self.ensure_version(current)
+        if current and self.form.deployed_version_uid != current:
+            self.form.deployed_version_uid = current
             self.form.save(update_fields=["deployed_version_uid"])
 
     def ensure_version(self, version_uid: str) -> None:
@@ -332,6 +350,9 @@ def _commit_page(
         report.quarantined += quarantined
         report.pages += 1
         _save_counts(run, report)
+        # Every page renews the lease (in its transaction: a page that does not commit
+        # proves nothing about the run being alive).
+        context.lease.renew()
         if new or any(row.needs_validation for row in changed):
             transaction.on_commit(queue_validation)
 
@@ -451,6 +472,7 @@ def _apply(
     row.location_id = context.location_pk(item)
     row.kobo_status = status
     row.deleted_at = None
+    row.updated_at = timezone.now()
     if data_changed or was_deleted:
         row.needs_validation = True
         if row.review_status in _DECIDED:
@@ -473,6 +495,7 @@ def _reconcile(context: _PageContext, run: SyncRun, report: SyncReport) -> None:
     # session is free again.
     with closing(read_ahead(client.scan_refs(form.asset_uid), _same)) as scan:
         for refs in scan:
+            context.lease.renew()
             if not refs:
                 continue
             high = max(ref.kobo_id for ref in refs)
@@ -531,15 +554,53 @@ def _finish(run: SyncRun, report: SyncReport, *, error: str = "") -> None:
     run.save(update_fields=["finished_at", "status", "error"])
 
 
+def _fail(run: SyncRun, report: SyncReport, exc: BaseException) -> None:
+    """Record the run as failed, on a connection that still works if the error broke ours."""
+    reason = failure_reason(exc)
+    try:
+        _finish(run, report, error=reason)
+    except Exception:  # noqa: BLE001 - the original error is what propagates
+        connections[run._state.db or "default"].close()
+        SyncRun.objects.filter(pk=run.pk).update(
+            status=SyncRun.Status.FAILED, finished_at=timezone.now(), error=reason
+        )
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What stopped a run, in words an operator can act on (no answers, no tokens)."""
+    if isinstance(exc, KoboError):
+        return str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "Interrupted (the process was asked to stop)."
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return "Stopped by the task's time limit; the next run resumes from the last page."
+    if isinstance(exc, DatabaseFailure):
+        return f"Database error: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
 def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+VALIDATE_PENDING_TASK = "validation.tasks.validate_pending_task"
 
 
 def queue_validation() -> None:
     """Ask the validation app, by task name, to check what this sync marked dirty.
 
-    surveys must not import validation (import-linter); the task name is the contract.
+    surveys must not import validation (import-linter); the task name is the contract. By
+    name through the broker, so it works from any process (a management command's task
+    registry holds no validation task); in eager mode it runs here, in-line. A message lost
+    on the way costs minutes: validation's sweep re-queues rows left dirty.
     """
-    task = current_app.tasks.get("validation.tasks.validate_pending_task")
-    if task is not None:
-        task.delay()
+    app = current_app
+    if app.conf.task_always_eager:
+        if VALIDATE_PENDING_TASK not in app.tasks:
+            app.loader.import_default_modules()  # a management command has not yet
+        app.tasks[VALIDATE_PENDING_TASK].apply(throw=True)
+        return
+    try:
+        app.send_task(VALIDATE_PENDING_TASK)
+    except Exception:  # noqa: BLE001 - the data is committed; the sweep will queue it
+        logger.warning("could not queue validation (broker down?); the sweep will retry")

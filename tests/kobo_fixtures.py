@@ -7,6 +7,7 @@ import pytest
 
 from surveys.kobo.client import KoboClient
 from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
+from surveys.models import KoboForm, KoboServer
 
 KOBO_TOKEN = "test-token"
 KOBO_USERNAME = "tester"
@@ -64,3 +65,11 @@ def kobo_server(kobo_store: FakeKoboStore) -> Iterator[FakeKoboServer]:
 def kobo_client(kobo_server: FakeKoboServer) -> KoboClient:
     """Small timeouts and backoff so fault tests stay fast."""
     return KoboClient(kobo_server.url, KOBO_TOKEN, timeout=(1, 2), retries=2, backoff=0.01)
+
+
+@pytest.fixture
+def form(kobo_store: FakeKoboStore, kobo_server: FakeKoboServer) -> KoboForm:
+    """The test form, deployed on the fake server and registered here with that server."""
+    add_form(kobo_store)
+    server = KoboServer.objects.create(name="fake", base_url=kobo_server.url, api_token=KOBO_TOKEN)
+    return KoboForm.objects.create(server=server, asset_uid=FORM_UID, name="test form")

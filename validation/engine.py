@@ -297,4 +297,10 @@ def mark_for_validation(*, round_number: int | None = None) -> int:
     rows = Submission.objects.active()
     if round_number is not None:
         rows = rows.filter(form__round__number=round_number)
-    return rows.update(needs_validation=True)
+    return rows.update(needs_validation=True, updated_at=timezone.now())
+
+
+def stale_validation_count(*, older_than_s: int) -> int:
+    """Active rows marked for validation more than `older_than_s` seconds ago."""
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_s)
+    return Submission.objects.active().filter(needs_validation=True, updated_at__lt=cutoff).count()

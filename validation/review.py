@@ -64,6 +64,9 @@ def transition(
         if to in DECISIONS or to == S.CORRECTED:
             fields["changed_since_review"] = False
             submission.changed_since_review = False
+        if to in KOBO_STATUS_FOR_REVIEW:
+            # A fresh decision is sent even over a status someone else set in KoBo.
+            fields["kobo_status_pushed"] = ""
         Submission.objects.filter(pk=submission.pk).update(**fields)
         submission.review_status = to
         if to in KOBO_STATUS_FOR_REVIEW:

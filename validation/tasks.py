@@ -3,10 +3,11 @@
 import time
 
 from celery import shared_task
+from django.conf import settings
 
 from validation import quality
 from validation.corrections.tasks import settle_corrections_task
-from validation.engine import validate_pending
+from validation.engine import stale_validation_count, validate_pending
 
 _BATCH = 200
 _BUDGET_S = 240  # well under the soft time limit; the rest goes to a fresh task
@@ -26,6 +27,15 @@ def validate_pending_task(self) -> int:  # type: ignore[no-untyped-def]
             return total
     self.apply_async()
     return total
+
+
+@shared_task
+def validate_stale_task() -> int:
+    """Periodic: queue validation again if rows have waited for it too long (a lost message)."""
+    stale = stale_validation_count(older_than_s=settings.MTM_VALIDATION_SWEEP_AGE_S)
+    if stale:
+        validate_pending_task.delay()
+    return stale
 
 
 @shared_task

@@ -19,6 +19,7 @@ from surveys.kobo.errors import (
     KoboAuthError,
     KoboError,
     KoboNotFoundError,
+    KoboRejectedError,
     KoboUnavailableError,
     MalformedPayloadError,
 )
@@ -28,14 +29,13 @@ from surveys.kobo.payloads import (
     DataPage,
     SubmissionRef,
     VersionDetail,
-    VersionSummary,
     parse_asset_detail,
     parse_asset_summary,
     parse_data_page,
     parse_list_page,
     parse_ref,
+    parse_status,
     parse_version_detail,
-    parse_version_summary,
     strip_uuid,
 )
 
@@ -51,6 +51,7 @@ _RETRY_STATUSES = (429, 500, 502, 503, 504)
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 _DEPLOYED_SURVEYS = "asset_type:survey AND _deployment_status:deployed"
 _REF_FIELDS = ["_id", "meta/instanceID", "_validation_status"]
+_STATUS_FIELDS = ["_id", "_validation_status"]
 _UPDATED = re.compile(r"(\d+)")
 _BODY_CHUNK = 1 << 20
 
@@ -229,7 +230,9 @@ class KoboClient:
                 f"{where}: server unavailable ({status}) after {self.retries} retries",
                 retry_after=_retry_after(response),
             )
-        raise KoboError(f"{where}: rejected ({status}): {_detail(response, content)}")
+        raise KoboRejectedError(
+            f"{where}: rejected ({status}): {_detail(response, content)}", status=status
+        )
 
     def _get_object(self, path: str, params: dict[str, str | int] | None = None) -> Any:
         data = self._request("GET", path, params=params)
@@ -266,24 +269,14 @@ class KoboClient:
             start += len(results)
 
     def get_asset(self, uid: str) -> AssetDetail:
-        return parse_asset_detail(self._get_object(self._asset_path(uid)))
+        """The asset with its content, `deployed_version_id` and newest `deployed_versions`.
 
-    def deployed_versions(self, uid: str) -> list[VersionSummary]:
-        """Deployed versions, newest first (as KPI lists them)."""
-        versions: list[VersionSummary] = []
-        start = 0
-        while True:
-            params: dict[str, str | int] = {
-                "deployed": "true",
-                "limit": self.page_size,
-                "start": start,
-            }
-            page = self._get_object(self._asset_path(uid) + "versions/", params)
-            results, next_url = parse_list_page(page, "version list")
-            versions.extend(parse_version_summary(row) for row in results)
-            if not next_url or not results:
-                return versions
-            start += len(results)
+        The deployed versions come from here, not from `versions/?deployed=...`: KPI filters
+        that BooleanField with the raw query string (kpi/views/v2/asset_version.py:91-94), so
+        `true` is a 500 there while the detail's list needs no parameter on any release
+        (kpi/serializers/v2/asset.py:452-461: the newest DEFAULT_API_PAGE_SIZE of them).
+        """
+        return parse_asset_detail(self._get_object(self._asset_path(uid)))
 
     def get_version(self, uid: str, version_uid: str) -> VersionDetail:
         path = f"{self._asset_path(uid)}versions/{quote(version_uid, safe='')}/"
@@ -359,10 +352,9 @@ class KoboClient:
                 rows.extend(page.results)
         return rows
 
-    def get_submission(self, uid: str, id_or_root_uuid: int | str) -> dict[str, Any]:
-        """One row by `_id` or rootUuid (with or without "uuid:", kobo-api.md §3)."""
-        key = quote(str(id_or_root_uuid), safe=":")
-        data: dict[str, Any] = self._get_object(f"{self._asset_path(uid)}data/{key}/")
+    def get_submission(self, uid: str, kobo_id: int) -> dict[str, Any]:
+        """One row by its `_id` (a rootUuid there is a 500 before KPI 2.026.07, PR #6660)."""
+        data: dict[str, Any] = self._get_object(f"{self._asset_path(uid)}data/{int(kobo_id)}/")
         return data
 
     # -- validation status (kobo-api.md §4.1) --------------------------------------------
@@ -376,26 +368,47 @@ class KoboClient:
         return data
 
     def set_validation_statuses(self, uid: str, ids: list[int], status_uid: str) -> int:
-        """Bulk PATCH; returns how many rows KoBo reports updated."""
+        """One bulk PATCH (at most MAX_PAGE_SIZE ids); returns how many KoBo reports updated.
+
+        KoBo refuses the whole batch (KoboRejectedError) if any id is not one of the asset's
+        rows; the caller splits it to find which.
+        """
         # An unknown uid is not rejected by bulk PATCH: it *clears* every selected row.
         _check_status(status_uid)
+        if not ids or len(ids) > MAX_PAGE_SIZE:
+            raise ValueError(f"a bulk status change takes 1 to {MAX_PAGE_SIZE} ids")
         path = self._asset_path(uid) + "data/validation_statuses/"
-        updated = 0
-        for chunk in _chunks([int(i) for i in ids], MAX_PAGE_SIZE):
-            payload = {"submission_ids": chunk, "validation_status.uid": status_uid}
-            data = self._request("PATCH", path, body={"payload": payload})
-            detail = data.get("detail") if isinstance(data, dict) else None
-            match = _UPDATED.search(detail) if isinstance(detail, str) else None
-            updated += int(match.group(1)) if match else len(chunk)
-        return updated
+        payload = {"submission_ids": [int(i) for i in ids], "validation_status.uid": status_uid}
+        data = self._request("PATCH", path, body={"payload": payload})
+        detail = data.get("detail") if isinstance(data, dict) else None
+        match = _UPDATED.search(detail) if isinstance(detail, str) else None
+        return int(match.group(1)) if match else len(ids)
+
+    def validation_statuses(self, uid: str, ids: list[int]) -> dict[int, str | None]:
+        """KoBo's current status uid of each of these `_id`s; rows KoBo lacks are absent."""
+        statuses: dict[int, str | None] = {}
+        for chunk in _chunks(sorted(set(ids)), self.page_size):
+            query = {"_id": {"$in": chunk}}
+            for page in self.iter_data(uid, query=query, fields=_STATUS_FIELDS):
+                for row in page.results:
+                    if isinstance(row, dict) and type(row.get("_id")) is int:
+                        statuses[row["_id"]] = parse_status(row)
+        return statuses
 
     def clear_validation_status(self, uid: str, kobo_id: int) -> None:
         self._request("DELETE", f"{self._asset_path(uid)}data/{int(kobo_id)}/validation_status/")
 
-    def edit_redirect_url(self, uid: str, root_uuid: str) -> str:
-        """Stable link that mints a fresh Enketo edit URL when clicked (kobo-api.md §4.3)."""
-        root = quote(strip_uuid(root_uuid), safe="")
-        return f"{self.base_url}{self._asset_path(uid)}data/{root}/enketo/redirect/edit/"
+
+def edit_redirect_url(base_url: str, uid: str, submission: int | str) -> str:
+    """Stable link that mints a fresh Enketo edit URL when clicked (kobo-api.md §4.3).
+
+    `submission` is KoBo's `_id` (an int: every KPI release takes it, and KPI keeps it
+    across edits) or a rootUuid, which KPI accepts there only since 2.026.07 (kpi PR #6660):
+    older servers answer 500. Needs no token: the enumerator's browser logs into KoBo.
+    """
+    key = str(submission) if isinstance(submission, int) else strip_uuid(submission)
+    asset, row = quote(uid, safe=""), quote(key, safe="")
+    return f"{base_url.rstrip('/')}/api/v2/assets/{asset}/data/{row}/enketo/redirect/edit/"
 
 
 def _check_status(status_uid: str) -> None:

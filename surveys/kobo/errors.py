@@ -21,5 +21,13 @@ class KoboNotFoundError(KoboError):
     """KoBo has no such object, or hides it from this token (kobo-api.md §1: 404, not 403)."""
 
 
+class KoboRejectedError(KoboError):
+    """KoBo refused the request as made (400, 405, 409...): sending it again will not help."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class MalformedPayloadError(KoboError):
     """A KoBo response (or one submission in it) does not have the shape we rely on."""

@@ -1,13 +1,16 @@
 """Typed views of KPI v2 JSON (assets, versions, data pages, submissions), parsed at the edge."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from surveys.kobo.errors import MalformedPayloadError
 
-# Very old forms carry the version under other keys (kobo-api.md §3.1, reports/constants.py).
-_VERSION_KEYS = ("__version__", "_version_", "__version__001")
+# The version a row was filled with: `__version__`, or on older forms a variant that KPI
+# recognises by kpi kobo/apps/reports/constants.py:12 (FUZZY_VERSION_PATTERN), e.g. `_version_`,
+# `__version__001` (kpi/mixins/formpack_xlsform_utils.py:181 strips them all from content).
+_VERSION_KEY = re.compile(r"^__?version__?(\d{3})?$")
 
 
 @dataclass(frozen=True)
@@ -178,10 +181,7 @@ def parse_submission(raw: Any) -> ParsedSubmission:
     doc = _object(raw, "submission")
     kobo_id = _int_id(doc)
     instance_id, root_uuid = _identity(doc)
-    version = None
-    for key in _VERSION_KEYS:
-        if version := _optional_str(doc, key):
-            break
+    version = _version(doc)
     submitted_by = doc.get("_submitted_by")
     if submitted_by is not None and not isinstance(submitted_by, str):
         raise MalformedPayloadError("submission has a non-string _submitted_by")
@@ -211,6 +211,11 @@ def parse_ref(raw: Any) -> SubmissionRef:
         root_uuid=root_uuid,
         validation_status=_validation_uid(doc),
     )
+
+
+def parse_status(raw: Any) -> str | None:
+    """The validation status uid of a row (None when it has none)."""
+    return _validation_uid(_object(raw, "submission status"))
 
 
 def parse_data_page(raw: Any) -> DataPage:
@@ -247,6 +252,16 @@ def _summary_fields(doc: dict[str, Any]) -> dict[str, Any]:
         # null for non-owners without view permission (kobo-api.md §2).
         "submission_count": _optional_int(doc, "deployment__submission_count"),
     }
+
+
+def _version(doc: dict[str, Any]) -> str | None:
+    """`__version__` first, else the first variant of it present in the row."""
+    if version := _optional_str(doc, "__version__"):
+        return version
+    for key in doc:
+        if _VERSION_KEY.match(key) and (version := _optional_str(doc, key)):
+            return version
+    return None
 
 
 def parse_version_summary(raw: Any) -> VersionSummary:

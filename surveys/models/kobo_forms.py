@@ -1,12 +1,26 @@
 """KoBo servers, the forms (assets) we sync from them, and every form version seen."""
 
+from typing import Any
+
 from django.db import models
 
 
 class KoboServer(models.Model):
     name = models.CharField(max_length=120)
     base_url = models.URLField(help_text="e.g. https://kf.kobotoolbox.org")
-    api_token = models.CharField(max_length=128, help_text="Never shown back in full")
+    api_token = models.CharField(
+        max_length=128,
+        blank=True,
+        help_text="Never shown back in full; cleared when the address changes",
+    )
+    edit_links_by_root_uuid = models.BooleanField(
+        "edit links by rootUuid",
+        default=False,
+        help_text=(
+            "KPI 2.026.07 or newer: correction links name the interview by its rootUuid. "
+            "Older servers refuse that (HTTP 500), so links use KoBo's _id unless this is set."
+        ),
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -21,6 +35,28 @@ class KoboServer(models.Model):
 
     def __repr__(self) -> str:
         return f"<KoboServer {self.pk} {self.base_url} token={self.token_hint}>"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A token never follows its server to a new address: it must be entered again there.
+
+        Otherwise whoever may edit the address could send the next sync, and the token with
+        it, to a host of their choosing.
+        """
+        if self.pk is not None and not getattr(self, "_token_entered", False):
+            stored = KoboServer.objects.filter(pk=self.pk).values_list("base_url", flat=True)
+            old_url = stored.first()
+            if old_url is not None and old_url.rstrip("/") != self.base_url.rstrip("/"):
+                self.api_token = ""
+                update_fields = kwargs.get("update_fields")
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "api_token"}
+        self._token_entered = False
+        super().save(*args, **kwargs)
+
+    def set_token(self, token: str) -> None:
+        """Enter a token (the only way one survives a change of address, see save)."""
+        self.api_token = token
+        self._token_entered = True
 
     @property
     def token_hint(self) -> str:

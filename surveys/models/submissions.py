@@ -67,6 +67,11 @@ class Submission(models.Model):
     kobo_status = models.CharField(
         max_length=40, blank=True, help_text="KoBo validation status uid as last seen"
     )
+    kobo_status_pushed = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The status we last set in KoBo; KoBo showing another means someone changed it",
+    )
     review_status = models.CharField(
         max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.RECEIVED
     )

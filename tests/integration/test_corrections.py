@@ -71,9 +71,10 @@ def test_return_opens_a_task_and_sends_one_message_per_channel(
     assert task.supervisor == world.supervisor
     assert task.opened_by == world.supervisor
     assert task.instance_id == world.submission.instance_id
+    # By KoBo's _id: every KPI release takes it (a rootUuid there only since 2.026.07).
     assert task.edit_url == (
         f"http://127.0.0.1:8765/api/v2/assets/aMTMkzR3demo2024/data/"
-        f"{world.submission.root_uuid}/enketo/redirect/edit/"
+        f"{world.submission.kobo_id}/enketo/redirect/edit/"
     )
     [item] = task.items
     assert item["path"] == cw.REMIT
@@ -116,6 +117,20 @@ def test_return_opens_a_task_and_sends_one_message_per_channel(
     assert list(
         CorrectionEvent.objects.filter(task=task).values_list("from_state", "to_state")
     ) == [("", T.OPEN), (T.OPEN, T.NOTIFIED)]
+
+
+def test_edit_links_name_the_root_uuid_only_where_the_server_takes_it(
+    world: cw.World, channels: cw.ChannelServer, django_capture_on_commit_callbacks: Any
+) -> None:
+    server = world.submission.form.server
+    server.edit_links_by_root_uuid = True
+    server.save(update_fields=["edit_links_by_root_uuid"])
+
+    task = send_back(world, django_capture_on_commit_callbacks)
+
+    assert task.edit_url.endswith(f"/data/{world.submission.root_uuid}/enketo/redirect/edit/"), (
+        task.edit_url
+    )
 
 
 def test_a_live_lease_blocks_a_second_sender_until_it_expires(

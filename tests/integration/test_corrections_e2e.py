@@ -8,8 +8,6 @@ webhook receiver; the interview is edited on the fake KoBo server and comes back
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +17,6 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -29,6 +26,7 @@ from surveys.models import KoboForm, KoboServer, Submission
 from surveys.tasks import sync_form_task
 from tests import factories
 from tests.integration import corrections_world as cw
+from tests.integration.celery_worker import Worker, database_url, wait_for
 from validation import review
 from validation.corrections.tasks import retry_notifications_task
 from validation.models import CorrectionTask, Notification
@@ -93,83 +91,6 @@ def kobo() -> Iterator[tuple[FakeKoboStore, FakeKoboServer]]:
         yield store, server
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    assert connection.vendor == "postgresql", "the e2e tests need PostgreSQL (DATABASE_URL)"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Worker:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log, self.process = env, log, None  # type: ignore[var-annotated]
-
-    def start(self) -> "Worker":
-        self.log.write_text("")
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "mtm",
-                "worker",
-                "-Q",
-                "sync,validation,notifications,default",
-                "-c",
-                "1",
-                "-P",
-                "prefork",
-                "-l",
-                "INFO",
-                "--without-mingle",
-                "--without-gossip",
-                "-n",
-                f"corr-e2e-{os.getpid()}-{time.monotonic_ns()}@%h",
-            ],
-            cwd=settings.BASE_DIR,
-            env=self.env,
-            stdout=self.log.open("a"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        process = self.process
-
-        def ready() -> bool:
-            assert process.poll() is None, f"the worker exited:\n{self.tail()}"
-            return "ready." in self.log.read_text()
-
-        wait_for(ready, what="the worker to start", worker=self)
-        return self
-
-    def pool_child(self) -> int:
-        assert self.process is not None
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
-        [child] = [int(pid) for pid in children.split()]
-        return child
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-
-    def tail(self) -> str:
-        return "\n".join(self.log.read_text().splitlines()[-40:])
-
-
-def wait_for(
-    check: Callable[[], Any], *, what: str, timeout: float = 90, worker: Any = None
-) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    detail = f"\n--- worker log ---\n{worker.tail()}" if worker is not None else ""
-    raise AssertionError(f"timed out waiting for {what}{detail}")
-
-
 @pytest.fixture
 def worker_factory(
     tmp_path: Path, mailbox: tuple[Mailbox, int], channels: cw.ChannelServer
@@ -179,7 +100,7 @@ def worker_factory(
     redis.Redis.from_url(broker).flushdb()  # no stale messages from an earlier run
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": broker,
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "DJANGO_EMAIL_HOST": "127.0.0.1",
@@ -268,7 +189,7 @@ def test_return_notify_fix_in_kobo_sync_resolve(
     assert [r.body["chat_id"] for r in channels.delivered("/tg/")] == ["777001"]
     assert [r.body["event"] for r in channels.delivered("/hook")] == ["correction.opened"]
     assert CorrectionTask.objects.get(pk=task.pk).state == T.NOTIFIED
-    assert task.edit_url.endswith(f"/data/{submission.root_uuid}/enketo/redirect/edit/")
+    assert task.edit_url.endswith(f"/data/{submission.kobo_id}/enketo/redirect/edit/")
 
     # The enumerator opens KoBo's edit link, fixes the answer, and says so on the API.
     store.edit_submission(UID, world["kobo_id"], {cw.REMIT: "30"})

@@ -10,7 +10,7 @@ from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
 from surveys.models import KoboForm, KoboServer, Submission
 from surveys.push import push_review_statuses
 from surveys.sync import sync_form
-from surveys.tasks import push_review_statuses_task
+from surveys.tasks import push_catch_up_task, push_review_statuses_task
 from tests import factories
 from tests.integration import two_teams
 from tests.kobo_fixtures import FORM_UID, KOBO_TOKEN, add_form, answers, kobo_server, kobo_store
@@ -201,3 +201,83 @@ def test_a_bulk_action_on_another_team_s_interviews_changes_nothing() -> None:
         )
     )
     assert statuses == {S.APPROVED}
+
+
+# --- push-back that cannot be lost -----------------------------------------------------------
+
+
+def test_a_push_that_times_out_is_retried(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer
+) -> None:
+    a = subs(form)[0]
+    Submission.objects.filter(pk=a.pk).update(review_status=S.APPROVED)
+    kobo_server.faults.add("slow", path_contains="validation_statuses", seconds=3)  # > timeout
+
+    result = push_review_statuses_task.apply(args=(form.pk, [a.kobo_id]), throw=False)
+
+    assert result.successful()
+    assert kobo_status(kobo_store, a) == APPROVED
+
+
+def test_a_bulk_push_kobo_refuses_is_split_to_find_the_refused_row(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer
+) -> None:
+    # KPI refuses a whole batch naming an id outside the project (kpi PR #7143).
+    kobo_store.rejects_foreign_bulk_ids = True
+    rows = subs(form)
+    Submission.objects.filter(form=form).update(review_status=S.APPROVED)
+    kobo_store.delete_submission(FORM_UID, rows[2].kobo_id)  # gone there, not yet here
+    kobo_server.stats.reset()
+
+    report = push_review_statuses(form=form)
+
+    assert report.refused == [rows[2].kobo_id]
+    assert report.pushed == 3
+    assert [kobo_status(kobo_store, s) for s in (rows[0], rows[1], rows[3])] == [APPROVED] * 3
+    # 4 ids, one refused: the batch, its halves, the refused half's halves.
+    assert kobo_server.stats.snapshot()["requests"] == 5
+    assert Submission.objects.get(pk=rows[2].pk).kobo_status_pushed == ""
+
+
+def test_the_catch_up_pushes_a_decision_whose_push_was_lost(
+    form: KoboForm, kobo_store: FakeKoboStore
+) -> None:
+    a = subs(form)[0]
+    # Decided while the broker was down: the push message never left.
+    Submission.objects.filter(pk=a.pk).update(review_status=S.EXCLUDED)
+
+    push_catch_up_task.apply(throw=True)
+
+    assert kobo_status(kobo_store, a) == NOT_APPROVED
+    row = Submission.objects.get(pk=a.pk)
+    assert (row.kobo_status, row.kobo_status_pushed) == (NOT_APPROVED, NOT_APPROVED)
+
+
+def test_the_catch_up_reports_a_status_changed_in_kobo_and_leaves_it(
+    form: KoboForm,
+    kobo_store: FakeKoboStore,
+    django_capture_on_commit_callbacks: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    manager = factories.data_manager(username="manager")
+    a = subs(form)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        review.approve(submission=a, actor=manager)
+    kobo_store.set_status(FORM_UID, a.kobo_id, ON_HOLD)  # someone clicks in KoBo, no sync since
+
+    report = push_review_statuses(form=form, refresh=True)
+
+    assert report.changed_in_kobo == [a.kobo_id]
+    assert report.pushed == 0
+    assert kobo_status(kobo_store, a) == ON_HOLD  # not overwritten
+    assert Submission.objects.get(pk=a.pk).kobo_status == ON_HOLD  # seen, shown as a drift
+    assert "show another status in KoBo than our decision" in caplog.text
+    client = Client()
+    client.force_login(manager)
+    assert 'id="kobo-drift"' in client.get(f"/admin/review/{a.pk}/").content.decode()
+
+    # The supervisor decides again: a fresh decision is sent over KoBo's.
+    with django_capture_on_commit_callbacks(execute=True):
+        review.hold(submission=a, actor=manager)
+        review.approve(submission=a, actor=manager)
+    assert kobo_status(kobo_store, a) == APPROVED

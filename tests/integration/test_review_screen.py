@@ -177,6 +177,9 @@ def test_kobo_drift_and_changed_since_review_are_shown(rd: round_data.RoundData)
         review_status=S.APPROVED, kobo_status="validation_status_not_approved"
     )
     html = client_for(rd.sup_a).get(screen_url(sub)).content.decode()
+    assert 'id="kobo-drift"' not in html  # not pushed yet: pending, not a drift
+    Submission.objects.filter(pk=sub.pk).update(kobo_status_pushed="validation_status_approved")
+    html = client_for(rd.sup_a).get(screen_url(sub)).content.decode()
     assert re.search(r"KoBo shows <b>Not approved</b> but the decision here is <b>Approved", html)
     Submission.objects.filter(pk=sub.pk).update(
         kobo_status="validation_status_approved", changed_since_review=True

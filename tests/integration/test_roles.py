@@ -4,6 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from surveys.connections import client_for
+from surveys.kobo.errors import KoboAuthError
 from surveys.models import Location, Quota
 from surveys.roles import DATA_MANAGER, ENUMERATOR, SUPERVISOR
 from tests import factories
@@ -112,8 +114,54 @@ def test_kobo_server_address_without_scheme_is_https(manager_client: Client) -> 
     server = factories.KoboServerFactory()
     response = manager_client.post(
         f"/admin/surveys/koboserver/{server.pk}/change/",
-        {"name": server.name, "base_url": "kobo.iom.int", "api_token": "", "is_active": "on"},
+        {"name": server.name, "base_url": "kobo.iom.int", "api_token": "tok-new-server-1234"},
     )
     assert response.status_code == 302
     server.refresh_from_db()
     assert server.base_url == "https://kobo.iom.int"
+
+
+def test_a_new_address_needs_the_token_entered_again(manager_client: Client) -> None:
+    server = factories.KoboServerFactory(
+        base_url="https://kf.kobotoolbox.org", api_token="secret-token-0123456789"
+    )
+    url = f"/admin/surveys/koboserver/{server.pk}/change/"
+    moved = {"name": server.name, "base_url": "https://attacker.example", "is_active": "on"}
+
+    response = manager_client.post(url, {**moved, "api_token": ""})
+
+    assert response.status_code == 200
+    assert (
+        "The address changed: enter the API token for the new server" in response.content.decode()
+    )
+    server.refresh_from_db()
+    assert (server.base_url, server.api_token) == (
+        "https://kf.kobotoolbox.org",
+        "secret-token-0123456789",
+    )
+    # Typing a token (even the same one) is a deliberate choice for the new address.
+    assert (
+        manager_client.post(url, {**moved, "api_token": "token-for-new-host-42"}).status_code == 302
+    )
+    server.refresh_from_db()
+    assert (server.base_url, server.api_token) == (
+        "https://attacker.example",
+        "token-for-new-host-42",
+    )
+
+
+def test_a_server_moved_outside_the_admin_loses_its_token_and_syncs_nothing() -> None:
+    server = factories.KoboServerFactory(api_token="secret-token-0123456789")
+    server.base_url = "https://elsewhere.example"
+    server.save(update_fields=["base_url"])
+    server.refresh_from_db()
+    assert server.api_token == ""
+    with pytest.raises(KoboAuthError, match="No API token is stored for the KoBo server"):
+        client_for(server)
+    # Renaming it keeps the token.
+    server.set_token("fresh-token-9876543210")
+    server.save()
+    server.name = "Renamed"
+    server.save()
+    server.refresh_from_db()
+    assert server.api_token == "fresh-token-9876543210"

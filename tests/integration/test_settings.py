@@ -56,3 +56,21 @@ def test_production_settings_load_when_complete() -> None:
         DJANGO_DEBUG="False", DJANGO_SECRET_KEY="s" * 50, DJANGO_ALLOWED_HOSTS="mtm.example.org"
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("task", "queue"),
+    [
+        ("surveys.tasks.sync_form_task", "sync"),
+        ("surveys.tasks.push_catch_up_task", "sync"),
+        ("validation.tasks.validate_pending_task", "validation"),
+        ("validation.tasks.validate_stale_task", "validation"),
+        ("validation.tasks.run_quality_checks_task", "validation"),
+        ("validation.corrections.tasks.deliver_notification_task", "notifications"),
+        ("validation.exports.tasks.run_export_task", "default"),
+    ],
+)
+def test_each_task_goes_to_the_queue_of_its_work(task: str, queue: str) -> None:
+    from mtm.celery import app
+
+    assert app.amqp.router.route({}, task)["queue"].name == queue

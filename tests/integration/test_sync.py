@@ -14,7 +14,7 @@ from surveys.kobo.client import KoboClient
 from surveys.kobo.errors import KoboAuthError, KoboUnavailableError
 from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
 from surveys.locks import SyncAlreadyRunningError, form_lease
-from surveys.models import KoboForm, KoboServer, Submission, SyncCursor, SyncIssue, SyncRun
+from surveys.models import KoboForm, Submission, SyncCursor, SyncIssue, SyncRun
 from surveys.push import push_review_statuses
 from surveys.sync import UnknownFormVersionError, sync_form
 from tests.kobo_fixtures import (
@@ -22,12 +22,13 @@ from tests.kobo_fixtures import (
     KOBO_TOKEN,
     add_form,
     answers,
+    form,
     kobo_server,
     kobo_store,
 )
 
 pytestmark = pytest.mark.django_db
-_ = (kobo_server, kobo_store)
+_ = (form, kobo_server, kobo_store)
 
 
 @pytest.fixture(autouse=True)
@@ -37,13 +38,6 @@ def _small_pages(settings: Any) -> None:
     settings.KOBO_RETRIES = 2
     settings.KOBO_CONNECT_TIMEOUT_S = 1
     settings.KOBO_TIMEOUT_S = 1.5
-
-
-@pytest.fixture
-def form(kobo_store: FakeKoboStore, kobo_server: FakeKoboServer) -> KoboForm:
-    add_form(kobo_store)
-    server = KoboServer.objects.create(name="fake", base_url=kobo_server.url, api_token=KOBO_TOKEN)
-    return KoboForm.objects.create(server=server, asset_uid=FORM_UID, name="test form")
 
 
 def _client(server: FakeKoboServer) -> KoboClient:

@@ -11,13 +11,20 @@ from django.utils import timezone
 from surveys.bulk_insert import insert_rows
 from surveys.kobo.client import KoboClient
 from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
-from surveys.models import KoboForm, KoboServer, Submission, SyncCursor, SyncRun
+from surveys.models import KoboForm, Submission, SyncCursor, SyncRun
 from surveys.sync import UnknownFormVersionError, _stdlib_hash, content_hash, sync_form
 from tests.factories import DistrictFactory, EnumeratorFactory
-from tests.kobo_fixtures import FORM_UID, KOBO_TOKEN, add_form, answers, kobo_server, kobo_store
+from tests.kobo_fixtures import (
+    FORM_UID,
+    KOBO_TOKEN,
+    answers,
+    form,
+    kobo_server,
+    kobo_store,
+)
 
 pytestmark = pytest.mark.django_db
-_ = (kobo_server, kobo_store)
+_ = (form, kobo_server, kobo_store)
 
 # What COPY's text format must escape, what orjson refuses (an int beyond 64 bits), and more.
 _AWKWARD = {
@@ -27,13 +34,6 @@ _AWKWARD = {
     "huge": 2**70,
     "empty": "",
 }
-
-
-@pytest.fixture
-def form(kobo_store: FakeKoboStore, kobo_server: FakeKoboServer) -> KoboForm:
-    add_form(kobo_store)
-    server = KoboServer.objects.create(name="fake", base_url=kobo_server.url, api_token=KOBO_TOKEN)
-    return KoboForm.objects.create(server=server, asset_uid=FORM_UID, name="test form")
 
 
 def _client(server: FakeKoboServer) -> KoboClient:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mtm.errors import DomainError
-from surveys.connections import client_for
+from surveys.kobo.client import edit_redirect_url
 from surveys.models import Enumerator, Submission
 from validation.corrections import items as correction_items
 from validation.corrections import messages, states
@@ -61,9 +61,14 @@ def due_hours(round_id: int | None) -> int:
 
 
 def edit_url_for(submission: Submission) -> str:
-    """KoBo's stable redirect-edit URL (kobo-api.md §4.3): mints a fresh Enketo link on click."""
+    """KoBo's stable redirect-edit URL (kobo-api.md §4.3): mints a fresh Enketo link on click.
+
+    By `_id` (KPI keeps it across edits) unless the server is known to take a rootUuid.
+    """
     form = submission.form
-    return client_for(form.server).edit_redirect_url(form.asset_uid, submission.root_uuid)
+    server = form.server
+    key = submission.root_uuid if server.edit_links_by_root_uuid else submission.kobo_id
+    return edit_redirect_url(server.base_url, form.asset_uid, key)
 
 
 def _submission(pk: int) -> Submission:

@@ -191,8 +191,11 @@ class ReviewScreen:
 
 def kobo_drift(submission: Submission) -> KoboDrift | None:
     wanted = KOBO_STATUS_FOR_REVIEW.get(S(submission.review_status))
-    # Only a status the push has had time to set is a drift: an unpushed one is just pending.
-    if wanted is None or submission.kobo_status in ("", wanted):
+    # A drift is KoBo showing another status after we set ours there; a decision not yet
+    # pushed is just pending (surveys.push sends it).
+    if wanted is None or submission.kobo_status == wanted:
+        return None
+    if submission.kobo_status_pushed != wanted:
         return None
     return KoboDrift(ours=_KOBO_WORDS[wanted], theirs=_KOBO_WORDS.get(submission.kobo_status, "?"))
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from surveys.connections import client_for, default_server
 from surveys.kobo.errors import KoboAuthError, KoboError, KoboNotFoundError, KoboUnavailableError
+from surveys.locks import SyncAlreadyRunningError
 from surveys.models import KoboForm
 from surveys.services import register_form
 from surveys.sync import sync_form
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         for form in forms:
             try:
                 report = sync_form(form=form, full=options["full"])
+            except SyncAlreadyRunningError as exc:
+                failed.append(f"{form.asset_uid}: {exc}")
+                continue
             except KoboAuthError:
                 raise CommandError(
                     f"KoBo at {form.server.base_url} rejected the API token (check KOBO_TOKEN)."
