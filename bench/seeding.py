@@ -55,6 +55,7 @@ def django_setup(database_url: str) -> None:
             "DJANGO_LOG_LEVEL": "WARNING",
             "DJANGO_DEBUG": "False",
             "DJANGO_SECRET_KEY": "bench-" + "x" * 40,
+            "MTM_HASH_KEY": "bench-hash-" + "x" * 40,
             "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
         }
     )

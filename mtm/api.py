@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from rest_framework import exceptions
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
@@ -15,7 +16,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         status = getattr(exc, "http_status", 400)
         return Response({"detail": exc.message, "code": exc.code}, status=status)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    # A client tells "log in again" (not_authenticated, authentication_failed, token_expired)
+    # from "wait" (throttled, login_locked) by the code, not by the translated text.
+    if (
+        response is not None
+        and isinstance(response.data, dict)
+        and isinstance(
+            exc,
+            (exceptions.AuthenticationFailed, exceptions.NotAuthenticated, exceptions.Throttled),
+        )
+    ):
+        response.data.setdefault("code", exc.get_codes())
+    return response
 
 
 class Pagination(LimitOffsetPagination):

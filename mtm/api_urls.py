@@ -13,7 +13,8 @@ router.register("locations", surveys_views.LocationViewSet, basename="location")
 router.register("quotas", surveys_views.QuotaViewSet, basename="quota")
 router.register("teams", surveys_views.TeamViewSet, basename="team")
 router.register("enumerators", surveys_views.EnumeratorViewSet, basename="enumerator")
-router.register("submissions", surveys_views.SubmissionViewSet, basename="submission")
+# validation's subclass: the detail masks personal answers and logs who opened it.
+router.register("submissions", validation_views.MaskedSubmissionViewSet, basename="submission")
 router.register("sync-runs", surveys_views.SyncRunViewSet, basename="syncrun")
 router.register("flags", validation_views.FlagViewSet, basename="flag")
 router.register(

@@ -1,9 +1,11 @@
 """The only settings module: every knob comes from the environment, with dev-safe defaults."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()
@@ -48,6 +50,18 @@ else:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=False")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The key of respondents' keyed hashes (phone, name), apart from SECRET_KEY so rotating one
+# does not rotate the other. Changing it changes every hash: duplicate detection then
+# compares on the new key only (the hashes are recomputed on each quality run, never stored).
+MTM_HASH_KEY = env.str("MTM_HASH_KEY", default="")
+if DEBUG:
+    MTM_HASH_KEY = MTM_HASH_KEY or "dev-only-respondent-hash-key-do-not-use-in-production"
+elif len(MTM_HASH_KEY) < 32:
+    raise ImproperlyConfigured(
+        "MTM_HASH_KEY must be set (at least 32 characters) when DJANGO_DEBUG=False"
+    )
+elif MTM_HASH_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("MTM_HASH_KEY must differ from DJANGO_SECRET_KEY")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",  # login lockout (mtm/lockout.py)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -70,6 +85,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "mtm.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked log-in into the lockout page
 ]
 
 ROOT_URLCONF = "mtm.urls"
@@ -120,10 +138,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "mtm" / "locale"]  # mtm is no app: its wording is found here
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Asia/Almaty")
 USE_I18N = True
 USE_TZ = True
@@ -167,7 +187,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_IMPORTS = (
     "validation.exports.tasks",
     "validation.quota_tasks",
+    "validation.retention_tasks",
     "validation.corrections.tasks",
+    "surveys.imports.tasks",
 )
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -209,25 +231,43 @@ MTM_TELEGRAM_BOT_TOKEN = env.str("MTM_TELEGRAM_BOT_TOKEN", default="")
 MTM_TELEGRAM_API_URL = env.str("MTM_TELEGRAM_API_URL", default="https://api.telegram.org")
 MTM_NOTIFY_WEBHOOK_URL = env.str("MTM_NOTIFY_WEBHOOK_URL", default="")
 MTM_NOTIFY_WEBHOOK_SECRET = env.str("MTM_NOTIFY_WEBHOOK_SECRET", default="")
+if MTM_NOTIFY_WEBHOOK_URL and not MTM_NOTIFY_WEBHOOK_SECRET.strip():
+    # An unsigned webhook could be forged or replayed by anyone who learns the URL.
+    raise ImproperlyConfigured(
+        "MTM_NOTIFY_WEBHOOK_SECRET must be set when MTM_NOTIFY_WEBHOOK_URL is: every webhook is "
+        "signed (X-MTM-Signature over X-MTM-Timestamp and the body; see the README)"
+    )
 MTM_NOTIFY_TIMEOUT_S = _number("MTM_NOTIFY_TIMEOUT_S", 10, minimum=0.1)
 MTM_NOTIFY_LEASE_S = int(_number("MTM_NOTIFY_LEASE_S", 120, minimum=1))
 MTM_NOTIFY_MAX_RETRIES = int(_number("MTM_NOTIFY_MAX_RETRIES", 8))
 MTM_NOTIFY_BACKOFF_S = int(_number("MTM_NOTIFY_BACKOFF_S", 30, minimum=1))
 # Where background exports (cleaning log, clean dataset) are written until downloaded.
 MTM_EXPORT_DIR = BASE_DIR / env.str("MTM_EXPORT_DIR", default="var/exports")  # absolute wins
+# A running export renews its lease with its progress; one silent this long is taken for dead
+# and re-queued by the sweep, at most MTM_EXPORT_MAX_ATTEMPTS builds in all. A queued export
+# no worker took within MTM_EXPORT_REQUEUE_S (a lost message, a broker outage) is sent again.
+MTM_EXPORT_LEASE_S = int(_number("MTM_EXPORT_LEASE_S", 300, minimum=10))
+MTM_EXPORT_REQUEUE_S = int(_number("MTM_EXPORT_REQUEUE_S", 600, minimum=10))
+MTM_EXPORT_MAX_ATTEMPTS = int(_number("MTM_EXPORT_MAX_ATTEMPTS", 3, minimum=1))
 # A quota is "nearly full" from this share of its target on (alerts to supervisors).
 MTM_QUOTA_NEAR_FULL = _number("MTM_QUOTA_NEAR_FULL", 0.9, minimum=0.01)
+# Imports (locations, quotas, teams, enumerators): the largest upload accepted; files with more
+# rows than MTM_IMPORT_BACKGROUND_ROWS are imported by a worker with progress (all or nothing),
+# whose lease lapses after MTM_IMPORT_LEASE_S without a progress write (then re-runnable).
+MTM_IMPORT_MAX_BYTES = int(_number("MTM_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024))
+MTM_IMPORT_BACKGROUND_ROWS = int(_number("MTM_IMPORT_BACKGROUND_ROWS", 1000, minimum=1))
+MTM_IMPORT_LEASE_S = int(_number("MTM_IMPORT_LEASE_S", 120, minimum=10))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request then gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "mtm.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "mtm.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["mtm.api_filters.FilterBackend"],  # integer filters bounded
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mtm.api.exception_handler",
 }
@@ -259,13 +299,70 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # urllib3 logs full request URLs at DEBUG; keep it quiet so nothing sensitive leaks.
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    # axes: lockouts and failures are warnings; its per-request INFO lines are noise.
+    "loggers": {"urllib3": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Ways in: lockout per account and per address (mtm/lockout.py), expiring API tokens
+# (mtm/tokens.py). Axes reads its own AXES_* names; the MTM_* ones are what operators set.
+AUTHENTICATION_BACKENDS = [
+    "mtm.lockout.LockoutBackend",  # first: a locked account or address is refused unchecked
+    "django.contrib.auth.backends.ModelBackend",
+]
+MTM_LOGIN_FAILURES_PER_USER = int(_number("MTM_LOGIN_FAILURES_PER_USER", 5, minimum=1))
+MTM_LOGIN_FAILURES_PER_ADDRESS = int(_number("MTM_LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1))
+MTM_LOGIN_COOLOFF_MIN = _number("MTM_LOGIN_COOLOFF_MIN", 15, minimum=1)
+AXES_HANDLER = "mtm.lockout.LoginAttemptHandler"
+AXES_FAILURE_LIMIT = MTM_LOGIN_FAILURES_PER_USER
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=MTM_LOGIN_COOLOFF_MIN)
+AXES_RESET_ON_SUCCESS = True  # the account's own failures only (LoginAttemptHandler)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock ends on time, however hammered
+AXES_LOCKOUT_CALLABLE = "mtm.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "mtm.lockout.client_address"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+MTM_API_TOKEN_TTL_DAYS = int(_number("MTM_API_TOKEN_TTL_DAYS", 90, minimum=1))
+MTM_API_TOKEN_FAILURES_PER_ADDRESS = int(
+    _number("MTM_API_TOKEN_FAILURES_PER_ADDRESS", 20, minimum=1)
+)
+MTM_API_DOCS_PUBLIC = _bool("MTM_API_DOCS_PUBLIC", False)  # /api/schema/ and /api/docs/
+
+# Behind N reverse proxies of our own (TLS ends there): trust their X-Forwarded-Proto and take
+# the client address from X-Forwarded-For. Off by default, as a client can forge both.
+DJANGO_PROXY_COUNT = int(_number("DJANGO_PROXY_COUNT", 0))
+if DJANGO_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    SESSION_COOKIE_SECURE = _bool("DJANGO_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = _bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]  # the container's plain-HTTP health probe
+    SECURE_HSTS_SECONDS = int(_number("DJANGO_HSTS_SECONDS", 31_536_000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+
+# Content-Security-Policy (django-csp): scripts only from our own files or with the response's
+# nonce ({{ request.csp_nonce }}); inline styles stay allowed, as the admin's widgets and our
+# bars set style attributes, and a style cannot run code.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # the admin's and Swagger UI's inline SVG icons
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env.str("MTM_CSP_REPORT_URI", default=""):
+    _CSP["DIRECTIVES"]["report-uri"] = [env.str("MTM_CSP_REPORT_URI")]
+if _bool("MTM_CSP_REPORT_ONLY", False):  # try a policy out: browsers report, block nothing
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

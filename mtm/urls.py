@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from mtm import token_pages
+from mtm.api_docs import ApiDocsView, DocsPermission
 from mtm.health import healthz
 
 admin.site.site_header = "mtm-qc — MTM data quality"
@@ -14,11 +16,17 @@ admin.site.index_template = "review/admin_index.html"  # adds the team progress 
 urlpatterns = [
     path("admin/dashboards/", include("validation.dashboards.urls")),
     path("admin/review/", include("validation.review_screen.urls")),
+    path("admin/api-token/", token_pages.admin_token, name="admin-api-token"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("mtm.api_urls")),
+    path("my/api-token/", token_pages.my_token, name="my-api-token"),
     path("my/", include("validation.corrections.urls")),  # enumerators' correction pages
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[DocsPermission]),
+        name="schema",
+    ),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("healthz/", healthz),
 ]

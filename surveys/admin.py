@@ -8,17 +8,20 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
-from import_export.admin import ImportExportModelAdmin
-from import_export.formats import base_formats
 
 from surveys import selectors
+from surveys.imports.admin import ImportJobsMixin
+from surveys.imports.location_index import parent_loop
 from surveys.models import (
     Enumerator,
     FormVersion,
+    ImportJob,
     KoboForm,
     KoboServer,
     Location,
+    PurgeRun,
     Quota,
+    RetentionPolicy,
     Round,
     Submission,
     SyncCursor,
@@ -27,8 +30,6 @@ from surveys.models import (
     Team,
 )
 from surveys.resources import EnumeratorResource, LocationResource, QuotaResource, TeamResource
-
-_FORMATS = (base_formats.CSV, base_formats.XLSX)
 
 
 def _pretty_json(value: Any) -> str:
@@ -42,10 +43,23 @@ class RoundAdmin(admin.ModelAdmin[Round]):
     search_fields = ("name",)
 
 
+class LocationForm(forms.ModelForm[Location]):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        parent = cleaned.get("parent")
+        loop = parent_loop(self.instance.pk, parent.pk if parent else None)
+        if loop:
+            self.add_error(
+                "parent", f"This parent would put the location inside itself: {' → '.join(loop)}."
+            )
+        return cleaned
+
+
 @admin.register(Location)
-class LocationAdmin(ImportExportModelAdmin[Location]):
+class LocationAdmin(ImportJobsMixin[Location]):
+    form = LocationForm
     resource_classes = (LocationResource,)
-    formats = _FORMATS
+    import_kind = ImportJob.Kind.LOCATIONS
     list_display = ("code", "name_en", "name_ru", "kind", "parent", "is_active", "has_boundary")
     list_filter = ("kind", "is_active", ("parent", admin.RelatedOnlyFieldListFilter))
     search_fields = ("code", "name_en", "name_ru", "name_kk", "aliases")
@@ -58,20 +72,20 @@ class LocationAdmin(ImportExportModelAdmin[Location]):
 
 
 @admin.register(Quota)
-class QuotaAdmin(ImportExportModelAdmin[Quota]):
+class QuotaAdmin(ImportJobsMixin[Quota]):
     resource_classes = (QuotaResource,)
-    formats = _FORMATS
-    list_display = ("round", "location", "sex", "target")
-    list_filter = ("round", "sex", "location__kind")
+    import_kind = ImportJob.Kind.QUOTAS
+    list_display = ("round", "location", "sex", "citizenship", "target")
+    list_filter = ("round", "sex", "location__kind", "citizenship")
     search_fields = ("location__code", "location__name_en", "location__name_ru")
     list_select_related = ("round", "location")
     raw_id_fields = ("location",)
 
 
 @admin.register(Team)
-class TeamAdmin(ImportExportModelAdmin[Team]):
+class TeamAdmin(ImportJobsMixin[Team]):
     resource_classes = (TeamResource,)
-    formats = _FORMATS
+    import_kind = ImportJob.Kind.TEAMS
     list_display = ("name", "supervisor", "working_hours_start", "working_hours_end")
     search_fields = ("name", "supervisor__username")
     list_select_related = ("supervisor",)
@@ -82,9 +96,9 @@ class TeamAdmin(ImportExportModelAdmin[Team]):
 
 
 @admin.register(Enumerator)
-class EnumeratorAdmin(ImportExportModelAdmin[Enumerator]):
+class EnumeratorAdmin(ImportJobsMixin[Enumerator]):
     resource_classes = (EnumeratorResource,)
-    formats = _FORMATS
+    import_kind = ImportJob.Kind.ENUMERATORS
     list_display = ("kobo_username", "full_name", "sex", "team", "is_active")
     list_filter = ("sex", "is_active", "team", "active_rounds")
     search_fields = ("kobo_username", "full_name")
@@ -261,4 +275,43 @@ class SyncIssueAdmin(admin.ModelAdmin[SyncIssue]):
         return _pretty_json(obj.payload)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin[RetentionPolicy]):
+    list_display = ("round", "personal_data_days", "deleted_answers_days", "keep_years")
+    list_select_related = ("round",)
+    readonly_fields = ("updated_at", "updated_by")
+
+    def save_model(
+        self, request: HttpRequest, obj: RetentionPolicy, form: Any, change: bool
+    ) -> None:
+        obj.updated_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PurgeRun)
+class PurgeRunAdmin(admin.ModelAdmin[PurgeRun]):
+    """The purge audit: read-only (PostgreSQL refuses edits and deletions of its rows too)."""
+
+    list_display = (
+        "at",
+        "round_label",
+        "actor",
+        "trigger",
+        "deleted_answers",
+        "personal_answers",
+        "interviews_deleted",
+    )
+    list_filter = ("trigger",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -79,7 +79,24 @@ def load_demo_round() -> DemoReport:
             round=round_,
             location=by_code[row["location_code"]],
             sex=row["sex"],
+            citizenship="",
             defaults={"target": row["target"]},
+        )
+    # The reports' "city x sex" design beside the district breakdown: each city's quota is
+    # its districts' sum and fills from their interviews (roll-up, counted once in totals).
+    city_targets: dict[tuple[str, str], int] = {}
+    for row in QUOTAS:
+        city = by_code[row["location_code"]].parent
+        if city is not None and city.kind == Location.Kind.CITY:
+            key = (city.code, row["sex"])
+            city_targets[key] = city_targets.get(key, 0) + int(row["target"])
+    for (code, sex), target in sorted(city_targets.items()):
+        Quota.objects.update_or_create(
+            round=round_,
+            location=by_code[code],
+            sex=sex,
+            citizenship="",
+            defaults={"target": target},
         )
     logins = [("manager", "data manager")]
     _user("manager", DATA_MANAGER, staff=True, full_name="Data Manager")

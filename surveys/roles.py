@@ -27,6 +27,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "synccursor": ("view",),
             "syncrun": ("view",),
             "syncissue": ("view", "change"),
+            "importjob": ("view",),  # background imports and their row errors
+            "retentionpolicy": ("add", "change", "view"),  # how long a round keeps answers
+            "purgerun": ("view",),  # the purge audit: read-only
         },
         "django_celery_beat": {
             "periodictask": _SURVEYS_ALL,
@@ -43,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "correctionpolicy": _SURVEYS_ALL,
             "correctiontask": ("view", "change"),
             "notification": ("view",),
+            "accesslog": ("view",),  # who saw what: data managers only
         },
         "auth": {"user": ("view",)},
     },

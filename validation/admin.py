@@ -14,20 +14,13 @@ from django.utils.html import format_html
 
 from surveys import selectors
 from surveys.models import Submission
+from validation import audit_admin as access_log_admin  # noqa: F401  (registers the log)
+from validation import criteria_admin as inclusion_criteria_admin  # noqa: F401  (registers it)
 from validation import review
 from validation.corrections import admin as corrections_admin  # noqa: F401  (registers its models)
-from validation.models import CheckConfig, Eligibility, Flag, InclusionCriterion, InterviewReview
+from validation.models import CheckConfig, Eligibility, Flag, InterviewReview
 from validation.review_screen import queue_filters
 from validation.selectors import review_queue
-
-
-@admin.register(InclusionCriterion)
-class InclusionCriterionAdmin(admin.ModelAdmin[InclusionCriterion]):
-    list_display = ("round", "order", "code", "label", "question", "operator", "value", "is_active")
-    list_display_links = ("code",)
-    list_filter = ("round", "is_active", "operator")
-    search_fields = ("code", "label", "question")
-    list_select_related = ("round",)
 
 
 @admin.register(CheckConfig)

@@ -1,4 +1,8 @@
-"""Inclusion criteria: each yields pass / fail / unknown with a reason; together, a verdict."""
+"""Inclusion criteria: each gives pass / fail / unknown and a plain-words reason; all, a verdict.
+
+The reason is stored with the verdict (Eligibility.criteria) for every criterion, a pass
+included, so a reviewer sees why each one held: "34, at least 18".
+"""
 
 import datetime as dt
 import re
@@ -23,6 +27,8 @@ class CriterionResult:
     label: str
     result: Result
     reason: str
+    kind: str = InclusionCriterion.Kind.INCLUSION
+    source: str = ""
 
 
 def answer_by_name(answers: dict[str, Any], name: str) -> str:
@@ -44,7 +50,17 @@ def check_criterion(
     op = InclusionCriterion.Operator
 
     def out(result: Result, reason: str) -> CriterionResult:
-        return CriterionResult(criterion.code, criterion.label, result, reason)
+        return CriterionResult(
+            criterion.code,
+            criterion.label,
+            result,
+            reason,
+            criterion.kind or InclusionCriterion.Kind.INCLUSION,
+            criterion.source,
+        )
+
+    def judged(ok: bool, holds: str) -> CriterionResult:
+        return out("pass", holds) if ok else out("fail", f"{criterion.message} ({answer})")
 
     if criterion.operator == op.EXPRESSION:
         if evaluate is None:
@@ -53,7 +69,7 @@ def check_criterion(
             value = evaluate(criterion.expression)
         except ValueError as exc:  # the engine's errors derive from ValueError
             return out("unknown", f"the rule cannot be evaluated: {exc}")
-        return out("pass", "") if _truthy(value) else out("fail", criterion.message)
+        return out("pass", "the rule holds") if _truthy(value) else out("fail", criterion.message)
     if answer == "":
         return out("unknown", f"'{criterion.question}' has no answer")
     if criterion.operator in (op.GTE, op.LTE):
@@ -62,15 +78,16 @@ def check_criterion(
         except ValueError:
             return out("unknown", f"'{criterion.question}' = {answer!r} is not a number")
         ok = number >= limit if criterion.operator == op.GTE else number <= limit
-        return out("pass", "") if ok else out("fail", f"{criterion.message} ({answer})")
+        return judged(ok, f"{answer}, {op(criterion.operator).label} {criterion.value}")
     if criterion.operator in (op.EQ, op.NEQ):
         ok = (answer == criterion.value) == (criterion.operator == op.EQ)
-        return out("pass", "") if ok else out("fail", f"{criterion.message} ({answer})")
+        return judged(ok, f"'{criterion.question}' is {answer}")
     if criterion.operator in (op.IN, op.NOT_IN):
         chosen = set(answer.split())
         allowed = set(criterion.value.split())
         ok = bool(chosen & allowed) == (criterion.operator == op.IN)
-        return out("pass", "") if ok else out("fail", f"{criterion.message} ({answer})")
+        listed = ", ".join(criterion.value.split())
+        return judged(ok, f"{answer} ({op(criterion.operator).label}: {listed})")
     return _days_before(criterion, answer, interview_date, out)
 
 
@@ -92,7 +109,8 @@ def _days_before(
     amount, unit = int(match.group(1)), (match.group(2) or "d").lower()
     period = relativedelta(months=amount) if unit.startswith("m") else relativedelta(days=amount)
     if when + period <= interview_date:
-        return out("pass", "")
+        days = (interview_date - when).days
+        return out("pass", f"arrived {when.isoformat()}, {days} days before the interview")
     return out("fail", f"{criterion.message} ({answer}, interviewed {interview_date.isoformat()})")
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +17,7 @@ from django.utils import timezone
 from surveys.models import FormVersion, Submission
 from validation import review
 from validation.eligibility import answer_by_name, as_json, check_criterion, verdict
+from validation.masking import PersonalData, personal_data_for
 from validation.models import Eligibility, Flag, InclusionCriterion, Severity
 from validation.priority import update_priority
 from validation.quota_progress import derive_progress_fields
@@ -182,10 +183,39 @@ def validate_submission(*, submission: Submission) -> ValidationReport:
     return ValidationReport(submission.pk, opened, resolved, open_total, verdict_value)
 
 
+def redact_findings(
+    findings: Iterable[Finding], submission: Submission, personal: PersonalData
+) -> list[Finding]:
+    """The findings with the round's personal answers masked in their messages and values.
+
+    The XLSForm checker quotes answers ("'Phone' ('+77071234567') ..."); a flag is shown to
+    supervisors, exported and served by the API, so it keeps only the masked form.
+    """
+    quoted = personal.quoted(submission.data)
+    return [
+        replace(
+            f,
+            message=personal.redact_text(f.message, quoted),
+            values=personal.redact_values(f.values, quoted),
+        )
+        for f in findings
+    ]
+
+
 def apply_findings(
-    *, submission: Submission, findings: Iterable[Finding], families: tuple[str, ...]
+    *,
+    submission: Submission,
+    findings: Iterable[Finding],
+    families: tuple[str, ...],
+    personal: PersonalData | None = None,
 ) -> tuple[int, int]:
-    """Make the open flags of `families` equal the findings; returns (opened, resolved)."""
+    """Make the open flags of `families` equal the findings; returns (opened, resolved).
+
+    Personal answers are masked in what is stored (the round's question map unless given).
+    """
+    if personal is None:
+        personal = personal_data_for(form_id=submission.form_id, round_id=submission.form.round_id)
+    findings = redact_findings(findings, submission, personal)
     desired = {(f.code, f.path): f for f in findings}
     existing = {
         (flag.check_code, flag.path): flag

@@ -116,13 +116,15 @@ def _hmac_key_for(secret: str) -> bytes:
 
 
 def _hmac_key() -> bytes:
-    return _hmac_key_for(settings.SECRET_KEY)
+    # A key of its own (MTM_HASH_KEY), not SECRET_KEY: rotating the session key must not
+    # silently change every respondent hash, nor a leak of one give away the other.
+    return _hmac_key_for(settings.MTM_HASH_KEY)
 
 
 def identifier_hash(kind: str, raw: str) -> str | None:
     """A keyed hash of a phone number or name, normalised first; None when there is none.
 
-    Keyed (HMAC of a SECRET_KEY-derived key) so a leaked flag cannot be reversed by hashing
+    Keyed (HMAC of an MTM_HASH_KEY-derived key) so a leaked flag cannot be reversed by hashing
     every phone number; only hashes (validation.checks.identifiers) reach the checks, and none
     is ever written to a flag.
     """
@@ -687,13 +689,12 @@ def _refresh_review_states(pks: list[int]) -> None:
             elif (submission.changed_since_review and status in review.DECISIONS) or (
                 status in engine.REVIEWABLE and status != checked
             ):
-                engine.refresh_review_state(submission=submission)  # logged, maybe mirrored
+                _refresh_one(submission)  # logged, maybe mirrored
             else:
                 rows.append((submission, by_severity))
         events = []
         for to, moved in moves.items():
-            Submission.objects.filter(pk__in=[s.pk for s in moved]).update(review_status=to)
-            for submission in moved:
+            for submission in _move_if_unchanged(moved, to):
                 events.append(
                     ReviewEvent(
                         submission=submission, from_status=submission.review_status, to_status=to
@@ -702,6 +703,44 @@ def _refresh_review_states(pks: list[int]) -> None:
                 submission.review_status = to
         ReviewEvent.objects.bulk_create(events, batch_size=2000)
         priority.update_priorities(rows)
+
+
+def _move_if_unchanged(moved: list[Submission], to: str) -> list[Submission]:
+    """Move to `to` those of `moved` still in the status they were read in; return them.
+
+    The rows were read without a lock late in a long transaction: a supervisor's decision
+    committed since must stand, so each row moves only from the status read (the lock-and-check
+    re-reads the newest committed row on PostgreSQL), and only those moved are logged.
+    """
+    done: list[Submission] = []
+    by_from: dict[str, list[Submission]] = defaultdict(list)
+    for submission in moved:
+        by_from[submission.review_status].append(submission)
+    for source, group in by_from.items():
+        unchanged = set(
+            Submission.objects.select_for_update()
+            .filter(pk__in=[s.pk for s in group], review_status=source)
+            .values_list("pk", flat=True)
+        )
+        if unchanged:
+            Submission.objects.filter(pk__in=unchanged).update(review_status=to)
+        done.extend(s for s in group if s.pk in unchanged)
+    return done
+
+
+def _refresh_one(submission: Submission) -> None:
+    """engine.refresh_review_state on the row as it is now, locked: not as read a while ago."""
+    current = (
+        Submission.objects.select_for_update()
+        .filter(pk=submission.pk, deleted_at__isnull=True)
+        .values("review_status", "changed_since_review")
+        .first()
+    )
+    if current is None:
+        return
+    submission.review_status = current["review_status"]
+    submission.changed_since_review = current["changed_since_review"]
+    engine.refresh_review_state(submission=submission)
 
 
 def _stage(

@@ -1,9 +1,11 @@
 """Quotas in the field: which interviews count, over-quota flags, alerts once, digest lines.
 
-An interview counts toward its stratum (location x sex) when it is active, eligible, not
-excluded and not an open duplicate. Counted interviews are ranked by interview time; those
-ranked beyond a met target are flagged `quota.over` for the supervisor to decide on, rather
-than silently counted.
+An interview counts toward its stratum (location x sex, optionally x citizenship) when it is
+active, eligible, not excluded and not an open duplicate, and toward every quota above its
+location: a district interview counts for its city's or region's quota too
+(validation.quota_progress.QuotaTree). Counted interviews are taken in interview-time order;
+one that comes after any of its quotas is met is flagged `quota.over` for the supervisor to
+decide on, rather than silently counted.
 """
 
 import logging
@@ -31,7 +33,13 @@ from django.utils import timezone
 
 from surveys.models import Enumerator, Quota, Sex, Submission, Team
 from validation.models import Eligibility, Flag, QuotaAlert, Severity
-from validation.quota_progress import open_duplicates
+from validation.quota_progress import (
+    QuotaTree,
+    citizenship_answer,
+    open_duplicates,
+    quota_place,
+    quota_tree,
+)
 from validation.selectors import question_path
 
 logger = logging.getLogger(__name__)
@@ -40,13 +48,13 @@ OVER = "quota.over"
 _SEX_WORDS = {Sex.FEMALE: "women", Sex.MALE: "men"}
 
 
-def counted_interviews(round_id: int) -> QuerySet[Submission]:
-    """The round's counted interviews with their stratum and rank within it (one query).
+def _counted(round_id: int, *, by_citizenship: bool = False) -> QuerySet[Submission]:
+    """The round's counted interviews with their sex (and citizenship) annotated, unordered.
 
     As validation.quota_progress.round_progress counts them: an interview checked since its
     last sync is read from its stored respondent_sex and is_eligible, the others from their
     answers and verdict. CASE reads the answers only for those few, so the JSON of the rest
-    is never decoded.
+    is never decoded (the citizenship, when quotas ask for it, is read from the answers).
     """
     derived = Q(needs_validation=False) & ~Q(respondent_sex="")
     round_rows = Submission.objects.filter(form__round_id=round_id)
@@ -76,20 +84,48 @@ def counted_interviews(round_id: int) -> QuerySet[Submission]:
                 ),
                 output_field=BooleanField(),
             ),
+            cit=citizenship_answer(round_id, by_citizenship=by_citizenship),
         )
         .filter(sex__in=Sex.values, eligible=True)
-        .order_by()  # callers take ranks, not an order: no sort by the model's default
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("location_id"), F("sex")],
-                order_by=[
-                    Coalesce("started_at", "ended_at", "submission_time").asc(),
-                    F("pk").asc(),
-                ],
-            )
+        .order_by()  # callers take ranks or their own order: no sort by the model's default
+    )
+
+
+def _interview_time() -> list[Any]:
+    return [Coalesce("started_at", "ended_at", "submission_time").asc(), F("pk").asc()]
+
+
+def counted_interviews(round_id: int) -> QuerySet[Submission]:
+    """The round's counted interviews with their rank within their own location x sex."""
+    return _counted(round_id).annotate(
+        rank=Window(
+            RowNumber(), partition_by=[F("location_id"), F("sex")], order_by=_interview_time()
         )
     )
+
+
+@dataclass(frozen=True)
+class RolledUp:
+    counted: dict[int, int]  # quota pk -> counted interviews, its locations below included
+    over: dict[int, list[Quota]]  # interview pk -> quotas already met when it was done
+
+
+def rolled_up(tree: QuotaTree, round_id: int) -> RolledUp:
+    """Count every quota over its location and those below, in interview-time order.
+
+    One ordered read of the counted interviews; each adds one to every quota it falls under
+    (location tree x sex x citizenship), so a city quota and its districts' quotas count the
+    same interview, and a met quota is known at the interview that passed it.
+    """
+    counted: dict[int, int] = defaultdict(int)
+    over: dict[int, list[Quota]] = {}
+    rows: Any = _counted(round_id, by_citizenship=tree.by_citizenship).order_by(*_interview_time())
+    for pk, location_id, sex, citizenship in rows.values_list("pk", "location_id", "sex", "cit"):
+        for quota in tree.quotas_for(location_id, sex, citizenship or ""):
+            counted[quota.pk] += 1
+            if counted[quota.pk] > quota.target:
+                over.setdefault(pk, []).append(quota)
+    return RolledUp(dict(counted), over)
 
 
 @dataclass(frozen=True)
@@ -102,29 +138,29 @@ class QuotaCheck:
 
 def check_quotas(*, round_id: int) -> QuotaCheck:
     """Flag interviews beyond met quotas, resolve flags that no longer hold, alert once."""
-    quotas = {
-        (q.location_id, q.sex): q
-        for q in Quota.objects.filter(round_id=round_id).select_related("location__parent")
-    }
-    counted: dict[int, int] = defaultdict(int)
-    over: set[int] = set()
-    ranked: Any = counted_interviews(round_id)  # annotated fields are unknown to the stubs
-    for pk, location_id, sex, rank in ranked.values_list("pk", "location_id", "sex", "rank"):
-        quota = quotas.get((location_id, sex))
-        if quota is None:
-            continue
-        counted[quota.pk] = max(counted[quota.pk], rank)
-        if rank > quota.target:
-            over.add(pk)
+    tree = quota_tree(round_id)
+    if not tree.quotas:
+        return QuotaCheck({}, 0, 0, [])
+    result = rolled_up(tree, round_id)
     with transaction.atomic():
-        flagged, resolved = _apply_over_flags(round_id, over)
+        flagged, resolved = _apply_over_flags(round_id, result.over)
     alerts = [
-        alert for quota in quotas.values() for alert in _alerts_for(quota, counted.get(quota.pk, 0))
+        alert
+        for quota in tree.quotas
+        for alert in _alerts_for(quota, result.counted.get(quota.pk, 0), tree)
     ]
-    return QuotaCheck(dict(counted), flagged, resolved, alerts)
+    return QuotaCheck(result.counted, flagged, resolved, alerts)
 
 
-def _apply_over_flags(round_id: int, over: set[int]) -> tuple[int, int]:
+def _over_message(quotas: list[Quota]) -> str:
+    names = "; ".join(stratum_name(q) for q in quotas)
+    return (
+        f"The quota for {names} was already met when this interview was done: "
+        "decide whether it counts."
+    )
+
+
+def _apply_over_flags(round_id: int, over: dict[int, list[Quota]]) -> tuple[int, int]:
     existing = dict(
         Flag.objects.filter(submission__form__round_id=round_id, check_code=OVER).values_list(
             "submission_id", "status"
@@ -136,10 +172,9 @@ def _apply_over_flags(round_id: int, over: set[int]) -> tuple[int, int]:
             check_code=OVER,
             path="",
             severity=Severity.MINOR,
-            message="The quota for this location and sex was already met when this interview "
-            "was done: decide whether it counts.",
+            message=_over_message(quotas),
         )
-        for pk in over
+        for pk, quotas in over.items()
         if pk not in existing
     ]
     Flag.objects.bulk_create(new, ignore_conflicts=True)
@@ -157,13 +192,14 @@ def _apply_over_flags(round_id: int, over: set[int]) -> tuple[int, int]:
 
 
 def stratum_name(quota: Quota) -> str:
-    place = quota.location.name_en
-    if quota.location.parent is not None:
-        place = f"{quota.location.parent.name_en} – {place}"
-    return f"{_SEX_WORDS.get(Sex(quota.sex), quota.sex)}, {place}"
+    """'women, Almaty – Bostandyk', 'men from uz, Almaty' (a citizenship quota)."""
+    who = _SEX_WORDS.get(Sex(quota.sex), quota.sex)
+    if quota.citizenship:
+        who = f"{who} from {quota.citizenship}"
+    return f"{who}, {quota_place(quota)}"
 
 
-def _alerts_for(quota: Quota, counted: int) -> list[QuotaAlert]:
+def _alerts_for(quota: Quota, counted: int, tree: QuotaTree) -> list[QuotaAlert]:
     near = float(settings.MTM_QUOTA_NEAR_FULL)
     kinds = []
     if quota.target and counted >= near * quota.target and counted < quota.target:
@@ -174,19 +210,22 @@ def _alerts_for(quota: Quota, counted: int) -> list[QuotaAlert]:
         kinds.append(QuotaAlert.Kind.OVER)
     sent = []
     for kind in kinds:
-        alert = _send_once(quota, kind, counted)
+        alert = _send_once(quota, kind, counted, tree)
         if alert is not None:
             sent.append(alert)
     return sent
 
 
-def _send_once(quota: Quota, kind: str, counted: int) -> QuotaAlert | None:
-    """Claim the (quota, kind) row first: a second run, or a racing worker, sends nothing."""
+def _send_once(quota: Quota, kind: str, counted: int, tree: QuotaTree) -> QuotaAlert | None:
+    """Claim the (quota, kind) row first: a second run, or a racing worker, sends nothing.
+
+    Alerted: supervisors of teams working in the quota's location, above it (a team of the
+    whole city, for a district quota) or below it (district teams, for a city quota).
+    """
+    places = tree.related_locations([quota.location_id])
     supervisors = [
         team.supervisor
-        for team in Team.objects.filter(
-            Q(locations=quota.location) | Q(locations=quota.location.parent_id)
-        )
+        for team in Team.objects.filter(locations__in=places)
         .exclude(supervisor=None)
         .select_related("supervisor")
         .distinct()
@@ -221,24 +260,21 @@ def _send_once(quota: Quota, kind: str, counted: int) -> QuotaAlert | None:
 def digest_lines(*, enumerator: Enumerator, round_id: int) -> list[str]:
     """Lines for the enumerator's daily digest: where interviews are needed, where quotas are met.
 
-    e.g. "women, Almaty – Bostandyk: quota met", "men, Almaty – Medeu: 12 more needed".
+    e.g. "women, Almaty – Bostandyk: quota met", "men, Almaty: 12 more needed" (a city quota
+    the team's districts count toward).
     """
     if enumerator.team_id is None:
         return []
-    team_locations = Team.objects.filter(pk=enumerator.team_id).values("locations")
-    quotas = (
-        Quota.objects.filter(round_id=round_id)
-        .filter(Q(location__in=team_locations) | Q(location__parent__in=team_locations))
-        .select_related("location__parent")
-        .order_by("location__code", "sex")
-    )
-    counts: dict[tuple[int, str], int] = defaultdict(int)
-    ranked: Any = counted_interviews(round_id)
-    for location_id, sex, rank in ranked.values_list("location_id", "sex", "rank"):
-        counts[(location_id, sex)] = max(counts[(location_id, sex)], rank)
+    team_locations = Team.objects.filter(pk=enumerator.team_id).values_list("locations", flat=True)
+    tree = quota_tree(round_id)
+    places = tree.related_locations(pk for pk in team_locations if pk is not None)
+    quotas = [q for q in tree.quotas if q.location_id in places]
+    if not quotas:
+        return []
+    counted = rolled_up(tree, round_id).counted
     lines = []
-    for quota in quotas:
-        remaining = quota.target - counts[(quota.location_id, quota.sex)]
+    for quota in sorted(quotas, key=lambda q: (q.location.code, q.sex, q.citizenship)):
+        remaining = quota.target - counted.get(quota.pk, 0)
         status = "quota met" if remaining <= 0 else f"{remaining} more needed"
         lines.append(f"{stratum_name(quota)}: {status}")
     return lines

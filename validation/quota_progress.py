@@ -1,4 +1,18 @@
-"""Quota progress of a round per location x sex, in one aggregate query.
+"""Quota progress of a round per location x sex (x citizenship), in one aggregate query.
+
+Quotas sit on any node of the location tree (region, city, district) and roll up: the
+aggregate groups the round's interviews by their own location (a district, as the form
+records it), and each group adds to the quotas of that location and of every location above
+it, through a location -> ancestors map read in one query (QuotaTree). A city quota so counts
+every interview in its districts; beside quotas on those districts, its row is the city's
+target against all of them, and totals add only quotas no other quota contains (`nested`).
+Cities of republican significance (Almaty, Astana, Shymkent) have no parent in the tree, as
+in Kazakhstan's administration: a region's quota does not include them.
+
+A quota with a citizenship counts only interviews whose citizenship answer is that value.
+Citizenship is not stored on the submission as sex is: when a round has such quotas, the
+aggregate reads the answer from the JSON (slower at scale; storing it like respondent_sex is
+the way to keep the benchmark), and a round without them never decodes it.
 
 Counts toward the quota only what validation.quota_alerts counts: active, eligible, not
 excluded, not an open duplicate. (The review screen's validation/progress.py, when it lands,
@@ -12,13 +26,14 @@ and the verdict row as before, in the same statement: the figures never wait for
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.fields.json import KT
 
-from surveys.models import Quota, Sex, Submission
+from surveys.models import Location, Quota, Sex, Submission
 from validation.models import Eligibility, Flag, Severity
 from validation.selectors import question_path
 
@@ -42,6 +57,15 @@ class StratumProgress:
     pending: int
     excluded: int
     counted: int
+    citizenship: str = ""  # blank: every citizenship
+    level: str = Location.Kind.DISTRICT  # the quota's location kind
+    depth: int = 0  # how many quotas of the table contain this one
+    within_quota_id: int | None = None  # the nearest quota containing this one, if any
+
+    @property
+    def nested(self) -> bool:
+        """Inside another quota of the round: its interviews are already in that one's row."""
+        return self.within_quota_id is not None
 
     @property
     def remaining(self) -> int:
@@ -120,13 +144,109 @@ def _figures(eligible: Q) -> dict[str, Any]:
     }
 
 
+def location_index() -> tuple[dict[int, tuple[int, ...]], dict[int, str]]:
+    """Every location's pk with the pks above it, nearest first, and its code (one query)."""
+    rows = list(Location.objects.values_list("pk", "parent_id", "code"))
+    parents: dict[int, int | None] = {pk: parent for pk, parent, _ in rows}
+    ancestors: dict[int, tuple[int, ...]] = {}
+    for pk in parents:
+        chain = [pk]
+        above = parents.get(pk)
+        while above is not None and above not in chain:  # a cycle is bad data, not a hang
+            chain.append(above)
+            above = parents.get(above)
+        ancestors[pk] = tuple(chain)
+    return ancestors, {pk: code for pk, _, code in rows}
+
+
+StratumKey = tuple[int, str, str]  # location pk, sex, citizenship ("" = all)
+
+
+@dataclass
+class QuotaTree:
+    """A round's quotas and the location tree they roll up through."""
+
+    quotas: list[Quota]
+    ancestors: dict[int, tuple[int, ...]]
+    codes: dict[int, str]
+    by_key: dict[StratumKey, Quota] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_key = {(q.location_id, q.sex, q.citizenship): q for q in self.quotas}
+
+    @property
+    def by_citizenship(self) -> bool:
+        return any(q.citizenship for q in self.quotas)
+
+    def quotas_for(self, location_id: int, sex: str, citizenship: str = "") -> list[Quota]:
+        """The quotas an interview at this location, of this sex and citizenship, counts for."""
+        out = []
+        for place in self.ancestors.get(location_id, (location_id,)):
+            for key in {(place, sex, ""), (place, sex, citizenship)}:
+                quota = self.by_key.get(key)
+                if quota is not None:
+                    out.append(quota)
+        return out
+
+    def within(self, quota: Quota) -> Quota | None:
+        """The nearest other quota whose interviews include all of this one's."""
+        chain = self.ancestors.get(quota.location_id, (quota.location_id,))
+        if quota.citizenship:
+            same_place = self.by_key.get((quota.location_id, quota.sex, ""))
+            if same_place is not None:
+                return same_place
+        for place in chain[1:]:
+            for citizenship in dict.fromkeys((quota.citizenship, "")):
+                found = self.by_key.get((place, quota.sex, citizenship))
+                if found is not None:
+                    return found
+        return None
+
+    def related_locations(self, location_ids: Iterable[int]) -> set[int]:
+        """The locations, those above them and those below them (a team's quota places)."""
+        wanted = set(location_ids)
+        out = set(wanted)
+        for pk, chain in self.ancestors.items():
+            if pk in wanted:
+                out.update(chain)
+            elif wanted.intersection(chain):
+                out.add(pk)
+        return out
+
+
+def quota_tree(round_id: int) -> QuotaTree:
+    quotas = list(Quota.objects.filter(round_id=round_id).select_related("location__parent"))
+    return QuotaTree(quotas, *location_index())
+
+
+def quota_place(quota: Quota) -> str:
+    """'Almaty – Bostandyk' for a district, 'Almaty' for a city or region."""
+    name = quota.location.name_en
+    if quota.location.parent is not None:
+        name = f"{quota.location.parent.name_en} – {name}"
+    return name
+
+
+def citizenship_answer(round_id: int, *, by_citizenship: bool) -> Any:
+    """The citizenship answer when the round has quotas by citizenship, else ''."""
+    if not by_citizenship:
+        return Value("", output_field=CharField())
+    return KT(f"data__{question_path(round_id, 'nationality')}")
+
+
 def round_progress(*, scope: QuerySet[Submission], round_id: int) -> list[StratumProgress]:
-    """Every quota of the round with its figures over the interviews in the user's scope."""
+    """Every quota of the round with its figures over the interviews in the user's scope.
+
+    One aggregate per (location, sex[, citizenship]) of the interviews themselves, then each
+    group is added to every quota it falls under, up the location tree: no query per quota.
+    """
+    tree = quota_tree(round_id)
+    citizenship = citizenship_answer(round_id, by_citizenship=tree.by_citizenship)
     rows = scope.filter(form__round_id=round_id, deleted_at__isnull=True, location__isnull=False)
     derived = (
         rows.filter(needs_validation=False, respondent_sex__in=Sex.values)
-        .annotate(sex=F("respondent_sex"))
-        .values("location_id", "sex")
+        .annotate(sex=F("respondent_sex"), cit=citizenship)
+        .values("location_id", "sex", "cit")
         .annotate(**_figures(Q(is_eligible=True)))
         .order_by()
     )
@@ -135,31 +255,73 @@ def round_progress(*, scope: QuerySet[Submission], round_id: int) -> list[Stratu
         # The JSON key's own `in` (KT's `in` quotes the values as JSON on SQLite).
         rows.filter(Q(needs_validation=True) | Q(respondent_sex=""))
         .filter(**{f"data__{path}__in": Sex.values})
-        .annotate(sex=KT(f"data__{path}"))
-        .values("location_id", "sex")
+        .annotate(sex=KT(f"data__{path}"), cit=citizenship)
+        .values("location_id", "sex", "cit")
         .annotate(**_figures(Q(eligibility__verdict=Eligibility.Verdict.ELIGIBLE)))
         .order_by()
     )
-    figures: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    figures: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
     for r in derived.union(from_answers, all=True):
-        stratum = figures[(r["location_id"], r["sex"])]
-        for k in FIGURES:
-            stratum[k] += int(r[k])
-    out = []
-    for quota in Quota.objects.filter(round_id=round_id).select_related("location__parent"):
-        f = figures.get((quota.location_id, quota.sex), dict.fromkeys(FIGURES, 0))
-        name = quota.location.name_en
-        if quota.location.parent is not None:
-            name = f"{quota.location.parent.name_en} – {name}"
-        out.append(
+        for quota in tree.quotas_for(r["location_id"], r["sex"], r["cit"] or ""):
+            stratum = figures[quota.pk]
+            for k in FIGURES:
+                stratum[k] += int(r[k])
+    return _ordered(
+        [
             StratumProgress(
                 quota_id=quota.pk,
                 location_id=quota.location_id,
                 location_code=quota.location.code,
-                location_name=name,
+                location_name=quota_place(quota),
                 sex=quota.sex,
                 target=quota.target,
-                **f,
+                citizenship=quota.citizenship,
+                level=quota.location.kind,
+                depth=_depth(tree, quota),
+                within_quota_id=getattr(tree.within(quota), "pk", None),
+                **figures.get(quota.pk, dict.fromkeys(FIGURES, 0)),
             )
-        )
-    return sorted(out, key=lambda p: (p.location_code, p.sex))
+            for quota in tree.quotas
+        ],
+        tree,
+    )
+
+
+def _depth(tree: QuotaTree, quota: Quota) -> int:
+    depth, outer = 0, tree.within(quota)
+    while outer is not None and depth < 10:
+        depth, outer = depth + 1, tree.within(outer)
+    return depth
+
+
+def _ordered(strata: list[StratumProgress], tree: QuotaTree) -> list[StratumProgress]:
+    """Tree order: each quota right after the quota containing it.
+
+    A city's women, then its districts' women; siblings by location code, sex, citizenship.
+    """
+    by_pk = {q.pk: q for q in tree.quotas}
+
+    def key(p: StratumProgress) -> tuple[tuple[str, str, str], ...]:
+        path: list[tuple[str, str, str]] = []
+        quota: Quota | None = by_pk[p.quota_id]
+        while quota is not None and len(path) < 10:
+            path.append((tree.codes.get(quota.location_id, ""), quota.sex, quota.citizenship))
+            quota = tree.within(quota)
+        return tuple(reversed(path))
+
+    return sorted(strata, key=key)
+
+
+TOTALS = ("target", "collected", "eligible", "approved", "pending", "excluded", "counted")
+
+
+def progress_totals(strata: Iterable[StratumProgress]) -> dict[str, int]:
+    """Totals over the quotas no other quota contains: nothing is added twice.
+
+    A city quota beside quotas on its districts counts the city's interviews once; the
+    district rows are a breakdown of it, not more interviews. `remaining` is summed per quota.
+    """
+    top = [s for s in strata if not s.nested]
+    out = {k: sum(getattr(s, k) for s in top) for k in TOTALS}
+    out["remaining"] = sum(s.remaining for s in top)
+    return out

@@ -4,7 +4,6 @@ Respondents by sex, mean age by sex, top five countries of origin, education lev
 current employment sector, and the share of income remitted.
 """
 
-import csv
 import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -15,6 +14,7 @@ from django.db.models import QuerySet
 from surveys.models import Submission
 from validation.exports.clean_dataset import clean_submissions
 from validation.exports.forms import round_questions, round_versions
+from validation.exports.writers import EscapingCSVWriter
 from validation.xlsform import CompiledForm
 
 # Question names in the MTM form (surveys/demo/form_definition.py); paths come from the form.
@@ -141,7 +141,7 @@ def _share(count: int, base: int) -> float:
 def summary_csv(summary: RoundSummary) -> str:
     """The summary as one table: section, code, label, count, share (of the section's base)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = EscapingCSVWriter(out)  # choice labels are typed by people: no formulas
     writer.writerow(("section", "code", "label", "count", "share", "value"))
     writer.writerow(
         ("respondents", "", "Approved, eligible interviews", summary.respondents, "", "")

@@ -2,31 +2,31 @@
 
 import django_filters
 
-from mtm.api_filters import UtcIsoDateTimeFilter
+from mtm.api_filters import IdFilter, StrictFilterSet, UtcIsoDateTimeFilter
 from surveys.models import Enumerator, Location, Quota, Submission, SyncRun
 
 
-class LocationFilter(django_filters.FilterSet):
+class LocationFilter(StrictFilterSet):
     class Meta:
         model = Location
         fields = {"kind": ["exact"], "parent": ["exact"], "code": ["exact"], "is_active": ["exact"]}
 
 
-class QuotaFilter(django_filters.FilterSet):
+class QuotaFilter(StrictFilterSet):
     class Meta:
         model = Quota
         fields = {"round": ["exact"], "location": ["exact"], "sex": ["exact"]}
 
 
-class EnumeratorFilter(django_filters.FilterSet):
+class EnumeratorFilter(StrictFilterSet):
     class Meta:
         model = Enumerator
         fields = {"team": ["exact"], "is_active": ["exact"], "sex": ["exact"]}
 
 
-class SubmissionFilter(django_filters.FilterSet):
-    round = django_filters.NumberFilter(field_name="form__round")
-    team = django_filters.NumberFilter(field_name="enumerator__team")
+class SubmissionFilter(StrictFilterSet):
+    round = IdFilter(field_name="form__round")
+    team = IdFilter(field_name="enumerator__team")
     submitted_after = UtcIsoDateTimeFilter(field_name="submission_time", lookup_expr="gte")
     submitted_before = UtcIsoDateTimeFilter(field_name="submission_time", lookup_expr="lt")
     deleted = django_filters.BooleanFilter(
@@ -45,7 +45,7 @@ class SubmissionFilter(django_filters.FilterSet):
         }
 
 
-class SyncRunFilter(django_filters.FilterSet):
+class SyncRunFilter(StrictFilterSet):
     class Meta:
         model = SyncRun
         fields = {"form": ["exact"], "status": ["exact"], "full": ["exact"]}

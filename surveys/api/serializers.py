@@ -34,7 +34,7 @@ class QuotaSerializer(serializers.ModelSerializer[Quota]):
 
     class Meta:
         model = Quota
-        fields = ("id", "round", "location", "location_code", "sex", "target")
+        fields = ("id", "round", "location", "location_code", "sex", "citizenship", "target")
 
 
 class TeamSerializer(serializers.ModelSerializer[Team]):
@@ -91,7 +91,12 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
 
 
 class SubmissionDetailSerializer(SubmissionSerializer):
-    """The answers too: only in the detail, where one interview is asked for by id."""
+    """The answers too: only in the detail, where one interview is asked for by id.
+
+    Served through validation.api.serializers.MaskedSubmissionDetailSerializer, which masks
+    the round's personal data (the question map lives in validation, which surveys never
+    imports); mtm.api_urls routes that one.
+    """
 
     class Meta(SubmissionSerializer.Meta):
         fields: tuple[str, ...] = (*SubmissionSerializer.Meta.fields, "data")

@@ -7,6 +7,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -15,8 +16,10 @@ from tests.integration import two_teams
 
 pytestmark = pytest.mark.django_db
 
-# The Django app itself, called in-process over WSGI: no server, no socket.
-schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+# The Django app itself, called in-process over WSGI: no server, no socket. The schema is read
+# at collection, before any user exists, so it is made public for that one request.
+with override_settings(MTM_API_DOCS_PUBLIC=True):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
 @pytest.fixture
@@ -41,8 +44,8 @@ def test_no_server_error(case: schemathesis.Case, token: str) -> None:
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=[not_a_server_error])
 
 
-def test_the_schema_is_openapi_3_and_lists_every_resource(client: object) -> None:
-    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")  # type: ignore[attr-defined]
+def test_the_schema_is_openapi_3_and_lists_every_resource(manager_client: object) -> None:
+    response = manager_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")  # type: ignore[attr-defined]
     assert response.status_code == 200
     body = response.json()
     assert body["openapi"].startswith("3.")
@@ -61,8 +64,8 @@ def test_the_schema_is_openapi_3_and_lists_every_resource(client: object) -> Non
     assert {"tokenAuth", "cookieAuth"} <= set(body["components"]["securitySchemes"])
 
 
-def test_the_interactive_docs_use_local_assets_only(client: object) -> None:
-    html = client.get("/api/docs/").content.decode()  # type: ignore[attr-defined]
+def test_the_interactive_docs_use_local_assets_only(manager_client: object) -> None:
+    html = manager_client.get("/api/docs/").content.decode()  # type: ignore[attr-defined]
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn" not in html.lower()
     assert "https://" not in html

@@ -100,12 +100,13 @@ def test_return_opens_a_task_and_sends_one_message_per_channel(
     assert telegram.path == f"/tg/bot{cw.TELEGRAM_TOKEN}/sendMessage"
     assert telegram.body["chat_id"] == "777001"
     [hook] = channels.delivered("/hook")
+    stamp = hook.headers["X-MTM-Timestamp"]
     signed = hmac.new(
         cw.WEBHOOK_SECRET.encode(),
-        json.dumps(hook.body, sort_keys=True).encode(),
+        f"{stamp}.".encode() + json.dumps(hook.body, sort_keys=True).encode(),
         hashlib.sha256,
     ).hexdigest()
-    assert hook.headers["X-MTM-Signature"] == f"sha256={signed}"
+    assert hook.headers["X-MTM-Signature"] == f"v1={signed}"
     assert hook.headers["Idempotency-Key"] == hook.body["id"]
     assert hook.body["event"] == "correction.opened"
     assert "140" not in json.dumps(hook.body["questions"])  # no answers leave by webhook

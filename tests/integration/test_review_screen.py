@@ -62,7 +62,7 @@ def test_the_screen_explains_the_flag_in_place(rd: round_data.RoundData) -> None
     assert "but should have been skipped" in row  # the checker's own sentence
     assert "D. Employment and remittances" in section[:300]
     # Eligibility per criterion, GPS against the district, duration, scorecard.
-    assert re.search(r'rv-res pass">pass</span></td><td>Aged 18 or more', html)
+    assert re.search(r'rv-res pass">pass</span></td><td>18 years of age or more', html)
     assert "Outside Bostandyk, about" in html
     assert html.count("<polygon") == 1
     assert 'r="7"' in html

@@ -53,7 +53,10 @@ def test_bad_settings_are_refused_with_a_clear_message(
 
 def test_production_settings_load_when_complete() -> None:
     result = _load_settings(
-        DJANGO_DEBUG="False", DJANGO_SECRET_KEY="s" * 50, DJANGO_ALLOWED_HOSTS="mtm.example.org"
+        DJANGO_DEBUG="False",
+        DJANGO_SECRET_KEY="s" * 50,
+        DJANGO_ALLOWED_HOSTS="mtm.example.org",
+        MTM_HASH_KEY="h" * 40,
     )
     assert result.returncode == 0, result.stderr
 

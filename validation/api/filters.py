@@ -2,13 +2,13 @@
 
 import django_filters
 
-from mtm.api_filters import UtcIsoDateTimeFilter
+from mtm.api_filters import IdFilter, StrictFilterSet, UtcIsoDateTimeFilter
 from validation.models import Flag, ReviewEvent
 
 
-class FlagFilter(django_filters.FilterSet):
-    round = django_filters.NumberFilter(field_name="submission__form__round")
-    enumerator = django_filters.NumberFilter(field_name="submission__enumerator")
+class FlagFilter(StrictFilterSet):
+    round = IdFilter(field_name="submission__form__round")
+    enumerator = IdFilter(field_name="submission__enumerator")
     check_family = django_filters.CharFilter(field_name="check_code", lookup_expr="startswith")
 
     class Meta:
@@ -21,8 +21,8 @@ class FlagFilter(django_filters.FilterSet):
         }
 
 
-class ReviewEventFilter(django_filters.FilterSet):
-    round = django_filters.NumberFilter(field_name="submission__form__round")
+class ReviewEventFilter(StrictFilterSet):
+    round = IdFilter(field_name="submission__form__round")
     after = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
     before = UtcIsoDateTimeFilter(field_name="at", lookup_expr="lt")
 

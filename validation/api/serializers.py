@@ -1,8 +1,24 @@
 """Serializers of the validation API: shape only; decisions go through validation.review."""
 
+from typing import Any
+
 from rest_framework import serializers
 
+from mtm.api_filters import BIGINT_MAX
+from surveys.api.serializers import SubmissionDetailSerializer
+from surveys.models import Submission
+from validation.masking import personal_data_for
 from validation.models import ExclusionReason, ExportJob, Flag, ReviewEvent
+
+
+class MaskedSubmissionDetailSerializer(SubmissionDetailSerializer):
+    """An interview's answers with the round's personal data masked (never in clear here)."""
+
+    def to_representation(self, instance: Submission) -> dict[str, Any]:
+        out: dict[str, Any] = super().to_representation(instance)
+        personal = personal_data_for(form_id=instance.form_id, round_id=instance.form.round_id)
+        out["data"] = personal.masked_data(instance.data)
+        return out
 
 
 class FlagSerializer(serializers.ModelSerializer[Flag]):
@@ -90,11 +106,21 @@ class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
 
 
 class QuotaProgressSerializer(serializers.Serializer[object]):
+    """One quota's progress; a quota counts the interviews of the locations below it too.
+
+    `nested` rows are inside another quota of the list (`within_quota_id`): add up only the
+    rows with `nested` false for a round total, or a city and its districts count twice.
+    """
+
     quota_id = serializers.IntegerField()
     location_id = serializers.IntegerField()
     location_code = serializers.CharField()
     location_name = serializers.CharField()
+    level = serializers.CharField(help_text="region, city or district")
     sex = serializers.CharField()
+    citizenship = serializers.CharField(help_text="blank: every citizenship")
+    nested = serializers.BooleanField()
+    within_quota_id = serializers.IntegerField(allow_null=True)
     target = serializers.IntegerField()
     collected = serializers.IntegerField()
     eligible = serializers.IntegerField()
@@ -108,4 +134,4 @@ class QuotaProgressSerializer(serializers.Serializer[object]):
 
 
 class QuotaProgressQuerySerializer(serializers.Serializer[dict[str, int]]):
-    round = serializers.IntegerField(min_value=1)
+    round = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)

@@ -12,15 +12,32 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from mtm.api import ModelPermissions
-from surveys.models import Quota, Round
+from surveys.api.views import SubmissionViewSet
+from surveys.models import Quota, Round, Submission
 from surveys.selectors import visible_submissions
-from validation import review, selectors
+from validation import audit, review, selectors
 from validation.api import filters, serializers
 from validation.exports import jobs
 from validation.models import ExportJob, Flag, ReviewEvent
 from validation.quota_progress import round_progress
+
+
+class MaskedSubmissionViewSet(SubmissionViewSet):
+    """surveys' submissions, with personal answers masked in the detail and each detail logged."""
+
+    def get_serializer_class(self) -> type[BaseSerializer[Submission]]:
+        if self.action == "retrieve":
+            return serializers.MaskedSubmissionDetailSerializer
+        return super().get_serializer_class()
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        submission = self.get_object()
+        response = Response(self.get_serializer(submission).data)
+        audit.record_view(request=request, submission=submission, channel="api")
+        return response
 
 
 class FlagViewSet(viewsets.ReadOnlyModelViewSet[Flag]):
@@ -130,6 +147,16 @@ class ExportJobViewSet(
         path = jobs.export_path(job)
         if job.status != ExportJob.Status.DONE or not path.is_file():
             raise Http404("The export is not ready.")
+        audit.record_export(
+            request=request,
+            kind=job.kind,
+            channel="api",
+            round_id=job.round_id,
+            fmt=job.format,
+            object_type="validation.exportjob",
+            object_id=str(job.pk),
+            object_repr=job.file_name,
+        )
         return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name)
 
 

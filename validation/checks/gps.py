@@ -243,8 +243,9 @@ def _outside(
                 "distance_m": round(distance, 1),
                 "location": location,
                 "allowed_m": allowed,
-                "lat": round(lat, 6),
-                "lon": round(lon, 6),
+                # The exact point is personal data: the flag keeps it to ~1 km only.
+                "lat": round(lat, 2),
+                "lon": round(lon, 2),
             },
         )
 

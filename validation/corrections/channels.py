@@ -6,8 +6,6 @@ retrying cannot help). Every send carries the notification's idempotency key whe
 has a place for it, so a receiver can drop the rare second delivery (see notifications.py).
 """
 
-import hashlib
-import hmac
 import json
 import smtplib
 from collections.abc import Callable
@@ -17,6 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from mtm.errors import DomainError
+from validation.corrections import signatures
 from validation.models import Channel, Notification
 
 
@@ -121,11 +120,15 @@ def send_webhook(notification: Notification) -> None:
     body = json.dumps(
         {"id": notification.idempotency_key, **notification.payload}, sort_keys=True
     ).encode()
-    headers = {"Content-Type": "application/json", "Idempotency-Key": notification.idempotency_key}
     secret = settings.MTM_NOTIFY_WEBHOOK_SECRET
-    if secret:
-        digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        headers["X-MTM-Signature"] = f"sha256={digest}"
+    if not secret:  # settings refuse a URL without one; this guards an override
+        raise PermanentChannelError("The webhook has no secret (MTM_NOTIFY_WEBHOOK_SECRET).")
+    headers = {
+        "Content-Type": "application/json",
+        "Idempotency-Key": notification.idempotency_key,
+        # Signed per send: a retry carries a fresh timestamp, the same Idempotency-Key.
+        **signatures.signed_headers(secret, body),
+    }
     _post(url, body=body, headers=headers, what="webhook")
 
 

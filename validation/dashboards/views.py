@@ -10,12 +10,13 @@ from django.template.response import TemplateResponse
 from django.utils.text import slugify
 
 from surveys.models import Round
+from validation import audit
 from validation.dashboards import figures
 from validation.dashboards.svg_map import map_svg
 from validation.exports import writers
 from validation.exports.jobs import export_header_and_rows
 from validation.models import ExportJob
-from validation.quota_progress import round_progress
+from validation.quota_progress import progress_totals, round_progress
 from validation.scorecard import round_scorecards
 from validation.selectors import export_scope, may_export
 from validation.summary import round_summary, summary_csv
@@ -45,8 +46,13 @@ def round_overview(request: HttpRequest, round_id: int) -> TemplateResponse:
         flags_by_enumerator=figures.flags_by_enumerator(rows),
         scorecards=round_scorecards(request.user, round_),
         progress=(progress := round_progress(scope=export_scope(request.user), round_id=round_.pk)),
+        progress_totals=progress_totals(progress),
+        progress_nested=any(p.nested for p in progress),
         progress_chart={
-            "labels": [f"{p.location_name} ({p.sex})" for p in progress],
+            "labels": [
+                f"{p.location_name} ({p.sex}{', ' + p.citizenship if p.citizenship else ''})"
+                for p in progress
+            ],
             "counted": [min(p.counted, p.target) for p in progress],
             "remaining": [p.remaining for p in progress],
         },
@@ -60,6 +66,9 @@ def summary(request: HttpRequest, round_id: int) -> HttpResponse:
     context = _context(request, f"{round_} — summary", round=round_)
     figures_ = round_summary(scope=export_scope(request.user), round_id=round_.pk)
     if request.GET.get("format") == "csv":
+        audit.record_export(
+            request=request, kind="summary", channel="dashboard", round_id=round_.pk
+        )
         response = HttpResponse(summary_csv(figures_), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="summary_{slugify(str(round_))}.csv"'
@@ -83,6 +92,7 @@ def stream_export(request: HttpRequest, round_id: int, kind: str) -> StreamingHt
     if kind not in ExportJob.Kind.values:
         raise PermissionDenied
     header, rows, _ = export_header_and_rows(user=request.user, kind=kind, round_id=round_.pk)
+    audit.record_export(request=request, kind=kind, channel="dashboard", round_id=round_.pk)
     response = StreamingHttpResponse(
         writers.csv_lines(header, rows), content_type="text/csv; charset=utf-8"
     )

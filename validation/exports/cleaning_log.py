@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from surveys.models import Submission
 from validation.engine import compiled_form, interview_time
+from validation.masking import PersonalData, personal_data_for
 from validation.models import Flag, ReviewEvent
 from validation.xlsform import CompiledForm, XLSFormError
 
@@ -48,7 +49,7 @@ def cleaning_log_submissions(scope: QuerySet[Submission], round_id: int) -> Quer
             Exists(Flag.objects.filter(submission=OuterRef("pk")))
             | Exists(ReviewEvent.objects.filter(submission=OuterRef("pk")))
         )
-        .select_related("enumerator", "location", "version")
+        .select_related("enumerator", "location", "version", "form")
         .prefetch_related(
             Prefetch("flags", queryset=Flag.objects.select_related("okayed_by").order_by("pk")),
             Prefetch(
@@ -72,8 +73,14 @@ def cleaning_log_rows(
 ) -> Iterator[list[Any]]:
     """Rows of the log; prefetches run per chunk, so memory stays flat however big the round."""
     forms: dict[int, CompiledForm | None] = {}
+    personal_by_form: dict[int, PersonalData] = {}
     for sub in submissions.iterator(chunk_size=chunk_size):
         form = _form(sub, forms)
+        if sub.form_id not in personal_by_form:
+            personal_by_form[sub.form_id] = personal_data_for(
+                form_id=sub.form_id, round_id=sub.form.round_id
+            )
+        privacy = _Privacy(personal_by_form[sub.form_id], sub.data)
         head = [
             sub.root_uuid,
             sub.kobo_id,
@@ -82,9 +89,12 @@ def cleaning_log_rows(
             sub.location.code if sub.location else "",
         ]
         entries: list[tuple[dt.datetime, list[Any]]] = [
-            (flag.first_seen_at, head + _flag_row(sub, flag, form)) for flag in sub.flags.all()
+            (flag.first_seen_at, head + _flag_row(sub, flag, form, privacy))
+            for flag in sub.flags.all()
         ]
-        entries += [(event.at, head + _event_row(event, form)) for event in sub.review_events.all()]
+        entries += [
+            (event.at, head + _event_row(event, form, privacy)) for event in sub.review_events.all()
+        ]
         for _, row in sorted(entries, key=lambda e: e[0]):
             yield row
 
@@ -100,22 +110,41 @@ def _form(sub: Submission, forms: dict[int, CompiledForm | None]) -> CompiledFor
     return forms[sub.version_id]
 
 
-def _flag_row(sub: Submission, flag: Flag, form: CompiledForm | None) -> list[Any]:
+class _Privacy:
+    """One interview's personal answers: masked in every value and text the log carries."""
+
+    def __init__(self, personal: PersonalData, data: Any) -> None:
+        self.personal = personal
+        self.quoted = personal.quoted(data)
+
+    def value(self, path: str, text: str) -> str:
+        if text and path in self.personal:
+            return self.personal.mask_answer(path, text)
+        return self.text(text)
+
+    def text(self, text: str) -> str:
+        return self.personal.redact_text(text, self.quoted) if text else text
+
+
+def _flag_row(
+    sub: Submission, flag: Flag, form: CompiledForm | None, privacy: _Privacy
+) -> list[Any]:
     old = _recorded_value(flag)
     current = _text(sub.data.get(flag.path)) if flag.path else ""
-    if old is None:
-        old = current
+    if old is None or (old and old == privacy.value(flag.path, current)):
+        old = current  # none recorded, or recorded masked (flags keep personal answers masked)
     new = current if current != old else ""
+    changed = "yes" if flag.path and current != old else "no"
     okayed = flag.status == Flag.Status.OKAYED
     return [
         flag.path,
         form.label(flag.path) if form is not None and flag.path else "",
-        old,
-        new,
-        "yes" if flag.path and current != old else "no",
+        privacy.value(flag.path, old),
+        privacy.value(flag.path, new),
+        changed,
         flag.check_code,
         flag.severity,
-        flag.message,
+        privacy.text(flag.message),
         flag.status,
         "okayed" if okayed else "",
         "",
@@ -125,7 +154,7 @@ def _flag_row(sub: Submission, flag: Flag, form: CompiledForm | None) -> list[An
     ]
 
 
-def _event_row(event: ReviewEvent, form: CompiledForm | None) -> list[Any]:
+def _event_row(event: ReviewEvent, form: CompiledForm | None, privacy: _Privacy) -> list[Any]:
     questions = event.questions if isinstance(event.questions, list) else []
     return [
         ";".join(questions),
@@ -139,7 +168,7 @@ def _event_row(event: ReviewEvent, form: CompiledForm | None) -> list[Any]:
         "",
         event.to_status,
         event.reason,
-        event.comment,
+        privacy.text(event.comment),
         event.actor.get_username() if event.actor else SYSTEM,
         timezone.localtime(event.at).isoformat(timespec="seconds"),
     ]

@@ -1,14 +1,18 @@
 """Export jobs: request one (queued after commit), build it in a worker with progress."""
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from mtm.errors import DomainError
 from surveys.models import Round
@@ -18,6 +22,14 @@ from validation.selectors import export_scope, may_export
 
 logger = logging.getLogger(__name__)
 
+# What publishing raises when the broker cannot be reached (kombu wraps socket errors).
+BROKER_ERRORS = (BrokerOperationalError, OSError)
+BROKER_CONNECT_TIMEOUT_S = 3
+QUEUE_DOWN_MESSAGE = (
+    "The task queue is unreachable, so the export has not started; it is kept and starts by "
+    "itself once the queue is back."
+)
+
 
 class ExportNotAllowedError(DomainError):
     code = "export_not_allowed"
@@ -25,9 +37,11 @@ class ExportNotAllowedError(DomainError):
 
 
 def request_export(*, user: Any, kind: str, round_id: int, fmt: str) -> ExportJob:
-    """Record the request and queue the build once committed."""
-    from validation.exports.tasks import run_export_task  # the task module imports this one
+    """Record the request and queue the build once committed.
 
+    The job is saved before the broker is asked: with the broker down the request still
+    answers, the job says it waits for the queue, and the sweep sends it when the broker is back.
+    """
     if not may_export(user):
         raise ExportNotAllowedError("You may not export interviews.")
     if kind not in ExportJob.Kind.values or fmt not in ExportJob.Format.values:
@@ -35,8 +49,71 @@ def request_export(*, user: Any, kind: str, round_id: int, fmt: str) -> ExportJo
     round_ = Round.objects.get(pk=round_id)
     with transaction.atomic():
         job = ExportJob.objects.create(kind=kind, format=fmt, round=round_, requested_by=user)
-        transaction.on_commit(lambda: run_export_task.delay(str(job.pk)))
+        transaction.on_commit(lambda: enqueue_export(job_id=str(job.pk)))
     return job
+
+
+def enqueue_export(*, job_id: str) -> bool:
+    """Hand a queued job to the broker; on a broker failure record why and return False."""
+    from validation.exports.tasks import run_export_task  # the task module imports this one
+
+    if run_export_task.app.conf.task_always_eager:  # no broker: built here and now
+        run_export_task.apply_async((job_id,))
+        return True
+    try:
+        # One connection attempt and no publish retries: the request must answer now (kombu's
+        # default keeps trying for seconds); the sweep is the retry.
+        with run_export_task.app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=0, timeout=BROKER_CONNECT_TIMEOUT_S)
+            run_export_task.apply_async(  # type: ignore[call-arg]  # the stubs lack it
+                (job_id,), connection=connection, retry=False
+            )
+    except BROKER_ERRORS as exc:
+        logger.warning("export %s not queued: broker unreachable (%s)", job_id, type(exc).__name__)
+        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+            error=QUEUE_DOWN_MESSAGE
+        )
+        return False
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        enqueued_at=timezone.now(), error=""
+    )
+    return True
+
+
+@dataclass
+class SweepReport:
+    sent: int = 0  # queued jobs handed to the broker (again)
+    requeued: int = 0  # running jobs whose worker died, queued again
+    failed: int = 0  # jobs that died too often, given up with a reason
+
+
+def sweep_exports(*, now: dt.datetime | None = None) -> SweepReport:
+    """Send again queued jobs no worker took; re-queue (or fail) builds whose lease lapsed."""
+    now = now or timezone.now()
+    report = SweepReport()
+    dead = ExportJob.objects.filter(status=ExportJob.Status.RUNNING, lease_until__lt=now)
+    for job_id, attempts in dead.values_list("pk", "attempts"):
+        lapsed = dead.filter(pk=job_id, attempts=attempts)  # unless its worker came back
+        if attempts >= settings.MTM_EXPORT_MAX_ATTEMPTS:
+            report.failed += lapsed.update(
+                status=ExportJob.Status.FAILED,
+                error=f"The export stopped {attempts} times without finishing (worker lost).",
+                lease_until=None,
+                finished_at=now,
+            )
+        else:
+            report.requeued += lapsed.update(
+                status=ExportJob.Status.QUEUED, lease_until=None, enqueued_at=None
+            )
+    stale = now - dt.timedelta(seconds=settings.MTM_EXPORT_REQUEUE_S)
+    waiting = ExportJob.objects.filter(status=ExportJob.Status.QUEUED).filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale)
+    )
+    for job_id in waiting.order_by("created_at").values_list("pk", flat=True):
+        if not enqueue_export(job_id=str(job_id)):
+            break  # the broker is still down: the next sweep tries again
+        report.sent += 1
+    return report
 
 
 def export_header_and_rows(
@@ -60,24 +137,50 @@ def export_path(job: ExportJob) -> Path:
     return Path(settings.MTM_EXPORT_DIR) / f"{job.pk}.{job.format}"
 
 
+def claim_export(*, job_id: str, now: dt.datetime | None = None) -> int | None:
+    """Claim a job for this worker: queued, or running under a lapsed lease (its worker died).
+
+    Returns the attempt number, the fencing token of every later write; None: someone else
+    holds it or it is finished (a redelivered message is then a no-op).
+    """
+    now = now or timezone.now()
+    claimable = ExportJob.objects.filter(pk=job_id).filter(
+        Q(status=ExportJob.Status.QUEUED) | Q(status=ExportJob.Status.RUNNING, lease_until__lt=now)
+    )
+    attempts = claimable.values_list("attempts", flat=True).first()
+    if attempts is None:
+        return None
+    claimed = claimable.filter(attempts=attempts).update(
+        status=ExportJob.Status.RUNNING,
+        attempts=attempts + 1,
+        lease_until=_lease(now),
+        error="",
+    )
+    return attempts + 1 if claimed == 1 else None
+
+
+def _lease(now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()) + dt.timedelta(seconds=settings.MTM_EXPORT_LEASE_S)
+
+
 def run_export(*, job_id: str) -> None:
     """Build the file; a redelivered task finds the job claimed or done and does nothing."""
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING
-    )
-    if claimed != 1:
+    attempt = claim_export(job_id=job_id)
+    if attempt is None:
         logger.info("export %s already claimed or finished", job_id)
         return
+    mine = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING, attempts=attempt)
     job = ExportJob.objects.select_related("requested_by", "round").get(pk=job_id)
     user = get_user_model().objects.get(pk=job.requested_by_id)
     header, rows, total = export_header_and_rows(user=user, kind=job.kind, round_id=job.round_id)
-    ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
+    mine.update(rows_total=total, lease_until=_lease())
     path = export_path(job)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".part")
+    # One partial file per attempt: a build taken over from a stalled worker never shares one.
+    partial = path.with_suffix(f"{path.suffix}.part{attempt}")
 
     def progress(rows_done: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(rows_done=rows_done)
+        mine.update(rows_done=rows_done, lease_until=_lease())  # the lease lives while rows flow
 
     try:
         if job.format == ExportJob.Format.XLSX:
@@ -86,14 +189,21 @@ def run_export(*, job_id: str) -> None:
             count = writers.write_csv(partial, header, rows, progress=progress)
     except Exception as exc:  # the job records any failure, then re-raises it
         partial.unlink(missing_ok=True)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=type(exc).__name__, finished_at=timezone.now()
+        mine.update(
+            status=ExportJob.Status.FAILED,
+            error=type(exc).__name__,
+            lease_until=None,
+            finished_at=timezone.now(),
         )
         raise
+    if not mine.exists():  # taken over after our lease lapsed: the newer attempt finishes it
+        partial.unlink(missing_ok=True)
+        return
     partial.replace(path)  # the file appears whole or not at all
-    ExportJob.objects.filter(pk=job.pk).update(
+    mine.update(
         status=ExportJob.Status.DONE,
         rows_done=count,
         file_name=f"{job.kind}_R{job.round.number}.{job.format}",
+        lease_until=None,
         finished_at=timezone.now(),
     )

@@ -1,4 +1,8 @@
-"""Row writers that never hold a whole export: CSV streamed line by line, XLSX write-only."""
+"""Row writers that never hold a whole export: CSV streamed line by line, XLSX write-only.
+
+Every cell, header included, goes through ``mtm.spreadsheets.escape_row``: answers are typed by
+respondents and enumerators, so ``=HYPERLINK(...)`` must reach Excel as text (CSV injection).
+"""
 
 import csv
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -6,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+
+from mtm.spreadsheets import escape_row
 
 Row = Sequence[Any]
 
@@ -20,9 +26,23 @@ class _Line:
 def csv_lines(header: Row, rows: Iterable[Row]) -> Iterator[str]:
     """The CSV text of an export, one line at a time (UTF-8 BOM first, so Excel reads Cyrillic)."""
     writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(header)
+    yield "\ufeff" + writer.writerow(escape_row(header))
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow(escape_row(row))
+
+
+class EscapingCSVWriter:
+    """``csv.writer`` with every row through the escaping rule, for code writing row by row."""
+
+    def __init__(self, out: Any) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: Row) -> Any:
+        return self._writer.writerow(escape_row(row))
+
+    def writerows(self, rows: Iterable[Row]) -> None:
+        for row in rows:
+            self.writerow(row)
 
 
 def write_csv(
@@ -31,9 +51,9 @@ def write_csv(
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(header)
+        writer.writerow(escape_row(header))
         for row in rows:
-            writer.writerow(row)
+            writer.writerow(escape_row(row))
             count += 1
             if progress is not None and count % 1000 == 0:
                 progress(count)
@@ -51,27 +71,12 @@ def write_xlsx(
     """Write-only mode: openpyxl streams rows to the file instead of building cells in memory."""
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet[:31])
-    ws.append(list(header))
+    ws.append(escape_row(header))
     count = 0
     for row in rows:
-        ws.append([_cell(value) for value in row])
+        ws.append(escape_row(row))
         count += 1
         if progress is not None and count % 1000 == 0:
             progress(count)
     book.save(path)
     return count
-
-
-def _cell(value: Any) -> Any:
-    # Excel would run a leading = + - @ as a formula (CSV/XLSX injection): keep it text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
-        return "'" + value
-    return value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -1,5 +1,6 @@
 """Validation models, one module per aggregate."""
 
+from validation.models.access_log import AccessLog
 from validation.models.check_config import CheckConfig
 from validation.models.corrections import (
     ACTIVE_STATES,
@@ -23,6 +24,7 @@ from validation.models.reviews import ExclusionReason, ReviewEvent
 __all__ = [
     "ACTIVE_STATES",
     "SEVERITY_WEIGHT",
+    "AccessLog",
     "Channel",
     "CheckConfig",
     "CorrectionEvent",

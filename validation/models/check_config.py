@@ -22,13 +22,17 @@ QUESTION_ROLES: dict[str, str] = {
 }
 # Not roles but lists, also part of the mapping: numeric questions for outliers, the "don't
 # know"/"refuse" choice values, blocks of similar select_one questions for straight-lining, and
-# answers about the respondent that do not change within a round (evidence of a repeat).
+# answers about the respondent that do not change within a round (evidence of a repeat), and
+# the personal-data questions (names, phones, ID numbers, exact GPS): shown masked to
+# reviewers, revealed only on a logged request, never quoted by flags, logs or the API. The
+# phone, name and gps roles are personal data whether listed or not.
 QUESTION_LISTS: tuple[str, ...] = (
     "numeric_questions",
     "dk_values",
     "refuse_values",
     "straightline_blocks",
     "respondent_facts",
+    "personal_data",
 )
 DEFAULT_LISTS: dict[str, list[Any]] = {
     "numeric_questions": [
@@ -56,6 +60,9 @@ DEFAULT_LISTS: dict[str, list[Any]] = {
             for key in ("safe", "welcome", "fair_pay", "treated_equal", "recommend")
         ]
     ],
+    # The MTM form asks no name or ID number; its phone (for follow-up) and the interview's
+    # exact GPS point are the personal data.
+    "personal_data": ["wellbeing/phone", "wellbeing/gps"],
 }
 
 

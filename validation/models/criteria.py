@@ -4,6 +4,10 @@ from django.db import models
 
 
 class InclusionCriterion(models.Model):
+    class Kind(models.TextChoices):
+        INCLUSION = "inclusion", "Inclusion criterion"
+        EXCLUSION = "exclusion", "Excluded by definition"
+
     class Operator(models.TextChoices):
         GTE = ">=", "at least"
         LTE = "<=", "at most"
@@ -18,7 +22,11 @@ class InclusionCriterion(models.Model):
         "surveys.Round", on_delete=models.CASCADE, related_name="inclusion_criteria"
     )
     code = models.SlugField(max_length=40, help_text="e.g. age, nationality, length_of_stay")
-    label = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INCLUSION)
+    variable = models.CharField(
+        max_length=80, blank=True, help_text="The report's variable, e.g. Age, Length of stay"
+    )
+    label = models.CharField(max_length=200, help_text="The criterion as the report words it")
     question = models.CharField(
         max_length=120, blank=True, help_text="Question name (not needed for an expression)"
     )
@@ -29,11 +37,20 @@ class InclusionCriterion(models.Model):
     expression = models.TextField(
         blank=True, help_text="XPath, e.g. ${age} >= 18 and ${consent}='yes'"
     )
-    message = models.CharField(max_length=300, help_text="Shown when the criterion fails")
+    message = models.CharField(
+        max_length=300, help_text="Shown when the criterion fails, in plain words"
+    )
+    source = models.CharField(
+        max_length=300, blank=True, help_text="The published report (and table) it comes from"
+    )
+    preset = models.CharField(
+        max_length=60, blank=True, help_text="The published set it was applied from, if any"
+    )
     is_active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name_plural = "inclusion criteria"
         ordering = ("round", "order", "code")
         constraints = [
             models.UniqueConstraint(fields=("round", "code"), name="criterion_unique_code")

@@ -35,6 +35,15 @@ class ExportJob(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Hand-over and claim: the sweep (validation.exports.jobs.sweep_exports) sends again a job
+    # the broker never took or left queued, and re-queues one whose worker died mid-build.
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last handed to the task queue; empty: not yet"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Builds started")
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="While running: renewed by progress; past it, dead"
+    )
 
     class Meta:
         ordering = ("-created_at",)

@@ -26,6 +26,8 @@ class AnswerRow:
     answered: bool
     flags: list[Flag] = field(default_factory=list)
     comments: list[QuestionComment] = field(default_factory=list)
+    personal: bool = False  # a declared personal-data question: masked until revealed
+    revealed: bool = False
 
     @property
     def should_have_been_skipped(self) -> bool:

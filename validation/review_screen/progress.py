@@ -4,7 +4,12 @@ from dataclasses import dataclass
 
 from surveys.models import Location, Round
 from surveys.selectors import UserLike, is_data_manager, is_supervisor, visible_submissions
-from validation.quota_progress import StratumProgress, round_progress
+from validation.quota_progress import (
+    StratumProgress,
+    location_index,
+    progress_totals,
+    round_progress,
+)
 
 
 @dataclass(frozen=True)
@@ -14,15 +19,20 @@ class RoundProgress:
 
     @property
     def totals(self) -> dict[str, int]:
-        keys = ("target", "collected", "eligible", "approved", "pending", "remaining")
-        return {k: sum(getattr(s, k) for s in self.strata) for k in keys}
+        """Over the quotas no other quota shown contains: a city and its districts count once."""
+        return progress_totals(self.strata)
+
+    @property
+    def has_nested(self) -> bool:
+        return any(s.nested for s in self.strata)
 
 
 def team_progress(user: UserLike) -> list[RoundProgress]:
-    """Rounds in fieldwork (else the latest), per district and sex, over the user's scope.
+    """Rounds in fieldwork (else the latest), per quota, over the user's scope.
 
-    A supervisor sees the strata of their teams' locations, counted over their teams'
-    interviews; a data manager sees every stratum.
+    A supervisor sees the quotas of their teams' locations and of the locations above and
+    below them (a city quota their districts count toward), counted over their teams'
+    interviews; a data manager sees every quota.
     """
     manager = is_data_manager(user)
     if not manager and not is_supervisor(user):
@@ -32,9 +42,14 @@ def team_progress(user: UserLike) -> list[RoundProgress]:
         rounds = list(Round.objects.order_by("-fieldwork_start", "-number")[:1])
     allowed: set[int] | None = None
     if not manager:
-        allowed = set(
+        own = set(
             Location.objects.filter(teams__supervisor_id=user.pk).values_list("pk", flat=True)
         )
+        ancestors, _ = location_index()
+        # Below a team's location (its city's districts) and above it (its district's city).
+        allowed = {pk for pk, chain in ancestors.items() if own.intersection(chain)}
+        for pk in own:
+            allowed.update(ancestors.get(pk, (pk,)))
     scope = visible_submissions(user)
     out = []
     for round_ in rounds:

@@ -9,12 +9,19 @@ from surveys.models import Submission
 from surveys.push import KOBO_STATUS_FOR_REVIEW
 from surveys.selectors import UserLike, visible_submissions
 from validation.engine import compiled_form
+from validation.masking import PersonalData, personal_data_for
 from validation.models import ExclusionReason, Flag, QuestionComment, ReviewEvent
 from validation.review import ALLOWED
 from validation.review_screen import place
-from validation.review_screen.answers import Layout, lay_out, raw_layout, severity_rank
+from validation.review_screen.answers import (
+    AnswerRow,
+    Layout,
+    lay_out,
+    raw_layout,
+    severity_rank,
+)
 from validation.review_screen.scorecards import Scorecard, enumerator_scorecard
-from validation.selectors import review_queue
+from validation.selectors import question_path, review_queue
 from validation.xlsform import CompiledForm
 from validation.xlsform.errors import XLSFormError
 
@@ -160,6 +167,7 @@ class ReviewScreen:
     allowed: frozenset[str]
     exclusion_reasons: list[tuple[str, str]]
     kobo_drift: KoboDrift | None
+    gps_path: str = ""  # the personal GPS question, to reveal the exact point; "" if none
 
     @property
     def blocked_flags(self) -> int:
@@ -207,13 +215,42 @@ def _duration(submission: Submission) -> float | None:
     return None
 
 
-def build_screen(*, submission: Submission, lang: str) -> ReviewScreen:
-    """Read the interview's flags, comments, history, form, map and scorecard."""
+def mask_personal(layout: Layout, personal: PersonalData, revealed: frozenset[str]) -> None:
+    """Mask the personal answers not revealed, and any of them a stored text still quotes.
+
+    Flags are redacted when written (engine.apply_findings); this also covers flags written
+    before a question was declared personal. Nothing here is saved.
+    """
+    for section in layout.sections:
+        for item in section.items:
+            if isinstance(item, AnswerRow) and item.path in personal:
+                item.personal = True
+                item.revealed = item.path in revealed
+                if not item.revealed and item.answered:
+                    item.value = item.raw = personal.mask_answer(item.path, item.raw)
+
+
+def build_screen(
+    *,
+    submission: Submission,
+    lang: str,
+    revealed: frozenset[str] = frozenset(),
+    personal: PersonalData | None = None,
+) -> ReviewScreen:
+    """Read the interview's flags, comments, history, form, map and scorecard.
+
+    Personal answers are masked except the paths in `revealed` (logged by the caller).
+    """
+    if personal is None:
+        personal = personal_data_for(form_id=submission.form_id, round_id=submission.form.round_id)
     flags = list(
         Flag.objects.filter(submission=submission)
         .exclude(status=Flag.Status.RESOLVED)
         .select_related("okayed_by")
     )
+    quoted = personal.quoted(submission.data)
+    for flag in flags:
+        flag.message = personal.redact_text(flag.message, quoted)
     comments = list(QuestionComment.objects.filter(submission=submission).select_related("author"))
     history = list(ReviewEvent.objects.filter(submission=submission).select_related("actor"))
     form: CompiledForm | None = None
@@ -226,18 +263,20 @@ def build_screen(*, submission: Submission, lang: str) -> ReviewScreen:
         except XLSFormError as exc:
             problem = f"The form version cannot be read: {exc}"
     language = form_language(form, lang)
+    gps_path = question_path(submission.form.round_id, "gps") if submission.form.round_id else ""
     layout = (
         lay_out(form, submission.data, flags, comments, language)
         if form
         else raw_layout(submission.data, flags, comments)
     )
+    mask_personal(layout, personal, revealed)
     eligibility: Any = getattr(submission, "eligibility", None)
     criteria = [
         Criterion(
             str(c.get("code", "")),
             str(c.get("label", "")),
             str(c.get("result", "")),
-            str(c.get("reason", "")),
+            personal.redact_text(str(c.get("reason", "")), quoted),
         )
         for c in (eligibility.criteria if eligibility is not None else [])
         if isinstance(c, dict)
@@ -254,10 +293,13 @@ def build_screen(*, submission: Submission, lang: str) -> ReviewScreen:
         criteria=criteria,
         verdict=eligibility.verdict if eligibility is not None else "",
         duration_min=_duration(submission),
-        map=place.gps_place(submission, flags),
+        map=place.gps_place(
+            submission, flags, exact=gps_path in revealed or gps_path not in personal
+        ),
         scorecard=enumerator_scorecard(submission),
         history=history_rows(history, layout.questions if layout else {}),
         allowed=ALLOWED.get(submission.review_status, frozenset()),
         exclusion_reasons=list(ExclusionReason.choices),
         kobo_drift=kobo_drift(submission),
+        gps_path=gps_path if gps_path in personal and submission.data.get(gps_path) else "",
     )

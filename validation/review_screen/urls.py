@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/next/", admin.site.admin_view(views.next_interview), name="next"),
     path("<int:pk>/decide/", admin.site.admin_view(views.decision), name="decide"),
     path("<int:pk>/comment/", admin.site.admin_view(views.comment), name="comment"),
+    path("<int:pk>/reveal/", admin.site.admin_view(views.reveal), name="reveal"),
 ]

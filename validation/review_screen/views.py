@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mtm.errors import DomainError
+from validation import audit
+from validation.masking import personal_data_for
 from validation.review_screen.comments import add_question_comment
 from validation.review_screen.decisions import decide
 from validation.review_screen.screen import (
@@ -19,6 +21,8 @@ from validation.review_screen.screen import (
 from validation.selectors import decidable_submissions
 
 _LANG_KEY = "review_lang"
+# Paths revealed by a logged POST, shown on the next page load only (a reload masks again).
+_REVEALED_KEY = "review_revealed"
 
 
 def _back(pk: int, anchor: str = "") -> HttpResponseRedirect:
@@ -33,7 +37,12 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     submission = submission_for_screen(request.user, pk)
     if submission is None:
         raise Http404("No such interview in your scope.")
-    data = build_screen(submission=submission, lang=lang)
+    pending = request.session.get(_REVEALED_KEY, {})
+    revealed = frozenset(pending.pop(str(pk), []))
+    if revealed:
+        request.session[_REVEALED_KEY] = pending
+    data = build_screen(submission=submission, lang=lang, revealed=revealed)
+    audit.record_view(request=request, submission=submission, channel="review screen")
     context = {
         **admin.site.each_context(request),
         "title": f"Interview #{submission.kobo_id}",
@@ -70,6 +79,24 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(pk, "#decide")
     messages.success(request, done)
     return _back(pk)
+
+
+@require_POST
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one personal answer in clear on the next load of the screen, and log who asked."""
+    submission = submission_for_screen(request.user, pk)
+    if submission is None:
+        raise Http404("No such interview in your scope.")
+    path = request.POST.get("path", "")
+    personal = personal_data_for(form_id=submission.form_id, round_id=submission.form.round_id)
+    if path not in personal:
+        messages.error(request, "Only a personal-data answer can be revealed.")
+        return _back(pk)
+    audit.record_reveal(request=request, submission=submission, path=path, channel="review screen")
+    pending = request.session.get(_REVEALED_KEY, {})
+    pending[str(pk)] = sorted({*pending.get(str(pk), []), path})
+    request.session[_REVEALED_KEY] = pending
+    return _back(pk, f"#q-{path}")
 
 
 @require_POST

@@ -1,0 +1,1 @@
+"""`manage.py` commands of the validation app: validate, check_form_data, the demo and more."""

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from surveys.demo_round import DEMO_PASSWORD, load_demo_round
-from validation.criteria_defaults import ensure_default_criteria
+from validation.criteria_defaults import DEMO_PRESET, ensure_default_criteria
 
 
 class Command(BaseCommand):
@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = load_demo_round()
-        ensure_default_criteria(round=report.round)
+        # The strictest published set (students, refugees and stateless persons excluded).
+        if ensure_default_criteria(round=report.round):
+            self.stdout.write(f"Inclusion criteria: the {DEMO_PRESET!r} set")
         self.stdout.write(
             f"{report.round}: {report.locations} locations, {report.quotas} quotas, "
             f"{report.enumerators} enumerators"

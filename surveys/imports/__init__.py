@@ -1,0 +1,1 @@
+"""Imports of locations, quotas, teams and enumerators: file reading, index, background jobs."""

@@ -1,0 +1,24 @@
+"""Celery task of retention (listed in CELERY_IMPORTS; run nightly by beat)."""
+
+import logging
+
+from celery import shared_task
+
+from surveys.models import PurgeRun
+from validation.retention import purge_personal_data
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def purge_personal_data_task() -> None:
+    """Apply every round's retention policy; each round's removals are audited as a PurgeRun."""
+    for purge in purge_personal_data(actor="schedule", trigger=PurgeRun.Trigger.SCHEDULE):
+        if purge.removed_anything:
+            logger.info(
+                "purged round %s: %s tombstones, %s personal answers, %s interviews deleted",
+                purge.round.pk,
+                purge.deleted_answers,
+                purge.personal_answers,
+                purge.interviews_deleted,
+            )
