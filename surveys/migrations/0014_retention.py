@@ -7,35 +7,10 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from mtm.append_only import append_only
 from surveys.roles import sync_role_groups
 
 TASK = "validation.retention_tasks.purge_personal_data_task"
-# Row triggers: the audit is never edited nor deleted (TRUNCATE, a test flush, is left alone).
-_GUARD = """
-CREATE FUNCTION surveys_purgerun_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'surveys_purgerun is append-only: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$;
-CREATE TRIGGER surveys_purgerun_append_only
-    BEFORE UPDATE OR DELETE ON surveys_purgerun
-    FOR EACH ROW EXECUTE FUNCTION surveys_purgerun_append_only();
-"""
-_UNGUARD = """
-DROP TRIGGER IF EXISTS surveys_purgerun_append_only ON surveys_purgerun;
-DROP FUNCTION IF EXISTS surveys_purgerun_append_only();
-"""
-
-
-def guard(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_GUARD, params=None)
-
-
-def unguard(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_UNGUARD, params=None)
 
 
 def schedule(apps: Any, schema_editor: Any) -> None:
@@ -106,7 +81,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('keep_years__gte', 1)), name='retention_keep_at_least_a_year', violation_error_message='Interviews are kept at least one year.')],
             },
         ),
-        migrations.RunPython(guard, unguard),
+        append_only("surveys_purgerun"),
         migrations.RunPython(schedule, unschedule),
         migrations.RunPython(grant, migrations.RunPython.noop),
     ]

@@ -7,34 +7,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from mtm.append_only import append_only
 from surveys.roles import sync_role_groups
-
-# Row triggers: TRUNCATE (a test database's flush) is left to the table's owner.
-_GUARD = """
-CREATE FUNCTION validation_accesslog_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'validation_accesslog is append-only: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$;
-CREATE TRIGGER validation_accesslog_append_only
-    BEFORE UPDATE OR DELETE ON validation_accesslog
-    FOR EACH ROW EXECUTE FUNCTION validation_accesslog_append_only();
-"""
-_UNGUARD = """
-DROP TRIGGER IF EXISTS validation_accesslog_append_only ON validation_accesslog;
-DROP FUNCTION IF EXISTS validation_accesslog_append_only();
-"""
-
-
-def guard(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_GUARD, params=None)
-
-
-def unguard(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_UNGUARD, params=None)
 
 
 def grant(apps: Any, schema_editor: Any) -> None:
@@ -75,6 +49,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['submission', 'at'], name='accesslog_sub_idx'), models.Index(fields=['actor', 'at'], name='accesslog_actor_idx'), models.Index(fields=['action', 'at'], name='accesslog_action_idx')],
             },
         ),
-        migrations.RunPython(guard, unguard),
+        append_only("validation_accesslog"),
         migrations.RunPython(grant, migrations.RunPython.noop),
     ]
