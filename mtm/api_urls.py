@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from surveys.api import views as surveys_views
 from validation.api import views as validation_views
+from validation.api.summary import RoundSummaryView
 from validation.corrections import api as correction_api
 
 router = DefaultRouter()
@@ -26,4 +27,7 @@ router.register(
     "correction-tasks", correction_api.CorrectionTaskViewSet, basename="correction-task"
 )
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("rounds/<int:round_id>/summary/", RoundSummaryView.as_view(), name="round-summary"),
+    path("", include(router.urls)),
+]

@@ -9,7 +9,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from surveys import selectors
+from surveys import (
+    baseline_admin,  # noqa: F401  (registers the baseline figures)
+    selectors,
+)
 from surveys.imports.admin import ImportJobsMixin
 from surveys.imports.location_index import parent_loop
 from surveys.models import (

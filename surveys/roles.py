@@ -30,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "importjob": ("view",),  # background imports and their row errors
             "retentionpolicy": ("add", "change", "view"),  # how long a round keeps answers
             "purgerun": ("view",),  # the purge audit: read-only
+            "baselinefigure": _SURVEYS_ALL,  # BMA counts: derived from KIs or imported
+            "baselineinputs": ("view",),
         },
         "django_celery_beat": {
             "periodictask": _SURVEYS_ALL,
@@ -55,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "round": ("view",),
             "location": ("view",),
             "quota": ("view",),
+            "baselinefigure": ("view",),
             "team": ("view",),
             "enumerator": ("view",),
             "koboform": ("view",),

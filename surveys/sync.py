@@ -22,6 +22,7 @@ from django.db import Error as DatabaseFailure
 from django.db import connections, transaction
 from django.utils import timezone
 
+from surveys.baseline import derive_baseline
 from surveys.bulk_insert import insert_rows
 from surveys.connections import client_for
 from surveys.kobo.client import KoboClient
@@ -139,7 +140,23 @@ def sync_form(
             raise
         _finish(run, report)
         logger.info("synced %s: %s", form.asset_uid, report.counts())
+        if form.instrument == KoboForm.Instrument.KEY_INFORMANT:
+            _derive_baseline(form)
     return report
+
+
+def _derive_baseline(form: KoboForm) -> None:
+    """Turn the key-informant interviews that changed into baseline figures (after the sync).
+
+    A failure leaves the synced rows in place and the figures as they were: the next sync
+    sees the same locations as changed and derives them again.
+    """
+    try:
+        derive_baseline(form)
+    except Exception:  # the sync itself succeeded; the next one retries
+        logger.exception(
+            "baseline figures of %s not derived; the next sync retries", form.asset_uid
+        )
 
 
 def _run(
@@ -188,6 +205,8 @@ class _PageContext:
         self.form = form
         self.client = client
         self.lease = lease
+        # Key-informant interviews are counts for the baseline, not interviews to check.
+        self.validate = form.instrument == KoboForm.Instrument.SURVEY
         self.versions = {v.version_uid: v for v in form.versions.only("pk", "version_uid")}
         self.enumerators = dict(Enumerator.objects.values_list("kobo_username", "pk"))
         self.locations = {
@@ -353,7 +372,7 @@ def _commit_page(
         # Every page renews the lease (in its transaction: a page that does not commit
         # proves nothing about the run being alive).
         context.lease.renew()
-        if new or any(row.needs_validation for row in changed):
+        if context.validate and (new or any(row.needs_validation for row in changed)):
             transaction.on_commit(queue_validation)
 
 
@@ -424,7 +443,7 @@ def _new_submission(
         "enumerator_id": context.enumerator_pk(item),
         "location_id": context.location_pk(item),
         "kobo_status": status,
-        "needs_validation": True,
+        "needs_validation": context.validate,
     }
 
 
@@ -473,7 +492,7 @@ def _apply(
     row.kobo_status = status
     row.deleted_at = None
     row.updated_at = timezone.now()
-    if data_changed or was_deleted:
+    if (data_changed or was_deleted) and context.validate:
         row.needs_validation = True
         if row.review_status in _DECIDED:
             row.changed_since_review = True

@@ -1,5 +1,6 @@
 """Surveys models, one module per aggregate."""
 
+from surveys.models.baseline import BaselineFigure, BaselineInputs, TargetPopulation
 from surveys.models.choices import Sex
 from surveys.models.enumerators import Enumerator, Team
 from surveys.models.imports import ImportJob
@@ -12,6 +13,8 @@ from surveys.models.submissions import Submission
 from surveys.models.sync_state import SyncCursor, SyncIssue, SyncRun
 
 __all__ = [
+    "BaselineFigure",
+    "BaselineInputs",
     "Enumerator",
     "FormVersion",
     "ImportJob",
@@ -27,5 +30,6 @@ __all__ = [
     "SyncCursor",
     "SyncIssue",
     "SyncRun",
+    "TargetPopulation",
     "Team",
 ]

@@ -151,22 +151,39 @@ def test_admin_csv_export_escapes_and_re_imports_unchanged(
 
 
 def test_summary_csv_escapes_labels_and_keeps_figures() -> None:
-    from validation.summary import Category, RoundSummary, summary_csv
-
-    label = Category(code="other", label='=HYPERLINK("http://x.example")', count=3, share=-0.5)
-    summary = RoundSummary(
-        respondents=3,
-        by_sex=[label],
-        mean_age_by_sex={"male": -1.5},
-        top_origins=[],
-        education=[Category(code="-", label="@none", count=1, share=0.25)],
-        sector=[],
-        sector_base=0,
-        senders=0,
-        remit_share_mean=None,
-        remit_bands=[],
+    from validation.summary import (
+        CategoryRow,
+        Cell,
+        Column,
+        IndicatorTable,
+        RoundSummary,
+        summary_csv,
     )
-    rows = list(csv.reader(io.StringIO(summary_csv(summary), newline="")))
-    assert ["sex", "other", '\'=HYPERLINK("http://x.example")', "3", "-0.5", ""] in rows
-    assert ["education", "'-", "'@none", "1", "0.25", ""] in rows
-    assert ["mean_age", "male", "Mean age (male)", "", "", "-1.5"] in rows
+
+    label = CategoryRow(
+        code="other", labels={"en": '=HYPERLINK("http://x.example")'}, cells={"all": Cell(3, -0.5)}
+    )
+    table = IndicatorTable(
+        key="sex",
+        section="profile",
+        titles={"en": "Sex"},
+        question="profile/sex",
+        kind="numeric",
+        base_texts={"en": "@everyone"},
+        base={"all": 3},
+        rows=[label],
+        means={"all": -1.5},
+    )
+    summary = RoundSummary(
+        round_id=1,
+        respondents=3,
+        columns=[Column("all", "all", "", {"en": "Total"})],
+        tables=[table],
+        unmapped=[],
+        published_source=None,
+    )
+    rows = list(csv.reader(io.StringIO(summary_csv(summary).lstrip("\ufeff"), newline="")))
+    assert rows[2][5] == '\'=HYPERLINK("http://x.example")'
+    assert rows[2][3] == "'@everyone"
+    assert (rows[2][10], rows[2][11]) == ("3", "-0.5")
+    assert rows[1][12] == "-1.5"

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 
-from surveys.models import Location, Submission
+from surveys.models import KoboForm, Location, Submission
 from validation.masking import coarse_point
 from validation.models import Flag
 from validation.selectors import question_path
@@ -17,7 +17,12 @@ _MAP_POINTS = 5000  # enough to see clusters; bounds the page size on a 100,000-
 
 
 def round_rows(scope: QuerySet[Submission], round_id: int) -> QuerySet[Submission]:
-    return scope.filter(form__round_id=round_id, deleted_at__isnull=True)
+    # Key-informant (BMA) interviews are baseline counts, not survey interviews.
+    return scope.filter(
+        form__round_id=round_id,
+        form__instrument=KoboForm.Instrument.SURVEY,
+        deleted_at__isnull=True,
+    )
 
 
 def overview(rows: QuerySet[Submission]) -> dict[str, int]:

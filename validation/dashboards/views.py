@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.text import slugify
 
 from surveys.models import Round
@@ -17,9 +18,12 @@ from validation.exports import writers
 from validation.exports.jobs import export_header_and_rows
 from validation.models import ExportJob
 from validation.quota_progress import progress_totals, round_progress
+from validation.reporting.page import DIMENSIONS, summary_page
 from validation.scorecard import round_scorecards
 from validation.selectors import export_scope, may_export
-from validation.summary import round_summary, summary_csv
+from validation.summary import round_summary, summary_csv, summary_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _context(request: HttpRequest, title: str, **extra: Any) -> dict[str, Any]:
@@ -62,26 +66,28 @@ def round_overview(request: HttpRequest, round_id: int) -> TemplateResponse:
 
 
 def summary(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Every indicator of the round, broken down by ?by=sex|city|citizenship; CSV or XLSX."""
     round_ = get_object_or_404(Round, pk=round_id)
     context = _context(request, f"{round_} — summary", round=round_)
     figures_ = round_summary(scope=export_scope(request.user), round_id=round_.pk)
-    if request.GET.get("format") == "csv":
+    lang = (translation.get_language() or "en").split("-")[0]
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
         audit.record_export(
-            request=request, kind="summary", channel="dashboard", round_id=round_.pk
+            request=request, kind="summary", channel="dashboard", round_id=round_.pk, fmt=fmt
         )
-        response = HttpResponse(summary_csv(figures_), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="summary_{slugify(str(round_))}.csv"'
-        )
+        name = f"summary_{slugify(str(round_))}.{fmt}"
+        if fmt == "csv":
+            response = HttpResponse(
+                summary_csv(figures_, lang), content_type="text/csv; charset=utf-8"
+            )
+        else:
+            response = HttpResponse(summary_xlsx(figures_, lang), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    sections = [
-        ("Respondents by sex", figures_.by_sex),
-        ("Top five countries of origin", figures_.top_origins),
-        ("Education", figures_.education),
-        (f"Employment sector (of {figures_.sector_base} working)", figures_.sector),
-        (f"Share of income sent home ({figures_.senders} send money)", figures_.remit_bands),
-    ]
-    context.update(s=figures_, sections=sections)
+    by = request.GET.get("by", "sex")
+    by = by if by in DIMENSIONS else "sex"
+    context.update(s=figures_, **summary_page(figures_, by=by, lang=lang))
     return TemplateResponse(request, "dashboards/summary.html", context)
 
 

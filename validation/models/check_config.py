@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from validation.checks.registry import SPECS, family, validate_config
+from validation.reporting.indicators import validate_indicator_map
 
 # Roles of the respondent-characteristic questions the checks read, and where the MTM form
 # keeps them (surveys/demo/form_definition.py). A form with other names overrides them here.
@@ -85,8 +86,10 @@ def validate_question_map(mapping: Any) -> dict[str, Any]:
         elif key in QUESTION_LISTS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"Question mapping: {key} must be a list of text values.")
+        elif key == "indicators":  # the round summary's role -> question (validation.reporting)
+            validate_indicator_map(value)
         else:
-            known = ", ".join([*QUESTION_ROLES, *QUESTION_LISTS])
+            known = ", ".join([*QUESTION_ROLES, *QUESTION_LISTS, "indicators"])
             raise ValueError(f"Question mapping: unknown key {key!r}; known: {known}.")
     return mapping
 

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from surveys.connections import client_for, default_server
 from surveys.demo import DEMO_ASSET_UID
+from surveys.demo.ki_seed import register_ki_form, seed_ki_store
 from surveys.demo.seed import seed_store
 from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
 from surveys.models import Round
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         call_command("load_demo", stdout=self.stdout)
         store = FakeKoboStore(token=settings.KOBO_TOKEN, username="demo")
         seed_store(store, options["submissions"])
+        seed_ki_store(store)  # the BMA key-informant form beside the survey
         kobo = FakeKoboServer(store, host="127.0.0.1", port=options["kobo_port"])
         try:
             kobo.start()
@@ -48,6 +50,9 @@ class Command(BaseCommand):
         form.save(update_fields=["round"])
         report = sync_form(form=form, full=True)
         self.stdout.write(f"Synced: {report.counts()}")
+        round_ = Round.objects.get(country="KZ", number=3)
+        ki_form = register_ki_form(server=server, client=client_for(server), round_=round_)
+        self.stdout.write(f"Key informants synced: {sync_form(form=ki_form, full=True).counts()}")
         call_command("validate", stdout=self.stdout)
         if options["no_serve"]:
             kobo.stop()
