@@ -61,8 +61,9 @@ ENUMERATORS: list[dict[str, Any]] = [
     for i, ((name, sex), team) in enumerate(zip(_NAMES, _TEAMS, strict=True))
 ]
 
-# Round 3 targets (1,810 interviews), stratified by location and sex; men are the larger
-# share of migrant workers in the BMA, so most strata split about 60/40.
+# Round 3 targets (1,810 interviews), stratified by location and sex; each stratum splits as
+# Round 3's respondents did (men 81 %, women 19 %, mtm-instrument-and-figures.md §4.1).
+FEMALE_SHARE = 0.19
 _TARGETS = {
     "KZ-MAN-AKT": 340,
     "KZ-MAN-ZHA": 230,
@@ -89,5 +90,8 @@ _TARGETS = {
 QUOTAS: list[dict[str, Any]] = [
     {"location_code": code, "sex": sex, "target": share}
     for code, total in _TARGETS.items()
-    for sex, share in (("male", total - total * 2 // 5), ("female", total * 2 // 5))
+    for sex, share in (
+        ("male", total - round(total * FEMALE_SHARE)),
+        ("female", round(total * FEMALE_SHARE)),
+    )
 ]

@@ -30,6 +30,11 @@ RESPONDENTS = [
 ]
 
 
+# The form's band question (R3's codebook); the numeric share stays for configured bands.
+_BAND = {"10": "10_24", "20": "10_24", "30": "25_50", "50": "25_50", "60": "gt50", "80": "gt50"}
+_BAND["dk"] = "dk"
+
+
 def interview(
     seed: int, sex: str, age: int, origin: str, sector: Any, share: Any, why: str
 ) -> dict:
@@ -46,6 +51,7 @@ def interview(
             "employment/sector": sector,
             "employment/sends_money": "yes" if share is not None else "no",
             "employment/remit_share": share,
+            "employment/remit_share_band": _BAND.get(share),
             "migration/why_kazakhstan": why,
         },
     )
@@ -106,25 +112,40 @@ def test_every_indicator_reproduces_the_known_figures() -> None:
         "agriculture": (0, 0.0),
         "industry": (0, 0.0),
         "domestic": (1, 14.3),
-        "dk": (0, 0.0),
-        "refuse": (0, 0.0),
+        **dict.fromkeys(
+            [
+                "vocational",
+                "engineering",
+                "transport",
+                "education",
+                "technology",
+                "health",
+                "banking",
+                "tourism",
+                "other",
+                "dk",
+                "refuse",
+            ],
+            (0, 0.0),
+        ),
     }
     assert shares(sector, "sex:male")["construction"] == (2, 66.7)
     assert shares(sector, "sex:female")["services"] == (2, 50.0)
     assert next(r.published for r in sector.rows if r.code == "trade") == "29"
 
-    # Remittance share: among the 7 senders, in the round's bands; "dk" its own row.
+    # Remittance share: among the 7 senders, in the round's bands (its form's choice list).
     remit = table(summary, "remit_share")
     assert remit.base["all"] == 7
     assert shares(remit) == {
-        "Less than 10%": (0, 0.0),
-        "10-24%": (2, 28.6),
-        "25-50%": (2, 28.6),
-        "More than 50%": (2, 28.6),
+        "gt50": (2, 28.6),
+        "25_50": (2, 28.6),
+        "10_24": (2, 28.6),
+        "lt10": (0, 0.0),
         "dk": (1, 14.3),
+        "refuse": (0, 0.0),
     }
-    assert remit.means["all"] == 41.7  # 250 / 6 numeric answers
-    assert [r.published for r in remit.rows] == ["3", "14", "33", "48", "2"]
+    assert [r.label("en") for r in remit.rows][2] == "10 to 24%"  # R3's band, from the form
+    assert [r.published for r in remit.rows][:4] == ["48", "33", "14", "3"]
     sends = table(summary, "sends_money")
     assert shares(sends)["yes"] == (7, 70.0)
 
@@ -145,7 +166,7 @@ def test_every_indicator_reproduces_the_known_figures() -> None:
     assert [c.label("en") for c in cities] == ["Almaty"]
     assert sex.base[cities[0].key] == 10
     assert shares(sex, "citizenship:uz") == {"male": (2, 50.0), "female": (2, 50.0)}
-    assert "status_before" in summary.unmapped  # the demo form does not ask it
+    assert summary.unmapped == []  # the demo form asks every indicator's question
 
     rows = list(csv.DictReader(io.StringIO(summary_csv(summary).lstrip("\ufeff"))))
     row = next(
