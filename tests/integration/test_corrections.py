@@ -134,6 +134,21 @@ def test_edit_links_name_the_root_uuid_only_where_the_server_takes_it(
     )
 
 
+def test_a_personal_answer_reaches_the_enumerator_masked(
+    world: cw.World, channels: cw.ChannelServer, django_capture_on_commit_callbacks: Any
+) -> None:
+    phone = world.submission.data["wellbeing/phone"]
+    assert len(phone) > 6
+
+    task = send_back(world, django_capture_on_commit_callbacks, questions=["wellbeing/phone"])
+
+    [item] = task.items
+    assert item["answer"] != phone
+    assert item["answer"].endswith(phone[-2:])
+    assert "*" in item["answer"]
+    assert phone not in json.dumps(task.items)
+
+
 def test_a_live_lease_blocks_a_second_sender_until_it_expires(
     world: cw.World, channels: cw.ChannelServer, django_capture_on_commit_callbacks: Any
 ) -> None:

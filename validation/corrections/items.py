@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from surveys.models import Submission
+from validation.masking import personal_data_for
 from validation.models import Flag, Severity
 from validation.xlsform import CompiledForm, XLSFormError
 
@@ -40,6 +41,10 @@ def _answer(form: CompiledForm | None, submission: Submission, path: str) -> str
     raw = submission.data.get(path) if path else None
     if raw is None:
         return ""
+    personal = personal_data_for(form_id=submission.form_id, round_id=submission.form.round_id)
+    if path in personal:
+        # Tasks reach phones, e-mail, Telegram and the API: a personal answer goes masked.
+        return personal.mask_answer(path, raw)
     value = str(raw)
     element = form.by_path.get(path) if form is not None else None
     if form is None or element is None or not element.list_name:
