@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from mtm.celery import app as celery_app
 from tests import factories
@@ -19,6 +20,14 @@ def _celery_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """Each test starts in the default language: one that switched to Russian leaks nothing."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
