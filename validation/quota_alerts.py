@@ -48,7 +48,7 @@ OVER = "quota.over"
 _SEX_WORDS = {Sex.FEMALE: "women", Sex.MALE: "men"}
 
 
-def _counted(round_id: int, *, by_citizenship: bool = False) -> QuerySet[Submission]:
+def counted_rows(round_id: int, *, by_citizenship: bool = False) -> QuerySet[Submission]:
     """The round's counted interviews with their sex (and citizenship) annotated, unordered.
 
     As validation.quota_progress.round_progress counts them: an interview checked since its
@@ -97,7 +97,7 @@ def _interview_time() -> list[Any]:
 
 def counted_interviews(round_id: int) -> QuerySet[Submission]:
     """The round's counted interviews with their rank within their own location x sex."""
-    return _counted(round_id).annotate(
+    return counted_rows(round_id).annotate(
         rank=Window(
             RowNumber(), partition_by=[F("location_id"), F("sex")], order_by=_interview_time()
         )
@@ -119,7 +119,9 @@ def rolled_up(tree: QuotaTree, round_id: int) -> RolledUp:
     """
     counted: dict[int, int] = defaultdict(int)
     over: dict[int, list[Quota]] = {}
-    rows: Any = _counted(round_id, by_citizenship=tree.by_citizenship).order_by(*_interview_time())
+    rows: Any = counted_rows(round_id, by_citizenship=tree.by_citizenship).order_by(
+        *_interview_time()
+    )
     for pk, location_id, sex, citizenship in rows.values_list("pk", "location_id", "sex", "cit"):
         for quota in tree.quotas_for(location_id, sex, citizenship or ""):
             counted[quota.pk] += 1

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from surveys.models import Location, Round, Submission
 from validation.exports.forms import round_questions, round_versions
 from validation.models import CheckConfig
-from validation.quota_alerts import _counted as counted_interviews
+from validation.quota_alerts import counted_rows
 from validation.quota_progress import location_index
 from validation.reporting import published as pub
 from validation.reporting.indicators import (
@@ -252,7 +252,7 @@ def _percent(count: int, base: int) -> float | None:
 def counted_answers(scope: QuerySet[Submission], round_id: int) -> QuerySet[Submission]:
     """The counted interviews of the round that the user's scope holds."""
     return scope.filter(
-        form__round_id=round_id, pk__in=counted_interviews(round_id).values("pk")
+        form__round_id=round_id, pk__in=counted_rows(round_id).values("pk")
     ).order_by()
 
 
