@@ -7,7 +7,7 @@ from django.conf import settings
 
 from validation import quality
 from validation.corrections.tasks import settle_corrections_task
-from validation.engine import stale_validation_count, validate_pending
+from validation.engine.validate import stale_validation_count, validate_pending
 
 _BATCH = 200
 _BUDGET_S = 240  # well under the soft time limit; the rest goes to a fresh task

@@ -7,8 +7,8 @@ from rest_framework import serializers
 from mtm.api_filters import BIGINT_MAX
 from surveys.api.serializers import SubmissionDetailSerializer
 from surveys.models import Submission
-from validation.masking import personal_data_for
 from validation.models import ExclusionReason, ExportJob, Flag, ReviewEvent
+from validation.privacy.masking import personal_data_for
 
 
 class MaskedSubmissionDetailSerializer(SubmissionDetailSerializer):

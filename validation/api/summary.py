@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from surveys.models import Round
-from validation import audit
+from validation.privacy import audit
+from validation.reporting.summary import round_summary
 from validation.selectors import export_scope, may_export
-from validation.summary import round_summary
 
 
 class RoundSummaryView(APIView):

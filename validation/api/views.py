@@ -18,11 +18,12 @@ from mtm.api import ModelPermissions
 from surveys.api.views import SubmissionViewSet
 from surveys.models import Quota, Round, Submission
 from surveys.selectors import visible_submissions
-from validation import audit, review, selectors
+from validation import review, selectors
 from validation.api import filters, serializers
 from validation.exports import jobs
 from validation.models import ExportJob, Flag, ReviewEvent
-from validation.quota_progress import round_progress
+from validation.privacy import audit
+from validation.quotas.progress import round_progress
 
 
 class MaskedSubmissionViewSet(SubmissionViewSet):

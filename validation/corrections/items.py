@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from surveys.models import Submission
-from validation.masking import personal_data_for
+from validation.engine.validate import compiled_form
 from validation.models import Flag, Severity
+from validation.privacy.masking import personal_data_for
 from validation.xlsform import CompiledForm, XLSFormError
 
 Item = dict[str, Any]
@@ -26,9 +27,6 @@ def pick_label(labels: Mapping[str, str], lang: str) -> str:
 
 
 def _form(submission: Submission) -> CompiledForm | None:
-    # Imported here: the engine imports the review module, which imports this package.
-    from validation.engine import compiled_form
-
     if submission.version is None:
         return None
     try:

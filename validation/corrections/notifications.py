@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -124,15 +125,22 @@ def queue_digest(
     return created
 
 
-def _enqueue(ids: Iterable[int]) -> None:
-    # Imported here: the tasks module imports the services, which import this module.
-    from validation.corrections.tasks import deliver_notification_task
+DELIVER_TASK = "validation.corrections.tasks.deliver_notification_task"
 
+
+def _enqueue(ids: Iterable[int]) -> None:
     for pk in list(ids):
-        transaction.on_commit(
-            lambda pk=pk: deliver_notification_task.delay(pk),  # type: ignore[misc]
-            robust=True,
-        )
+        transaction.on_commit(lambda pk=pk: _deliver_later(pk), robust=True)  # type: ignore[misc]
+
+
+def _deliver_later(notification_id: int) -> None:
+    # By name, from Celery's registry: the tasks module imports the services, which import
+    # this one. A process that has not loaded its task modules yet (a management command)
+    # loads them first, as surveys.sync does for validation's task.
+    app = current_app
+    if DELIVER_TASK not in app.tasks:
+        app.loader.import_default_modules()
+    app.tasks[DELIVER_TASK].delay(notification_id)
 
 
 class Outcome(StrEnum):

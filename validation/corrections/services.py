@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from mtm.errors import DomainError
 from surveys.kobo.client import edit_redirect_url
 from surveys.models import Enumerator, Submission
+from surveys.tasks import sync_form_task
 from validation.corrections import items as correction_items
 from validation.corrections import messages, states
 from validation.corrections.notifications import Audience, queue_digest, queue_for_task
+from validation.flags.status import IllegalTransitionError, transition
 from validation.models import (
     ACTIVE_STATES,
     CorrectionPolicy,
@@ -30,6 +32,7 @@ from validation.models import (
     ReviewEvent,
     Severity,
 )
+from validation.quotas.alerts import digest_lines
 
 logger = logging.getLogger(__name__)
 T = CorrectionTask.State
@@ -148,13 +151,7 @@ def mark_fixed(*, task: CorrectionTask, actor: AbstractBaseUser) -> CorrectionTa
         states.move(task=task, to=T.SUBMITTED, actor_id=actor.pk, note="Fixed in KoBo, they say.")
         form = task.submission.form
         if form.is_active and form.server.is_active:
-
-            def sync_now() -> None:
-                from surveys.tasks import sync_form_task
-
-                sync_form_task.delay(form.pk)
-
-            transaction.on_commit(sync_now, robust=True)
+            transaction.on_commit(lambda: sync_form_task.delay(form.pk), robust=True)
     return task
 
 
@@ -268,8 +265,6 @@ def settle_corrections(*, now: dt.datetime | None = None) -> list[Judgement]:
 
 def open_for_blockers(*, now: dt.datetime | None = None) -> int:
     """Send back flagged interviews with open blocker flags, in rounds whose policy says so."""
-    from validation import review  # review imports this package for its return hook
-
     rounds = list(
         CorrectionPolicy.objects.filter(auto_open_for_blockers=True).values_list(
             "round_id", flat=True
@@ -301,13 +296,13 @@ def open_for_blockers(*, now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             submission = Submission.objects.get(pk=pk)
             try:
-                event = review.transition(
+                event = transition(
                     submission=submission,
                     to=Submission.ReviewStatus.RETURNED,
                     comment="These answers fail a blocking check.",
                     questions=sorted({path for _, path in blockers if path}),
                 )
-            except review.IllegalTransitionError:
+            except IllegalTransitionError:
                 continue
             if open_or_update_correction(review_event=event, flag_keys=blockers, now=now):
                 opened += 1
@@ -375,8 +370,6 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
 
 def send_digests(*, now: dt.datetime | None = None) -> int:
     """One digest per enumerator with live tasks per local day, on each channel."""
-    from validation.quota_alerts import digest_lines
-
     now = now or timezone.now()
     day = timezone.localtime(now).date()
     queued = 0

@@ -2,7 +2,7 @@
 
 A stratum is a location with a baseline count of international migrant workers in the year
 shown, or with a quota (no citizenship) in the round. Collected and counted come from
-validation.quota_progress over the user's scope, so they match the overview's quota table;
+validation.quotas.progress over the user's scope, so they match the overview's quota table;
 a location without a quota has no counted figure (progress is kept per quota only).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from surveys.models import BaselineFigure, Location, Round, Sex, Submission, TargetPopulation
-from validation.quota_progress import progress_totals, round_progress
+from validation.quotas.progress import progress_totals, round_progress
 
 POPULATION = TargetPopulation.MIGRANT_WORKERS
 

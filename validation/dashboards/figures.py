@@ -8,8 +8,8 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from surveys.models import KoboForm, Location, Submission
-from validation.masking import coarse_point
 from validation.models import Flag
+from validation.privacy.masking import coarse_point
 from validation.selectors import question_path
 
 S = Submission.ReviewStatus
@@ -90,7 +90,7 @@ def map_points(rows: QuerySet[Submission], round_id: int) -> Iterator[Point]:
         except (IndexError, ValueError):
             continue
         if -90 <= lat <= 90 and -180 <= lon <= 180:
-            # ~1 km: the exact point is personal data (validation.masking), the map needs less.
+            # ~1 km: the exact point is personal data (validation.privacy), the map needs less.
             lat, lon = coarse_point(lat, lon)
             yield Point(lat, lon, status in (S.FLAGGED, S.ON_HOLD, S.RETURNED))
 

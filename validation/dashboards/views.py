@@ -11,17 +11,18 @@ from django.utils import translation
 from django.utils.text import slugify
 
 from surveys.models import Round
-from validation import audit
 from validation.dashboards import figures
 from validation.dashboards.svg_map import map_svg
 from validation.exports import writers
 from validation.exports.jobs import export_header_and_rows
 from validation.models import ExportJob
-from validation.quota_progress import progress_totals, round_progress
+from validation.privacy import audit
+from validation.quotas.progress import progress_totals, round_progress
+from validation.reporting.downloads import summary_csv, summary_xlsx
 from validation.reporting.page import DIMENSIONS, summary_page
-from validation.scorecard import round_scorecards
+from validation.reporting.scorecards import round_scorecards
+from validation.reporting.summary import round_summary
 from validation.selectors import export_scope, may_export
-from validation.summary import round_summary, summary_csv, summary_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -8,10 +8,10 @@ from django.db import models
 from django.db.models import Q
 
 from validation.checks.registry import SPECS, family, validate_config
-from validation.reporting.indicators import validate_indicator_map
+from validation.indicators.definitions import validate_indicator_map
 
 # Roles of the respondent-characteristic questions the checks read, and where the MTM form
-# keeps them (surveys/demo/form_definition.py). A form with other names overrides them here.
+# keeps them (demo/data/form_definition.py). A form with other names overrides them here.
 QUESTION_ROLES: dict[str, str] = {
     "sex": "profile/sex",
     "age": "screening/age",

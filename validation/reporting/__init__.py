@@ -1,1 +1,1 @@
-"""Round reporting: the round summary's indicators, their computation and the published figures."""
+"""Round reporting: the round summary (figures, published shares, page, downloads), scorecards."""

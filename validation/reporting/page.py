@@ -7,7 +7,7 @@ published R3 figure beside it, then the chosen breakdown's columns; its base und
 from dataclasses import dataclass
 from typing import Any
 
-from validation.reporting.indicators import SECTIONS
+from validation.indicators.definitions import SECTIONS
 from validation.reporting.summary import DIMENSIONS, TOTAL, RoundSummary, section_title
 
 __all__ = ["DIMENSIONS", "summary_page"]

@@ -1,6 +1,6 @@
 """The round summary: every indicator's table over the round's counted interviews.
 
-Counted interviews are the quota rule's (validation.quota_alerts: active, eligible, not
+Counted interviews are the quota rule's (validation.quotas.alerts: active, eligible, not
 excluded, not an open duplicate), within the user's scope. One streamed pass over their answers
 fills every indicator at once, for the whole round and for each sex, city (the interview's
 location rolled up to its city of republican significance or region) and citizenship; no
@@ -16,17 +16,17 @@ from django.db.models import QuerySet
 
 from surveys.models import Location, Round, Submission
 from validation.exports.forms import round_questions, round_versions
-from validation.models import CheckConfig
-from validation.quota_alerts import counted_rows
-from validation.quota_progress import location_index
-from validation.reporting import published as pub
-from validation.reporting.indicators import (
+from validation.indicators.definitions import (
     INDICATORS,
     SECTIONS,
     Indicator,
     Mapped,
     indicator_questions,
 )
+from validation.models import CheckConfig
+from validation.quotas.alerts import counted_rows
+from validation.quotas.progress import location_index
+from validation.reporting import published as pub
 from validation.xlsform import CompiledForm
 
 LANGUAGES = ("en", "ru", "kk")

@@ -13,8 +13,8 @@ from shapely.ops import nearest_points
 from surveys.models import Submission
 from validation.dashboards.figures import Point
 from validation.dashboards.svg_map import map_svg
-from validation.masking import coarse_point
 from validation.models import Flag
+from validation.privacy.masking import coarse_point
 from validation.selectors import question_path
 
 _KM_PER_DEGREE = 111.32

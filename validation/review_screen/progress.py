@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from surveys.models import Location, Round
 from surveys.selectors import UserLike, is_data_manager, is_supervisor, visible_submissions
-from validation.quota_progress import (
+from validation.quotas.progress import (
     StratumProgress,
     location_index,
     progress_totals,

@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from surveys.models import Submission
 from surveys.push import KOBO_STATUS_FOR_REVIEW
 from surveys.selectors import UserLike, visible_submissions
-from validation.engine import compiled_form
-from validation.masking import PersonalData, personal_data_for
+from validation.engine.validate import compiled_form
 from validation.models import ExclusionReason, Flag, QuestionComment, ReviewEvent
+from validation.privacy.masking import PersonalData, personal_data_for
 from validation.review import ALLOWED
 from validation.review_screen import place
 from validation.review_screen.answers import (

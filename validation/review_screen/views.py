@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mtm.errors import DomainError
-from validation import audit
-from validation.masking import personal_data_for
+from validation.privacy import audit
+from validation.privacy.masking import personal_data_for
 from validation.review_screen.comments import add_question_comment
 from validation.review_screen.decisions import decide
 from validation.review_screen.screen import (

@@ -1,1 +1,1 @@
-"""`manage.py` commands of the validation app: validate, check_form_data, the demo and more."""
+"""`manage.py` commands of the validation app: validate, check_form_data and more."""

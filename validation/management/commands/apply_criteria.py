@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from surveys.models import Round
-from validation.criteria_defaults import PRESETS, UnknownPresetError, apply_preset
+from validation.flags.criteria_presets import PRESETS, UnknownPresetError, apply_preset
 
 
 class Command(BaseCommand):

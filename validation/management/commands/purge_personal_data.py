@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from surveys.models import PurgeRun, Round
-from validation.retention import purge_personal_data
+from validation.retention.purge import purge_personal_data
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from validation.engine import mark_for_validation, validate_pending
+from validation.engine.validate import mark_for_validation, validate_pending
 
 
 class Command(BaseCommand):

@@ -15,12 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import FormVersion, Submission
-from validation import review
-from validation.eligibility import answer_by_name, as_json, check_criterion, verdict
-from validation.masking import PersonalData, personal_data_for
+from validation.flags.eligibility import answer_by_name, as_json, check_criterion, verdict
+from validation.flags.priority import update_priority
+from validation.flags.status import DECISIONS, transition
 from validation.models import Eligibility, Flag, InclusionCriterion, Severity
-from validation.priority import update_priority
-from validation.quota_progress import derive_progress_fields
+from validation.privacy.masking import PersonalData, personal_data_for
+from validation.quotas.progress import derive_progress_fields
 from validation.xlsform import CompiledForm, compile_asset_content
 
 logger = logging.getLogger(__name__)
@@ -277,21 +277,21 @@ def _settle_review_status(submission: Submission) -> int:
     checked = Submission.ReviewStatus.FLAGGED if open_total else Submission.ReviewStatus.CLEAN
     status = submission.review_status
     if status == Submission.ReviewStatus.RETURNED and submission.changed_since_review:
-        review.transition(
+        transition(
             submission=submission,
             to=Submission.ReviewStatus.CORRECTED,
             comment="A corrected version arrived from KoBo.",
         )
         status = Submission.ReviewStatus.CORRECTED
-    elif status in review.DECISIONS and submission.changed_since_review:
-        review.transition(
+    elif status in DECISIONS and submission.changed_since_review:
+        transition(
             submission=submission,
             to=checked,
             comment="The data changed in KoBo after the decision.",
         )
         return open_total
     if status in REVIEWABLE and status != checked:
-        review.transition(submission=submission, to=checked)
+        transition(submission=submission, to=checked)
     return open_total
 
 

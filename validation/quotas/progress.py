@@ -14,7 +14,7 @@ Citizenship is not stored on the submission as sex is: when a round has such quo
 aggregate reads the answer from the JSON (slower at scale; storing it like respondent_sex is
 the way to keep the benchmark), and a round without them never decodes it.
 
-Counts toward the quota only what validation.quota_alerts counts: active, eligible, not
+Counts toward the quota only what validation.quotas.alerts counts: active, eligible, not
 excluded, not an open duplicate. (The review screen's validation/progress.py, when it lands,
 should share this definition; the API and dashboards call round_progress only.)
 

@@ -3,7 +3,7 @@
 An interview counts toward its stratum (location x sex, optionally x citizenship) when it is
 active, eligible, not excluded and not an open duplicate, and toward every quota above its
 location: a district interview counts for its city's or region's quota too
-(validation.quota_progress.QuotaTree). Counted interviews are taken in interview-time order;
+(validation.quotas.progress.QuotaTree). Counted interviews are taken in interview-time order;
 one that comes after any of its quotas is met is flagged `quota.over` for the supervisor to
 decide on, rather than silently counted.
 """
@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from surveys.models import Enumerator, Quota, Sex, Submission, Team
 from validation.models import Eligibility, Flag, QuotaAlert, Severity
-from validation.quota_progress import (
+from validation.quotas.progress import (
     QuotaTree,
     citizenship_answer,
     open_duplicates,
@@ -51,7 +51,7 @@ _SEX_WORDS = {Sex.FEMALE: "women", Sex.MALE: "men"}
 def counted_rows(round_id: int, *, by_citizenship: bool = False) -> QuerySet[Submission]:
     """The round's counted interviews with their sex (and citizenship) annotated, unordered.
 
-    As validation.quota_progress.round_progress counts them: an interview checked since its
+    As validation.quotas.progress.round_progress counts them: an interview checked since its
     last sync is read from its stored respondent_sex and is_eligible, the others from their
     answers and verdict. CASE reads the answers only for those few, so the JSON of the rest
     is never decoded (the citizenship, when quotas ask for it, is read from the answers).

@@ -2,7 +2,7 @@
 
 The round's question map declares the personal-data questions (`personal_data`, plus the phone,
 name and gps roles). Reviewers see them masked (`+7 7** *** **67`, `A*** B***`, a GPS point to
-~1 km) until they reveal one, which is logged (validation.audit); flag messages, flag values,
+~1 km) until they reveal one, which is logged (privacy.audit); flag messages, flag values,
 the cleaning log and the API carry the masked form only.
 """
 

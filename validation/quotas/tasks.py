@@ -3,11 +3,11 @@
 from celery import shared_task
 
 from surveys.models import Round
-from validation.quota_alerts import check_quotas
-from validation.quota_progress import refresh_progress_fields
+from validation.quotas.alerts import check_quotas
+from validation.quotas.progress import refresh_progress_fields
 
 
-@shared_task
+@shared_task(name="validation.quota_tasks.check_quotas_task")  # the name beat stores
 def check_quotas_task() -> None:
     """Flag over-quota interviews and send due alerts for every round in fieldwork (idempotent)."""
     for round_id in Round.objects.filter(status=Round.Status.FIELDWORK).values_list(

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from surveys.models import Round
-from validation.criteria_defaults import PRESETS, apply_preset
+from validation.flags.criteria_presets import PRESETS, apply_preset
 from validation.models import InclusionCriterion
 
 

@@ -6,7 +6,7 @@ interview fails it. Criteria differ between rounds, so a round gets its own rows
 manager applies a preset (`manage.py apply_criteria --round 3 --preset "Three-city 2022"` or
 the admin's "Apply a published set" page) and may edit the rows afterwards.
 
-Question names and choice values are the demo MTM form's (surveys/demo/form_definition.py):
+Question names and choice values are the demo MTM form's (demo/data/form_definition.py):
 its `legal_status` question offers student, refugee and stateless ("student" covers trainees).
 """
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from mtm.errors import DomainError
 from surveys.models import Round, Submission
+from surveys.sync import queue_validation
 from validation.models import InclusionCriterion
 
 Op = InclusionCriterion.Operator
@@ -244,9 +245,7 @@ def apply_preset(*, round: Round, preset: str, revalidate: bool = True) -> Appli
             )
     if requeued:
         # By name, as sync does: a running worker judges them; beat's sweep catches a loss.
-        from validation.tasks import validate_pending_task
-
-        transaction.on_commit(validate_pending_task.delay)
+        transaction.on_commit(queue_validation)
     return AppliedPreset(preset, created, updated, deactivated, requeued)
 
 

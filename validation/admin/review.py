@@ -1,4 +1,4 @@
-"""Admin for validation data: flags, inclusion criteria and eligibility verdicts."""
+"""Admin for validation data: check configuration, flags, eligibility verdicts, the review queue."""
 
 import json
 from typing import Any, cast
@@ -14,13 +14,12 @@ from django.utils.html import format_html
 
 from surveys import selectors
 from surveys.models import Submission
-from validation import audit_admin as access_log_admin  # noqa: F401  (registers the log)
-from validation import criteria_admin as inclusion_criteria_admin  # noqa: F401  (registers it)
 from validation import review
-from validation.corrections import admin as corrections_admin  # noqa: F401  (registers its models)
+from validation.checks.registry import DEFAULTS
 from validation.models import CheckConfig, Eligibility, Flag, InterviewReview
 from validation.review_screen import queue_filters
 from validation.selectors import review_queue
+from validation.tasks import run_quality_checks_task
 
 
 @admin.register(CheckConfig)
@@ -46,16 +45,12 @@ class CheckConfigAdmin(admin.ModelAdmin[CheckConfig]):
 
     @admin.display(description="Check codes and their defaults")
     def available_checks(self, obj: CheckConfig | None) -> str:
-        from validation.checks.registry import DEFAULTS
-
         return format_html("<pre>{}</pre>", json.dumps(DEFAULTS, indent=1, sort_keys=True))
 
     def save_model(self, request: HttpRequest, obj: CheckConfig, form: Any, change: bool) -> None:
         obj.updated_by = cast(Any, request.user)
         super().save_model(request, obj, form, change)
         # The configuration's hash changed, so its round's interviews are due: run them.
-        from validation.tasks import run_quality_checks_task
-
         transaction.on_commit(run_quality_checks_task.delay)
 
 

@@ -18,10 +18,10 @@ from django.utils.html import format_html
 
 from surveys.admin import SubmissionAdmin
 from surveys.models import Submission
-from validation import audit
 from validation.exports import writers
-from validation.masking import personal_data_for
 from validation.models import AccessLog
+from validation.privacy import audit
+from validation.privacy.masking import personal_data_for
 
 
 @admin.register(AccessLog)

@@ -1,17 +1,19 @@
-"""Review decisions as an explicit state machine; every transition is logged append-only."""
+"""The interview's review status as an explicit state machine; every move is logged append-only.
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+Low in the layers: validation, the quality checks and the correction workflow move interviews
+through it; the supervisors' decisions (validation.review) are built on it.
+"""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from mtm.errors import DomainError
 from surveys.models import Submission
 from surveys.push import KOBO_STATUS_FOR_REVIEW
 from surveys.tasks import push_review_statuses_task
-from validation.corrections.services import open_or_update_correction
-from validation.models import ExclusionReason, ReviewEvent
+from validation.models import ReviewEvent
 
 S = Submission.ReviewStatus
 
@@ -86,76 +88,3 @@ def _mirror_to_kobo(submission: Submission) -> None:
     """Queue the push of this decision to KoBo once committed; a failure never undoes it."""
     form_id, kobo_id = submission.form_id, submission.kobo_id
     transaction.on_commit(lambda: push_review_statuses_task.delay(form_id, [kobo_id]), robust=True)
-
-
-def approve(*, submission: Submission, actor: AbstractBaseUser, comment: str = "") -> ReviewEvent:
-    return transition(submission=submission, to=S.APPROVED, actor=actor, comment=comment)
-
-
-def hold(*, submission: Submission, actor: AbstractBaseUser, comment: str = "") -> ReviewEvent:
-    return transition(submission=submission, to=S.ON_HOLD, actor=actor, comment=comment)
-
-
-def exclude(
-    *, submission: Submission, actor: AbstractBaseUser, reason: str, comment: str = ""
-) -> ReviewEvent:
-    if reason not in ExclusionReason.values:
-        raise DecisionInputError(
-            "Excluding an interview needs a reason: " + ", ".join(ExclusionReason.values) + "."
-        )
-    if reason == ExclusionReason.OTHER and not comment.strip():
-        raise DecisionInputError("Say why in a comment when the reason is 'other'.")
-    return transition(
-        submission=submission, to=S.EXCLUDED, actor=actor, comment=comment, reason=reason
-    )
-
-
-def return_to_enumerator(
-    *, submission: Submission, actor: AbstractBaseUser, comment: str, questions: Sequence[str]
-) -> ReviewEvent:
-    if not comment.strip():
-        raise DecisionInputError("Returning an interview needs a comment for the enumerator.")
-    if not questions:
-        raise DecisionInputError("Choose at least one question for the enumerator to re-ask.")
-    with transaction.atomic():  # the return and the enumerator's task commit together
-        event = transition(
-            submission=submission, to=S.RETURNED, actor=actor, comment=comment, questions=questions
-        )
-        open_or_update_correction(review_event=event)
-    return event
-
-
-@dataclass(frozen=True)
-class BulkReport:
-    decided: int
-    skipped: int
-
-    @property
-    def message(self) -> str:
-        skipped = f"; {self.skipped} skipped (not clean)" if self.skipped else ""
-        return f"{self.decided} interviews updated{skipped}."
-
-
-def bulk_decide(
-    *,
-    submissions: Iterable[Submission],
-    actor: AbstractBaseUser | AnonymousUser,
-    to: str,
-    only_clean: bool = True,
-) -> BulkReport:
-    """Approve or hold many interviews at once; flagged ones need a look and are skipped."""
-    if to not in (S.APPROVED, S.ON_HOLD):
-        raise DecisionInputError("Bulk decisions are approve or hold only.")
-    decided = skipped = 0
-    user = actor if isinstance(actor, AbstractBaseUser) else None
-    for submission in submissions:
-        if only_clean and submission.review_status != S.CLEAN:
-            skipped += 1
-            continue
-        try:
-            transition(submission=submission, to=to, actor=user)
-        except IllegalTransitionError:
-            skipped += 1
-            continue
-        decided += 1
-    return BulkReport(decided, skipped)

@@ -194,7 +194,7 @@ ROLES: tuple[str, ...] = (*BY_KEY, *BASE_ROLES)
 # Indicator role -> the check roles (validation.models.check_config.QUESTION_ROLES) it shares.
 SHARED_ROLES: dict[str, str] = {"sex": "sex", "age": "age", "citizenship": "nationality"}
 
-# The demo round's questions (surveys/demo/form_definition.py) for the roles it asks; a round
+# The demo round's questions (demo/data/form_definition.py) for the roles it asks; a round
 # whose form differs sets question_map["indicators"]. Roles absent here have no demo question.
 DEFAULT_INDICATOR_QUESTIONS: dict[str, Any] = {
     "sex": "profile/sex",

@@ -1,0 +1,1 @@
+"""Validation of each interview (``validate``): XLSForm skip logic, inclusion criteria, flags."""

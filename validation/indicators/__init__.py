@@ -1,0 +1,1 @@
+"""The round summary's indicator definitions (``definitions``): pure Python, no Django."""

@@ -1,0 +1,1 @@
+"""Quotas: progress per stratum (``progress``), over-quota flags and alerts (``alerts``), task."""

@@ -1,0 +1,1 @@
+"""Retention per round (``purge``) and its nightly Celery task (``tasks``)."""
