@@ -1,4 +1,8 @@
-"""Runs harness.js (Enketo's openrosa-xpath-evaluator on jsdom) over a batch of submissions."""
+"""Runs Enketo's openrosa-xpath-evaluator (harness.js on jsdom, harness_fast.js on xmldom).
+
+Both harnesses share enketo_checker.js, so they give the same verdicts; MTM_DIFF_HARNESS
+(jsdom | fast) picks the one the differential test uses (default jsdom, the browser-like DOM).
+"""
 
 import json
 import os
@@ -13,7 +17,7 @@ from tests.differential.generator import NODE_TZ, Synthetic
 from tests.differential.instance import instance_xml
 
 HERE = Path(__file__).resolve().parent
-HARNESS = HERE / "harness.js"
+HARNESSES = {"jsdom": HERE / "harness.js", "fast": HERE / "harness_fast.js"}
 
 
 class HarnessError(RuntimeError):
@@ -28,7 +32,8 @@ class EnketoResult:
     cannot_check: dict[str, str]
     evaluations: int
     passes: int
-    milliseconds: float = 0.0  # DOM load + check of this submission inside Node
+    milliseconds: float = 0.0  # DOM load + check of this submission inside Node (wall clock)
+    cpu_milliseconds: float = 0.0  # the same, Node's CPU time
     error: str | None = None
 
 
@@ -43,8 +48,11 @@ def node_binary() -> str:
     return node
 
 
-def run_enketo(form: FormUnderTest, batch: Iterable[Synthetic]) -> dict[int, EnketoResult]:
+def run_enketo(
+    form: FormUnderTest, batch: Iterable[Synthetic], harness: str | None = None
+) -> dict[int, EnketoResult]:
     """Verdicts of the independent checker, keyed by Synthetic.index."""
+    script = HARNESSES[harness or os.environ.get("MTM_DIFF_HARNESS", "jsdom")]
     lines = [json.dumps({"xform": form.xform})]
     for sub in batch:
         xml = instance_xml(form.instance_template, sub.data, form.repeat_paths)
@@ -52,7 +60,7 @@ def run_enketo(form: FormUnderTest, batch: Iterable[Synthetic]) -> dict[int, Enk
         lines.append(json.dumps({"id": sub.index, "now": now_ms, "instance": xml}))
     env = {**os.environ, "TZ": NODE_TZ}
     proc = subprocess.run(  # noqa: S603 - fixed argv: node + our harness
-        [node_binary(), str(HARNESS)],
+        [node_binary(), str(script)],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
@@ -61,7 +69,7 @@ def run_enketo(form: FormUnderTest, batch: Iterable[Synthetic]) -> dict[int, Enk
         check=False,
     )
     if proc.returncode != 0:
-        raise HarnessError(f"harness.js failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        raise HarnessError(f"{script.name} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     results: dict[int, EnketoResult] = {}
     for line in proc.stdout.splitlines():
         row = json.loads(line)
@@ -71,6 +79,7 @@ def run_enketo(form: FormUnderTest, batch: Iterable[Synthetic]) -> dict[int, Enk
             evaluations=int(row.get("evaluations", 0)),
             passes=int(row.get("passes", 0)),
             milliseconds=float(row.get("ms", 0.0)),
+            cpu_milliseconds=float(row.get("cpu_ms", 0.0)),
             error=row.get("error"),
         )
     return results

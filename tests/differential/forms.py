@@ -10,7 +10,7 @@ from pyxform.xls2json import parse_file_to_json
 from pyxform.xls2xform import convert
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_FORM = ROOT / "surveys" / "demo" / "mtm_survey_r3.xlsx"
+DEMO_FORM = ROOT / "demo" / "data" / "mtm_survey_r3.xlsx"
 FIXTURE_FORMS = ROOT / "tests" / "data" / "forms"
 REACH_FORM = FIXTURE_FORMS / "reach_water_household_survey.xlsx"
 UNHCR_FORM = FIXTURE_FORMS / "unhcr_household_survey_americas.xlsx"

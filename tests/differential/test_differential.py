@@ -5,7 +5,8 @@ answers and broken constraints) of the demo form, the two real-world forms in
 tests/data/forms and a nested-repeat form are checked by our engine and by harness.js
 (Enketo's evaluator on a DOM of the same submission); the sets of (submission, code, path)
 must be equal, except on paths either side declares "cannot check".
-MTM_DIFF_N sets the submissions per form (default 200); MTM_DIFF_SEED the seed.
+MTM_DIFF_N sets the submissions per form (default 200); MTM_DIFF_SEED the seed;
+MTM_DIFF_HARNESS=fast runs Enketo's side on harness_fast.js (xmldom) instead of jsdom.
 """
 
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.differential.compare import COMPARED, compare
+from tests.differential.enketo import run_enketo
 from tests.differential.forms import DEMO_FORM, REACH_FORM, UNHCR_FORM, FormUnderTest
 from tests.differential.generator import submissions
 from tests.differential.instance import instance_xml
@@ -93,3 +95,18 @@ def test_instance_xml_nests_repeats_in_kobo_key_order(nested_form: Path) -> None
     assert xml.count("<job>") == 1
     assert "<name>Aigerim</name><age /><adult /><pos /><works /><minor_note /><job>" in xml
     assert "<hours>30</hours>" in xml
+
+
+def test_the_fast_harness_gives_the_jsdom_harness_verdicts() -> None:
+    # bench/validate.py times Enketo on harness_fast.js: it must be the same checker.
+    form = FormUnderTest(UNHCR_FORM)
+    batch = list(submissions(form.tree, 30, SEED))
+
+    on_jsdom = run_enketo(form, batch, "jsdom")
+    fast = run_enketo(form, batch, "fast")
+
+    assert not any(r.error for r in fast.values())
+    for sub in batch:
+        a, b = on_jsdom[sub.index], fast[sub.index]
+        assert (a.findings, a.cannot_check) == (b.findings, b.cannot_check), sub.index
+    assert sum(len(r.findings) for r in fast.values()) > 30

@@ -34,6 +34,8 @@ SEVERITY = {
     "skip_logic.repeat_count_mismatch": "minor",
     "skip_logic.cannot_check": "info",
 }
+# Entries kept in a form's message caches before they start again (odd data cannot grow them).
+MAX_REMEMBERED = 20_000
 _INT = re.compile(r"\s*[-+]?\d+\s*\Z")
 _TOP: list[Idx] = [()]  # the one instance of an element outside repeats
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}(:?\d{2})?|Z)?\Z")
@@ -97,27 +99,46 @@ def settle(form: "CompiledForm", rt: Runtime) -> None:
             return
 
 
+SettleNode = tuple[tuple[int, Idx], tuple[int, Idx] | None, Node]
+SettleStep = tuple[Element, bool, Compiled | None, Compiled | None, list[SettleNode] | None]
+
+
+def parent_key(element: Element, idx: Idx) -> tuple[int, Idx] | None:
+    """The runtime key of the node holding (element, idx); None directly under the root."""
+    parent = element.parent
+    if parent is None or parent.kind == "root":
+        return None
+    return (parent.id, idx[:-1] if element.kind == "repeat" else idx)
+
+
+def settle_nodes(element: Element, instances: list[Idx]) -> list[SettleNode]:
+    """settle_plan's nodes of an element inside repeats, for one submission's instances."""
+    return [((element.id, idx), parent_key(element, idx), (element, idx)) for idx in instances]
+
+
 def _pass(form: "CompiledForm", rt: Runtime) -> tuple[bool, bool]:
     """One document-order pass: (a value read by earlier logic changed, anything changed)."""
     changed_early = changed_any = False
     rel, values, unknown, reasons, raw_values = rt.rel, rt.values, rt.unknown, rt.reasons, rt.raw
-    instances_of = rt.instances_of
-    for element, element_id, parent_id, is_repeat, is_leaf, repeats in form.settle_plan:
-        relevant, calc = element.relevant, element.calc
-        for idx in instances_of(repeats) if repeats else _TOP:
-            key = (element_id, idx)
+    repeated = rt.settle_nodes
+    for element, is_leaf, relevant, calc, fixed in form.settle_plan:
+        nodes = fixed
+        if nodes is None:  # inside repeats: this submission's instances, the same every pass
+            nodes = repeated.get(element.id)
+            if nodes is None:
+                nodes = repeated[element.id] = settle_nodes(
+                    element, rt.instances_of(element.repeats)
+                )
+        for key, up_key, node in nodes:
             parent_rel: bool | None
-            if parent_id is None:
-                parent_rel = True
-            else:
-                parent_rel = rel.get((parent_id, idx[:-1] if is_repeat else idx), True)
+            parent_rel = True if up_key is None else rel.get(up_key, True)
             own: bool | None
             if parent_rel is False:
                 own = False
             elif relevant is None:
                 own = parent_rel
             else:
-                result = _truth(rt, relevant, (element, idx))
+                result = _truth(rt, relevant, node)
                 if isinstance(result, Unknown):
                     reasons[key] = f"its relevance cannot be evaluated: {result.reason}"
                     own = None
@@ -133,7 +154,7 @@ def _pass(form: "CompiledForm", rt: Runtime) -> tuple[bool, bool]:
             if own is False:
                 value = ""
             elif raw is None and calc is not None:
-                computed = evaluate(rt, calc, (element, idx))
+                computed = evaluate(rt, calc, node)
                 if isinstance(computed, Unknown):
                     value, uncertain = "", True
                 else:
@@ -202,7 +223,7 @@ def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Findi
                     )
                 )
                 continue
-            if selects:
+            if selects and (element.choice_filter is not None or not _listed(element, raw)):
                 out.extend(_choices(form, rt, element, idx, raw, say))
             if element.constraint is not None:
                 out.extend(_constraint(rt, element, idx, raw, say))
@@ -332,6 +353,16 @@ def _choices(
     ]
 
 
+def _listed(element: Element, raw: str) -> bool:
+    """Every chosen name is in the element's list (_choices would find nothing wrong)."""
+    choices = element.choices
+    assert choices is not None  # noqa: S101 - only called for selects with their list
+    if element.value_kind == "select1":
+        name = raw.strip()
+        return name in choices or (element.or_other and name == "other")
+    return all(name in choices or (element.or_other and name == "other") for name in raw.split())
+
+
 TYPED = frozenset(("int", "dec", "date", "datetime", "time", "geopoint"))  # _invalid_value's
 
 
@@ -419,9 +450,13 @@ class _Words:
         # A skipped section yields one finding per answered question: reuse the wording.
         self._labels = form.quoted_labels.setdefault(lang, {})
         self._choices = form.choice_words.setdefault(lang, {})
+        self._skip_words = form.skip_words.setdefault(lang, {})
+        self._shown = form.shown_answers.setdefault(lang, {})
         self._because: dict[tuple[int, int, Idx, str], str] = {}
         self._ref_cache: dict[tuple[int, int, Idx], list[tuple[Element, str]]] = {}
         self._skipped: dict[tuple[int, Idx], tuple[dict[str, str], str, str | None]] = {}
+        # (container id, index) -> its outermost non-relevant container or itself, else ()
+        self._outer: dict[tuple[int, Idx], tuple[Element, Idx] | tuple[()]] = {}
 
     def q(self, element: Element) -> str:
         quoted = self._labels.get(element.id)
@@ -454,40 +489,69 @@ class _Words:
 
     def not_relevant(self, element: Element, idx: Idx, raw: str) -> Finding:
         """The finding for an answer to a question that should have been skipped."""
-        # The outermost skipped container explains best ("the whole section was skipped").
+        # The outermost skipped container explains best ("the whole section was skipped");
+        # questions of one section share it, so it is found once per container instance.
         decider, didx = element, idx
-        rel = self.rt.rel
-        for cur in element.ancestors:
-            cidx = idx[: len(cur.repeats)]
-            if rel.get((cur.id, cidx)) is False:
-                decider, didx = cur, cidx
-        refs, because, expression = self._skipped.get((decider.id, didx)) or self.skipped(
-            decider, didx, element
-        )
+        if element.ancestors:
+            parent = element.ancestors[0]
+            pidx = idx[: len(parent.repeats)] if idx else idx
+            outer = self._outer.get((parent.id, pidx))
+            if outer is None:
+                outer = self._outer[(parent.id, pidx)] = self._outermost(parent, pidx)
+            if outer:
+                decider, didx = outer
+        words = self._skipped.get((decider.id, didx))
+        if words is None:
+            words = self._skipped[(decider.id, didx)] = self._remembered(decider, didx, element)
+        refs, because, expression = words
+        shown = self._shown.get((element.id, raw))
+        if shown is None:
+            shown = self.value(element, raw)
+            if len(self._shown) >= MAX_REMEMBERED:
+                self._shown.clear()
+            self._shown[(element.id, raw)] = shown
         quoted = self._labels.get(element.id) or self.q(element)
         return make_finding(
             "skip_logic.not_relevant",
-            kobo_path(element, idx),
+            kobo_path(element, idx) if idx else element.path_segments[0],
             element.name,
-            f"{quoted} was answered ({self.value(element, raw)}) but should "
-            f"have been skipped{because}.",
+            f"{quoted} was answered ({shown}) but should have been skipped{because}.",
             "major",
             {element.xpath: raw, **refs},
             expression,
         )
 
-    def skipped(
+    def _outermost(self, container: Element, idx: Idx) -> tuple[Element, Idx] | tuple[()]:
+        """The outermost non-relevant one of container and its ancestors, else ()."""
+        rel = self.rt.rel
+        found: tuple[Element, Idx] | tuple[()] = ()
+        for cur in (container, *container.ancestors):
+            cidx = idx[: len(cur.repeats)] if idx else idx
+            if rel.get((cur.id, cidx)) is False:
+                found = (cur, cidx)
+        return found
+
+    def _remembered(
         self, decider: Element, idx: Idx, element: Element
     ) -> tuple[dict[str, str], str, str | None]:
-        """Why `decider` (element or its outermost skipped container) was skipped.
-
-        Returns the values its condition reads, the message's closing clause, and the condition.
-        """
-        key = (decider.id, idx)
-        found = self._skipped.get(key)
-        if found is None:
-            found = self._skipped[key] = self._skipped_words(decider, idx, element)
-        return found
+        """skipped()'s words, from the form's memory when its condition read the same values."""
+        relevant = decider.relevant
+        read: tuple[str, ...] = ()
+        if relevant is not None:
+            keys = _plain_reads(decider)
+            if keys is not None:
+                values = self.rt.values
+                read = tuple([values.get(k, "") for k in keys])
+            else:
+                read = tuple([v for _, v in self._ref_values(relevant, decider, idx)])
+        key = (decider.id, decider is element, read)
+        words = self._skip_words.get(key)
+        if words is None:
+            words = self._skipped_words(decider, idx, element)
+            if len(self._skip_words) >= MAX_REMEMBERED:
+                self._skip_words.clear()
+            self._skip_words[key] = words
+        return words
 
     def _skipped_words(
         self, decider: Element, idx: Idx, element: Element
@@ -579,6 +643,17 @@ class _Words:
             values or {},
             expression,
         )
+
+
+def _plain_reads(element: Element) -> tuple[tuple[int, Idx], ...] | None:
+    """The answers _Words._read_refs reads for element.relevant, when none is in a repeat."""
+    known = element.relevant_reads
+    if not isinstance(known, bool):
+        return known
+    leaves = [t for t in element.relevant.refs if t.kind == "leaf"] if element.relevant else []
+    keys = None if any(t.repeats for t in leaves) else tuple((t.id, ()) for t in leaves)
+    element.relevant_reads = keys
+    return keys
 
 
 def _plain(text: str) -> str:

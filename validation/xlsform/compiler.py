@@ -7,6 +7,7 @@ every instance. Closures take (runtime, context node) and return an XPath value.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from weakref import WeakSet
 
 from validation.xlsform import nodes as n
 from validation.xlsform import values as v
@@ -53,6 +54,9 @@ def _compile(expr: n.Expr, scope: Scope) -> Fn:
     if isinstance(expr, n.Call):
         from validation.xlsform.functions import compile_call
 
+        fast = _fast_call(expr, scope)
+        if fast is not None:
+            return fast
         return compile_call(expr, scope, _compile)
     if isinstance(expr, n.Logical):
         return _logical(expr, scope)
@@ -162,6 +166,11 @@ def _logical(expr: n.Logical, scope: Scope) -> Fn:
     boolean = v.to_boolean
     if len(operands) == 2:
         first, second = operands
+        if first in BOOLEAN and second in BOOLEAN:
+            # Both give True/False already: Python's own and/or is XPath's.
+            if expr.op == "or":
+                return _boolean(lambda rt, node: first(rt, node) or second(rt, node))
+            return _boolean(lambda rt, node: first(rt, node) and second(rt, node))
         if expr.op == "or":
             return lambda rt, node: boolean(first(rt, node)) or boolean(second(rt, node))
         return lambda rt, node: boolean(first(rt, node)) and boolean(second(rt, node))
@@ -243,18 +252,18 @@ def _comparison(op: str, left: n.Expr, right: n.Expr, scope: Scope) -> Fn | None
     if left_number is None and right_number is None:
         a, b = _string_fn(left, scope), _string_fn(right, scope)
         if op == "=":
-            return lambda rt, node: a(rt, node) == b(rt, node)
+            return _boolean(lambda rt, node: a(rt, node) == b(rt, node))
         if op == "!=":
-            return lambda rt, node: a(rt, node) != b(rt, node)
+            return _boolean(lambda rt, node: a(rt, node) != b(rt, node))
         test = _NUMERIC[op]
-        return lambda rt, node: test(number(a(rt, node)), number(b(rt, node)))
+        return _boolean(lambda rt, node: test(number(a(rt, node)), number(b(rt, node))))
     if left_number is None:
         text, constant, test = _string_fn(left, scope), right_number, _NUMERIC[op]
     else:
         # 5 < x is x > 5: keep the string on the left.
         text, constant, test = _string_fn(right, scope), left_number, _NUMERIC[_FLIPPED[op]]
     assert constant is not None  # noqa: S101 - narrowing for mypy
-    return lambda rt, node: test(number(text(rt, node)), constant)
+    return _boolean(lambda rt, node: test(number(text(rt, node)), constant))
 
 
 _NUMERIC: dict[str, Callable[[float, float], bool]] = {
@@ -312,9 +321,48 @@ def _string_fn(expr: n.Expr, scope: Scope) -> StrFn:
         scope.refs.append(target)
         shared = len(target.repeats)
         if not shared:
-            return lambda rt, node: rt.value(target, ())
+            key = (target.id, ())
+
+            def top(rt: Runtime, node: Node) -> str:
+                # Runtime.value inlined: the most frequent read of all.
+                if rt.unknown and key in rt.unknown:
+                    rt.tainted = True
+                return rt.values.get(key, "")
+
+            return top
         return lambda rt, node: rt.value(target, _origin(rt, node)[1][:shared])
     return lambda rt, node: rt.string(*node)
+
+
+# -- calls on one string: selected(${q}, 'x'), count-selected(${q}), not(...) -----------------
+
+# Compiled closures known to return a plain bool (and/or/not skip converting their results).
+BOOLEAN: "WeakSet[Fn]" = WeakSet()
+
+
+def _boolean(fn: Fn) -> Fn:
+    BOOLEAN.add(fn)
+    return fn
+
+
+def _fast_call(expr: n.Call, scope: Scope) -> Fn | None:
+    """The same results as functions.py's general closures, without building node-sets."""
+    name, args = expr.name, expr.args
+    if name in ("selected", "is-selected", "jr:selected") and len(args) == 2:
+        value, wanted = args
+        if isinstance(wanted, n.String) and wanted.value.strip() and _one_string(value, scope):
+            needle, text = wanted.value.strip(), _string_fn(value, scope)
+            return _boolean(lambda rt, node: needle in text(rt, node).split())
+    if name == "count-selected" and len(args) == 1 and _one_string(args[0], scope):
+        text = _string_fn(args[0], scope)
+        return lambda rt, node: float(len(text(rt, node).split()))
+    if name == "not" and len(args) == 1:
+        operand = _compile(args[0], scope)
+        if operand in BOOLEAN:
+            return _boolean(lambda rt, node: not operand(rt, node))
+        boolean = v.to_boolean
+        return _boolean(lambda rt, node: not boolean(operand(rt, node)))
+    return None
 
 
 def _arithmetic(op: str) -> Callable[[Value, Value], Value]:

@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from validation.xlsform import nodes as n
-from validation.xlsform.checker import TYPED, check_submission, interview_time, settle
+from validation.xlsform.checker import (
+    TYPED,
+    SettleStep,
+    check_submission,
+    interview_time,
+    parent_key,
+    settle,
+)
 from validation.xlsform.compiler import Scope, compile_expression
 from validation.xlsform.errors import CannotCheckError, ExpressionSyntaxError, XLSFormError
 from validation.xlsform.model import Choice, Compiled, Element, Finding, FormError, Question
@@ -14,6 +21,7 @@ from validation.xlsform.runtime import KeyCache, Runtime
 from validation.xlsform.sources import FormSource, Row, from_asset_content, read_form_file
 from validation.xlsform.values import NodeSet
 
+SkipWords = tuple[dict[str, str], str, str | None]
 _CONTAINERS = {"begin_group": "group", "begin_repeat": "repeat"}
 _ENDS = {"end_group": "group", "end_repeat": "repeat"}
 _IGNORED = {
@@ -51,6 +59,14 @@ class CompiledForm:
         self.quoted_labels: dict[str, dict[int, str]] = {}  # language -> element id -> 'label'
         # language -> (list name, choice name) -> label as messages show it
         self.choice_words: dict[str, dict[tuple[str | None, str], str]] = {}
+        # language -> (decider id, decider is the question, values its condition read) -> a
+        # not_relevant finding's (values read, closing words, condition), and language ->
+        # (question id, answer) -> the answer as messages show it: the same skip of the same
+        # answers reads the same in every submission (checker._Words.not_relevant).
+        self.skip_words: dict[
+            str, dict[tuple[Any, ...], tuple[dict[str, str], str, str | None]]
+        ] = {}
+        self.shown_answers: dict[str, dict[tuple[int, str], str]] = {}
         for choice in source.choices:
             self.choices.setdefault(choice.list_name, {})[choice.name] = Choice(
                 choice.name, choice.labels, choice.columns
@@ -59,15 +75,15 @@ class CompiledForm:
         for element, row in rows:
             self._compile(element, row)
         # What settle's loop reads of each element, unpacked once per form rather than per pass:
-        # (element, id, parent id or None under the root, is a repeat, is a leaf, its repeats).
-        self.settle_plan = [
+        # (element, is a leaf, relevant, calc, its nodes when outside repeats else None) where
+        # a node is (key, parent's key or None under the root, (element, index)).
+        self.settle_plan: list[SettleStep] = [
             (
                 e,
-                e.id,
-                e.parent.id if e.parent is not None and e.parent.kind != "root" else None,
-                e.kind == "repeat",
                 e.kind == "leaf",
-                e.repeats,
+                e.relevant,
+                e.calc,
+                None if e.repeats else [((e.id, ()), parent_key(e, ()), (e, ()))],
             )
             for e in self.order
         ]

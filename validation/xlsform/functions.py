@@ -131,6 +131,24 @@ def _selected(rt: Runtime, node: Node, args: list[Value]) -> Value:
     return needle in _s(args[0]).split()
 
 
+def _lazy_selected_at(expr: n.Call, scope: "Scope", compile_: Compile) -> Fn:
+    """selected-at(list, n): of an empty list it is '' whatever n is, so n is not evaluated.
+
+    That keeps `selected-at(${list}, int(random() * ${count}))` (pick one of the listed
+    people) knowable offline when nobody is listed: the draw cannot change the result.
+    """
+    _arity(expr.name, expr.args, 2, 2)
+    items_fn, index_fn = (compile_(a, scope) for a in expr.args)
+
+    def selected_at(rt: Runtime, node: Node) -> Value:
+        items = items_fn(rt, node)
+        if not _s(items).split():
+            return ""
+        return _selected_at(rt, node, [items, index_fn(rt, node)])
+
+    return selected_at
+
+
 def _selected_at(rt: Runtime, node: Node, args: list[Value]) -> Value:
     items = _s(args[0]).split()
     index = _num(args[1])
@@ -488,6 +506,8 @@ def compile_call(expr: n.Call, scope: "Scope", compile_: Compile) -> Fn:
         return _choice_name(expr, scope, compile_)
     if bare == "indexed-repeat":
         return _indexed_repeat(expr, scope, compile_)
+    if bare == "selected-at":
+        return _lazy_selected_at(expr, scope, compile_)
     if bare in OFFLINE:
         for arg in args:
             compile_(arg, scope)  # still report bad references inside

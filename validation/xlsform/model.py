@@ -160,6 +160,7 @@ class Element:
         "question",
         "read_early",
         "relevant",
+        "relevant_reads",
         "repeat_count",
         "repeats",
         "required",
@@ -200,6 +201,8 @@ class Element:
         self.or_other = False
         self.read_early = False  # read by an expression placed before it in document order
         self.relevant: Compiled | None = None
+        # The answer keys messages quote for `relevant` (checker._plain_reads); False: not yet.
+        self.relevant_reads: tuple[tuple[int, tuple[int, ...]], ...] | bool | None = False
         self.calc: Compiled | None = None
         self.constraint: Compiled | None = None
         self.required: bool | Compiled = False

@@ -29,6 +29,7 @@ class Runtime:
         "raw",
         "reasons",
         "rel",
+        "settle_nodes",
         "tainted",
         "unknown",
         "values",
@@ -50,6 +51,8 @@ class Runtime:
         self.tainted = False
         self.evaluations = 0
         self._instances: dict[tuple[Element, ...], list[Idx]] = {(): [()]}
+        # element id -> its nodes for settle's passes (form.settle_nodes), made on first use
+        self.settle_nodes: dict[int, list[Any]] = {}
 
     # -- reading -------------------------------------------------------------------------
     def value(self, elem: Element, idx: Idx) -> str:

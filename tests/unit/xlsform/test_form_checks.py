@@ -17,7 +17,7 @@ from validation.xlsform import (
 ALMATY = dt.timezone(dt.timedelta(hours=5))
 NOW = dt.datetime(2024, 2, 10, 18, 30, tzinfo=ALMATY)
 FORMS = Path(__file__).resolve().parents[2] / "data" / "forms"
-DEMO = Path(__file__).resolve().parents[3] / "surveys" / "demo"
+DEMO = Path(__file__).resolve().parents[3] / "demo" / "data"
 
 YESNO = [
     {"list_name": "yesno", "name": "yes", "label": ["Yes", "Да"]},
@@ -64,7 +64,7 @@ WORKING = (
 )
 
 
-def test_answer_to_skipped_question_is_reported_in_plain_words():
+def test_answer_to_skipped_question_is_reported_in_plain_words() -> None:
     (finding,) = form(*WORKING).check({"working": "no", "sector": "trade"}, now=NOW)
     assert finding.code == "skip_logic.not_relevant"
     assert finding.path == "sector"
@@ -76,14 +76,14 @@ def test_answer_to_skipped_question_is_reported_in_plain_words():
     assert finding.expression == "${working} = 'yes'"
 
 
-def test_messages_follow_the_requested_language():
+def test_messages_follow_the_requested_language() -> None:
     (finding,) = form(*WORKING).check(
         {"working": "no", "sector": "x"}, now=NOW, lang="Russian (ru)"
     )
     assert "'Are you currently working? (ru)' is 'Нет'" in finding.message
 
 
-def test_relevant_answered_and_required_missing():
+def test_relevant_answered_and_required_missing() -> None:
     f = form(*WORKING)
     assert f.check({"working": "yes", "sector": "trade"}, now=NOW) == []
     assert codes(f.check({"working": "yes"}, now=NOW)) == [
@@ -93,7 +93,7 @@ def test_relevant_answered_and_required_missing():
     assert f.check({"working": "no"}, now=NOW) == []
 
 
-def test_question_inside_skipped_group_is_not_relevant_and_message_names_the_group():
+def test_question_inside_skipped_group_is_not_relevant_and_message_names_the_group() -> None:
     f = form(
         {
             "type": "select_one",
@@ -119,7 +119,7 @@ def test_question_inside_skipped_group_is_not_relevant_and_message_names_the_gro
     assert f.check({"consent": "no"}, now=NOW) == []
 
 
-def test_non_relevant_value_does_not_exist_for_other_expressions():
+def test_non_relevant_value_does_not_exist_for_other_expressions() -> None:
     # b is answered but not relevant; c's relevance reads b and must see it empty.
     f = form(
         {"type": "integer", "name": "a", "label": "A"},
@@ -130,7 +130,7 @@ def test_non_relevant_value_does_not_exist_for_other_expressions():
     assert codes(found) == [("skip_logic.not_relevant", "b"), ("skip_logic.not_relevant", "c")]
 
 
-def test_forward_reference_is_settled_by_iterating():
+def test_forward_reference_is_settled_by_iterating() -> None:
     # q1's relevance reads q2, which comes later and is itself not relevant.
     f = form(
         {"type": "integer", "name": "q1", "label": "Q1", "relevant": "${q2} = 1"},
@@ -141,7 +141,7 @@ def test_forward_reference_is_settled_by_iterating():
     assert codes(found) == [("skip_logic.not_relevant", "q1"), ("skip_logic.not_relevant", "q2")]
 
 
-def test_constraint_uses_dot_and_is_skipped_when_empty_or_not_relevant():
+def test_constraint_uses_dot_and_is_skipped_when_empty_or_not_relevant() -> None:
     f = form(
         {
             "type": "integer",
@@ -161,7 +161,7 @@ def test_constraint_uses_dot_and_is_skipped_when_empty_or_not_relevant():
     assert f.check({}, now=NOW) == []
 
 
-def test_constraint_comparing_with_another_answer():
+def test_constraint_comparing_with_another_answer() -> None:
     f = form(
         {"type": "integer", "name": "household", "label": "Household size"},
         {
@@ -175,7 +175,7 @@ def test_constraint_comparing_with_another_answer():
     assert finding.values == {"children": "4", "household": "3"}
 
 
-def test_required_note_that_is_relevant_counts_as_missing():
+def test_required_note_that_is_relevant_counts_as_missing() -> None:
     f = form(
         {
             "type": "select_one",
@@ -195,7 +195,7 @@ def test_required_note_that_is_relevant_counts_as_missing():
     assert f.check({"consent": "yes"}, now=NOW) == []
 
 
-def test_dynamic_required_expression():
+def test_dynamic_required_expression() -> None:
     f = form(
         {"type": "integer", "name": "a", "label": "A"},
         {"type": "text", "name": "b", "label": "B", "required": "${a} > 10"},
@@ -204,7 +204,7 @@ def test_dynamic_required_expression():
     assert f.check({"a": "3"}, now=NOW) == []
 
 
-def test_meta_calculate_and_hidden_fields_are_never_reported():
+def test_meta_calculate_and_hidden_fields_are_never_reported() -> None:
     f = form(
         {"type": "start", "name": "start"},
         {"type": "calculate", "name": "calc", "calculation": "1 + 1", "relevant": "false()"},
@@ -214,7 +214,7 @@ def test_meta_calculate_and_hidden_fields_are_never_reported():
     assert f.check({"start": "x", "calc": "5", "h": "y", "deviceid": "z"}, now=NOW) == []
 
 
-def test_calculate_in_data_is_used_as_submitted_and_missing_one_is_computed():
+def test_calculate_in_data_is_used_as_submitted_and_missing_one_is_computed() -> None:
     f = form(
         {"type": "integer", "name": "age", "label": "Age"},
         {"type": "calculate", "name": "adult", "calculation": "if(${age} >= 18, 'yes', 'no')"},
@@ -230,7 +230,7 @@ def test_calculate_in_data_is_used_as_submitted_and_missing_one_is_computed():
     ]
 
 
-def test_calculates_are_computed_in_dependency_order_not_document_order():
+def test_calculates_are_computed_in_dependency_order_not_document_order() -> None:
     f = form(
         {"type": "calculate", "name": "double", "calculation": "${base} * 2"},
         {"type": "calculate", "name": "base", "calculation": "${n} + 1"},
@@ -266,7 +266,7 @@ def _members(*rows: dict) -> list[dict]:
     return [{f"member/{k}": v for k, v in row.items()} for row in rows]
 
 
-def test_repeat_instances_are_evaluated_in_their_own_context_with_indexed_paths():
+def test_repeat_instances_are_evaluated_in_their_own_context_with_indexed_paths() -> None:
     f = form(*REPEAT)
     data = {
         "members_count": "3",
@@ -280,7 +280,7 @@ def test_repeat_instances_are_evaluated_in_their_own_context_with_indexed_paths(
     ]
 
 
-def test_nodeset_functions_read_every_repeat_instance():
+def test_nodeset_functions_read_every_repeat_instance() -> None:
     f = form(*REPEAT)
     data = {
         "members_count": "2",
@@ -292,7 +292,7 @@ def test_nodeset_functions_read_every_repeat_instance():
     assert f.evaluate("count(${member})", data, now=NOW) == 2
 
 
-def test_repeat_count_mismatch():
+def test_repeat_count_mismatch() -> None:
     f = form(*REPEAT)
     data = {"members_count": "3", "member": _members({"m_age": "40"}), "oldest": "40"}
     (finding,) = f.check(data, now=NOW)
@@ -300,7 +300,7 @@ def test_repeat_count_mismatch():
     assert finding.message == ("'Member' should have 3 entries (${members_count}) but has 1.")
 
 
-def test_nested_repeats_and_indexed_repeat():
+def test_nested_repeats_and_indexed_repeat() -> None:
     f = form(
         {"type": "begin_repeat", "name": "hh", "label": "Household"},
         {"type": "text", "name": "hh_name", "label": "Name"},
@@ -339,7 +339,7 @@ def test_nested_repeats_and_indexed_repeat():
     )
 
 
-def test_invalid_choice_and_choice_filter():
+def test_invalid_choice_and_choice_filter() -> None:
     f = form(
         {
             "type": "select_one",
@@ -391,14 +391,14 @@ def test_invalid_choice_and_choice_filter():
         ("geopoint", "-89.9 179.9", "91 10 0 0"),
     ],
 )
-def test_invalid_values_by_type(kind, good, bad):
+def test_invalid_values_by_type(kind: str, good: str, bad: str) -> None:
     f = form({"type": kind, "name": "q", "label": "Q", "constraint": "true()"})
     assert f.check({"q": good}, now=NOW) == []
     (finding,) = f.check({"q": bad}, now=NOW)
     assert finding.code == "skip_logic.invalid_value"
 
 
-def test_today_is_the_interview_time_not_the_server_clock():
+def test_today_is_the_interview_time_not_the_server_clock() -> None:
     f = form(
         {"type": "end", "name": "end"},
         {"type": "date", "name": "arrival", "label": "Arrival", "constraint": "today() - . >= 30"},
@@ -413,7 +413,7 @@ def test_today_is_the_interview_time_not_the_server_clock():
     assert f.check(later, now=dt.datetime(2024, 3, 1, tzinfo=ALMATY)) == []
 
 
-def test_offline_functions_give_cannot_check_and_never_a_flag():
+def test_offline_functions_give_cannot_check_and_never_a_flag() -> None:
     f = form(
         {"type": "calculate", "name": "quota", "calculation": "pulldata('quotas', 'n', 'id', 1)"},
         {
@@ -435,7 +435,7 @@ def test_offline_functions_give_cannot_check_and_never_a_flag():
     ]
 
 
-def test_broken_expression_is_a_form_error_with_the_column_and_the_rest_still_checks():
+def test_broken_expression_is_a_form_error_with_the_column_and_the_rest_still_checks() -> None:
     f = form(
         {"type": "integer", "name": "a", "label": "A", "relevant": "${a > 3"},
         {"type": "integer", "name": "b", "label": "B", "relevant": "${missing} = 1"},
@@ -447,7 +447,7 @@ def test_broken_expression_is_a_form_error_with_the_column_and_the_rest_still_ch
     assert codes(f.check({"a": "1"}, now=NOW)) == [("skip_logic.required_missing", "c")]
 
 
-def test_structurally_broken_form_is_a_clear_error():
+def test_structurally_broken_form_is_a_clear_error() -> None:
     with pytest.raises(XLSFormError, match="'end group' has no matching begin"):
         form({"type": "integer", "name": "a"}, {"type": "end_group"})
     with pytest.raises(XLSFormError, match="never closed"):
@@ -456,7 +456,7 @@ def test_structurally_broken_form_is_a_clear_error():
         compile_asset_content({"choices": []})
 
 
-def test_kobo_asset_and_xlsx_of_the_demo_form_give_the_same_findings():
+def test_kobo_asset_and_xlsx_of_the_demo_form_give_the_same_findings() -> None:
     asset = compile_asset_content(json.loads((DEMO / "mtm_survey_r3.asset.json").read_text()))
     workbook = compile_xlsx(DEMO / "mtm_survey_r3.xlsx")
     assert [q.path for q in asset.questions] == [q.path for q in workbook.questions]
@@ -473,7 +473,7 @@ def test_kobo_asset_and_xlsx_of_the_demo_form_give_the_same_findings():
 @pytest.mark.parametrize(
     "name", ["reach_water_household_survey.xlsx", "unhcr_household_survey_americas.xlsx"]
 )
-def test_real_world_forms_compile_without_errors(name):
+def test_real_world_forms_compile_without_errors(name: str) -> None:
     compiled = load_form_file(FORMS / name)
     assert compiled.errors == []
     assert len(compiled.questions) > 100
@@ -484,7 +484,7 @@ def test_real_world_forms_compile_without_errors(name):
     }
 
 
-def test_unreadable_form_files_are_clear_errors(tmp_path):
+def test_unreadable_form_files_are_clear_errors(tmp_path: Path) -> None:
     bad_json = tmp_path / "form.json"
     bad_json.write_text("{not json")
     with pytest.raises(XLSFormError, match="not valid JSON"):
@@ -495,7 +495,7 @@ def test_unreadable_form_files_are_clear_errors(tmp_path):
         load_form_file(bad_xlsx)
 
 
-def test_random_calculate_missing_from_the_data_cannot_be_checked_reproducibly():
+def test_random_calculate_missing_from_the_data_cannot_be_checked_reproducibly() -> None:
     f = form(
         {"type": "calculate", "name": "r", "calculation": "random()"},
         {"type": "text", "name": "q", "label": "Q", "relevant": "${r} > 0.5"},
@@ -503,3 +503,24 @@ def test_random_calculate_missing_from_the_data_cannot_be_checked_reproducibly()
     verdicts = {tuple(codes(f.check({"q": "hello"}, now=NOW))) for _ in range(50)}
     assert verdicts == {(("skip_logic.cannot_check", "q"),)}
     assert f.check({"q": "hello", "r": "0.7"}, now=NOW) == []
+
+
+def test_a_random_pick_from_an_empty_list_is_known_and_from_a_full_one_is_not() -> None:
+    # The UNHCR form picks one listed adult at random; with nobody listed the pick is ''
+    # whatever the draw, so the section that needs a pick is known to be skipped.
+    f = form(
+        {"type": "text", "name": "adults", "label": "Adults"},
+        {"type": "calculate", "name": "n", "calculation": "count-selected(${adults})"},
+        {
+            "type": "calculate",
+            "name": "pick",
+            "calculation": "selected-at(${adults}, int(random() * ${n}))",
+        },
+        {"type": "text", "name": "q", "label": "Q", "relevant": "${pick} != ''"},
+    )
+
+    nobody = f.check({"q": "answered anyway"}, now=NOW)
+    two = {tuple(codes(f.check({"adults": "a b", "q": "x"}, now=NOW))) for _ in range(20)}
+
+    assert codes(nobody) == [("skip_logic.not_relevant", "q")]
+    assert two == {(("skip_logic.cannot_check", "q"),)}

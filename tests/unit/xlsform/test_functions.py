@@ -524,7 +524,7 @@ def _calls(expr: n.Expr) -> set[str]:
     return found
 
 
-def test_table_covers_every_registered_function():
+def test_table_covers_every_registered_function() -> None:
     used: set[str] = set()
     for expr, _ in TABLE:
         used |= _calls(parse(expr))
@@ -570,7 +570,9 @@ def test_today_is_the_date_on_the_interviews_clock(end: str, today: dt.date) -> 
     assert FORM.evaluate("today() - date('2024-02-01')", {**DATA, "end": end}) == 9.0
 
 
-def test_decimal_date_time_of_a_date_depends_on_the_interviews_zone_but_differences_do_not():
+def test_decimal_date_time_of_a_date_depends_on_the_interviews_zone_but_differences_do_not() -> (
+    None
+):
     west = dt.datetime(2024, 2, 10, 12, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
     assert FORM.evaluate("decimal-date-time('1970-01-02')", DATA, now=west) == 1 + 5 / 24
     assert FORM.evaluate("decimal-date-time('1970-01-02')", DATA, now=NOW) == 0.75
@@ -584,7 +586,7 @@ def test_decimal_date_time_of_a_date_depends_on_the_interviews_zone_but_differen
     assert FORM.evaluate(expr, DATA, now=west) == FORM.evaluate(expr, DATA, now=NOW) == 9.0
 
 
-def test_date_and_time_answers_with_offsets_compare_on_their_own_clock():
+def test_date_and_time_answers_with_offsets_compare_on_their_own_clock() -> None:
     data = {**DATA, "ts": "2024-02-10T23:30:00.000+06:00"}
     assert FORM.evaluate("date(${ts}) = today()", data, now=NOW) is True
     assert FORM.evaluate("format-date(${ts}, '%Y-%m-%d')", data, now=NOW) == "2024-02-10"

@@ -3,7 +3,9 @@
 import ast
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -156,7 +158,7 @@ def test_syntax_error_names_the_column(text: str, column: int, reason: str) -> N
     assert str(error) == f"{error.reason} (column {column})"
 
 
-def test_syntax_error_in_a_form_is_reported_with_its_column_and_question():
+def test_syntax_error_in_a_form_is_reported_with_its_column_and_question() -> None:
     f = compile_asset_content(
         {
             "survey": [
@@ -188,7 +190,7 @@ def test_compile_errors_are_xlsform_errors(text: str, message: str) -> None:
 # -- bounds: length and nesting give a clear error, never RecursionError ----------------------
 
 
-def test_length_limit():
+def test_length_limit() -> None:
     ok = "1" + " + 1" * ((MAX_LENGTH - 1) // 4)
     assert len(ok) <= MAX_LENGTH
     assert FORM.evaluate(ok, DATA, now=NOW) == float((MAX_LENGTH - 1) // 4 + 1)
@@ -208,7 +210,7 @@ def test_length_limit():
     ],
     ids=["parentheses", "calls", "predicates", "call-arguments", "negations"],
 )
-def test_deep_nesting_is_a_clear_error_not_a_recursion_error(make) -> None:
+def test_deep_nesting_is_a_clear_error_not_a_recursion_error(make: Callable[[int], str]) -> None:
     # Shallow enough: parses and evaluates.
     FORM.evaluate(make(MAX_DEPTH // 2 - 1), DATA, now=NOW)
     for depth in (MAX_DEPTH + 1, 5_000):
@@ -217,7 +219,7 @@ def test_deep_nesting_is_a_clear_error_not_a_recursion_error(make) -> None:
             parse(text)
 
 
-def test_long_flat_expressions_do_not_recurse():
+def test_long_flat_expressions_do_not_recurse() -> None:
     # n-ary chains and loops: thousands of operands stay shallow.
     many_or = " or ".join(["${a} = 9"] * 800)
     assert FORM.evaluate(many_or, DATA, now=NOW) is False
@@ -236,7 +238,7 @@ FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "getattr", "setattr"
 FORBIDDEN_MODULES = {"pickle", "marshal", "subprocess", "ctypes", "importlib", "shelve"}
 
 
-def test_engine_source_has_no_dynamic_code_execution():
+def test_engine_source_has_no_dynamic_code_execution() -> None:
     files = sorted(ENGINE.glob("*.py"))
     assert len(files) >= 10
     for path in files:
@@ -261,7 +263,9 @@ def test_engine_source_has_no_dynamic_code_execution():
         ("open('{marker}', 'w')", CannotCheckError, "is not supported"),
     ],
 )
-def test_python_in_an_expression_is_never_run(tmp_path, attack, error, match) -> None:
+def test_python_in_an_expression_is_never_run(
+    tmp_path: Path, attack: str, error: Any, match: str
+) -> None:
     marker = tmp_path / "pwned"
     text = attack.format(marker=marker)
     with pytest.raises(error, match=match):
@@ -269,7 +273,7 @@ def test_python_in_an_expression_is_never_run(tmp_path, attack, error, match) ->
     assert not marker.exists()
 
 
-def test_tokens_carry_offsets_and_the_parse_is_cached_and_immutable():
+def test_tokens_carry_offsets_and_the_parse_is_cached_and_immutable() -> None:
     tokens = tokenize("${a} >= 10 div 2")
     assert [(t.kind, t.text, t.pos) for t in tokens] == [
         ("ref", "a", 0),

@@ -461,7 +461,7 @@ def test_print_and_parse_again_gives_the_same_tree_and_value(text: str) -> None:
 
 ROOT = Path(__file__).resolve().parents[3]
 REAL_FORMS = {
-    "demo": load_form_file(ROOT / "surveys" / "demo" / "mtm_survey_r3.asset.json"),
+    "demo": load_form_file(ROOT / "demo" / "data" / "mtm_survey_r3.asset.json"),
     "unhcr": load_form_file(
         ROOT / "tests" / "data" / "forms" / "unhcr_household_survey_americas.xlsx"
     ),
@@ -514,7 +514,9 @@ def _submission(form: CompiledForm, data: st.DataObject) -> dict[str, Any]:
 
 @settings(PROPERTY, max_examples=40)
 @given(st.sampled_from(sorted(REAL_FORMS)), st.data())
-def test_checking_odd_submissions_of_real_forms_never_crashes(name: str, data: st.DataObject):
+def test_checking_odd_submissions_of_real_forms_never_crashes(
+    name: str, data: st.DataObject
+) -> None:
     form = REAL_FORMS[name]
     findings = form.check(_submission(form, data))
     assert all(f.code.startswith("skip_logic.") for f in findings)
