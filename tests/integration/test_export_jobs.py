@@ -10,10 +10,11 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from kombu import pools
 from rest_framework.test import APIClient
@@ -53,19 +54,19 @@ def broker(url: str) -> Iterator[None]:
 
     def reset() -> None:
         pools.reset()  # kombu's registry would hand back a pool made for the other URL
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
+        # Drops the app's connection and producer pools, as after a fork (private: untyped).
+        celery_app._after_fork()  # type: ignore[attr-defined]
 
     saved_env = os.environ.get("CELERY_BROKER_URL")
     reset()
     # Celery reads CELERY_BROKER_URL from the environment before its own setting.
     os.environ["CELERY_BROKER_URL"] = url
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = url, False
+    celery_app.conf.update(broker_url=url, task_always_eager=False)
     try:
         yield
     finally:
         reset()
-        celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
+        celery_app.conf.update(broker_url=saved[0], task_always_eager=saved[1])
         if saved_env is None:
             del os.environ["CELERY_BROKER_URL"]
         else:
@@ -74,13 +75,15 @@ def broker(url: str) -> Iterator[None]:
 
 def _queued_messages(job_id: str) -> list[bytes]:
     client = redis.Redis.from_url(REDIS)
-    return [m for m in client.lrange("default", 0, -1) if job_id.encode() in m]
+    # No decode_responses: the stubs' bytes | str is bytes here.
+    messages = cast("list[bytes]", client.lrange("default", 0, -1))
+    return [m for m in messages if job_id.encode() in m]
 
 
 def _drop_messages(job_id: str) -> None:
     client = redis.Redis.from_url(REDIS)
     for message in _queued_messages(job_id):
-        client.lrem("default", 0, message)
+        client.lrem("default", 0, message)  # type: ignore[arg-type]  # the stubs say str only
 
 
 @pytest.mark.django_db(transaction=True)  # the request commits, as it does when served
@@ -198,3 +201,47 @@ def test_the_sweep_is_on_beat() -> None:
     task = PeriodicTask.objects.get(name="Sweep stuck exports")
     assert task.task == "validation.exports.tasks.sweep_exports_task"
     assert task.enabled
+
+
+@pytest.mark.django_db(transaction=True)  # committed rows: the progress connection sees the job
+def test_progress_is_written_while_the_copy_holds_the_connection(
+    rd: round_data.RoundData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from validation.exports import writers
+
+    round_data.add(rd, round_data.answers(2, "KZ-ALA-BOS"))
+    round_data.add(rd, round_data.answers(3, "KZ-ALA-MED"), team="b")
+    monkeypatch.setattr(writers, "_PROGRESS_EVERY", 1)  # report after every row
+    monkeypatch.setattr(writers, "_WRITE_EVERY", 1)
+    seen: list[tuple[int, bool]] = []
+    observer = connections.create_connection(DEFAULT_DB_ALIAS)  # as the API reads progress
+    real = jobs._progress_writer
+
+    @contextmanager
+    def observed(job_id: str, attempt: int, *, side: bool) -> Iterator[Any]:
+        with real(job_id, attempt, side=side) as write:
+
+            def progress(rows_done: int) -> None:
+                write(rows_done)
+                with observer.cursor() as cursor:
+                    table = ExportJob._meta.db_table
+                    cursor.execute(
+                        f"SELECT rows_done, lease_until FROM {table} WHERE id = %s",  # noqa: S608
+                        [job_id],
+                    )
+                    done, lease = cursor.fetchone()
+                seen.append((done, lease is not None))
+
+            yield progress
+
+    monkeypatch.setattr(jobs, "_progress_writer", observed)
+    try:
+        for fmt in ("csv", "xlsx"):
+            seen.clear()
+            job = _job(rd, format=fmt)
+            run_export_task(str(job.pk))
+            job.refresh_from_db()
+            assert (job.status, job.rows_done, job.rows_total) == (ExportJob.Status.DONE, 3, 3)
+            assert seen == [(1, True), (2, True), (3, True)]
+    finally:
+        observer.close()

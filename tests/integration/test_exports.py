@@ -1,6 +1,7 @@
 """Exports: the clean dataset and the cleaning log, built through the API, read back, checked."""
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ def export(
     assert progress["percent"] == 100
     download = api.get(f"/api/v1/exports/{job.pk}/download/")
     assert download.status_code == 200
-    return job, b"".join(download.streaming_content)
+    return job, download.getvalue()  # type: ignore[attr-defined]
 
 
 def read_csv(body: bytes) -> list[dict[str, str]]:
@@ -173,3 +174,87 @@ def test_cleaning_log_has_a_row_per_flag_and_decision(
     assert decision_row["actor"] == "sup_a"
     assert decision_row["comment"] == "Please re-ask the share"
     assert decision_row["question.name"] == "employment/remit_share"
+
+
+def _tricky_round(rd: round_data.RoundData) -> list[Submission]:
+    """Interviews whose answers test the COPY path: repeats with personal data, nulls, JSON
+    numbers and booleans, formula text, quotes and line breaks, a missing enumerator."""
+    answers = round_data.answers(11, "KZ-ALA-BOS")
+    hostile = {
+        **answers,
+        "screening/age": 34,
+        "profile/sex": None,
+        "profile/education": '=HYPERLINK("http://x.example","a")',
+        "migration/origin_country": 'say "hi",\nthen\\go',
+        "employment/remit_share": -5,
+        "wellbeing/satisfaction": True,
+        "profile/children": [
+            {"profile/children/child_age": "7", "deviceid": "Aida's phone"},
+            "odd entry",
+        ],
+    }
+    subs = [
+        round_data.add(rd, answers),
+        round_data.add(rd, hostile),
+        round_data.add(rd, {"only": "this"}, team="b"),
+    ]
+    orphan = subs[2]
+    Submission.objects.filter(pk=orphan.pk).update(
+        enumerator=None, location=None, submitted_by="kobo_user", ended_at=None
+    )
+    return subs
+
+
+@pytest.mark.parametrize(
+    "_zone",
+    ["Asia/Almaty", "America/St_Johns", "Asia/Kolkata"],  # +05, -03:30 (DST), +05:30
+)
+def test_the_copy_path_yields_the_rows_of_the_orm_path(
+    rd: round_data.RoundData, settings: Any, _zone: str
+) -> None:
+    from validation.exports import clean_dataset
+
+    settings.TIME_ZONE = _zone
+    first = _tricky_round(rd)[0]
+    # Before standard time: an offset in seconds (local mean time), and a fraction of a second.
+    old = dt.datetime(1880, 7, 1, 12, 0, 59, 999999, tzinfo=dt.UTC)
+    Submission.objects.filter(pk=first.pk).update(started_at=old)
+    shape = clean_dataset.layout(rd.round.pk)
+    assert "profile/children" in shape.repeats
+    subs = clean_dataset.clean_submissions(Submission.objects.all(), rd.round.pk)
+    expected = list(clean_dataset.clean_rows(subs, shape))
+    assert len(expected) == 3
+    assert list(clean_dataset.copied_rows(subs, shape)) == expected
+    children = expected[1][shape.header.index("profile/children")]
+    assert "Aida" not in children  # personal data removed inside the repeat
+    assert '"profile/children/child_age": "7"' in children
+
+
+def test_csv_and_xlsx_hold_the_same_escaped_values(
+    rd: round_data.RoundData, django_capture_on_commit_callbacks: Any
+) -> None:
+    subs = _tricky_round(rd)
+    _, csv_body = export(rd.manager, rd, "clean_dataset", "csv", django_capture_on_commit_callbacks)
+    _, xlsx_body = export(
+        rd.manager, rd, "clean_dataset", "xlsx", django_capture_on_commit_callbacks
+    )
+    table = list(csv.reader(io.StringIO(csv_body.decode("utf-8-sig"), newline="")))
+    sheet = load_workbook(io.BytesIO(xlsx_body), read_only=True).active
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert cells[0] == table[0]
+    assert len(cells) == len(table) == 4
+    for from_xlsx, from_csv in zip(cells[1:], table[1:], strict=True):
+        as_text = [
+            "" if v is None else str(v).replace("\n", "\r") if "\r" in c else str(v)
+            for v, c in zip(
+                from_xlsx + [None] * (len(from_csv) - len(from_xlsx)), from_csv, strict=True
+            )
+        ]
+        assert as_text == from_csv
+    hostile = next(r for r in cells[1:] if r[0] == subs[1].pk)
+    header = cells[0]
+    assert hostile[header.index("profile/education")].startswith("'=HYPERLINK")
+    assert hostile[header.index("screening/age")] == 34  # a JSON number stays a number
+    assert hostile[header.index("employment/remit_share")] == -5
+    orphan = next(r for r in table[1:] if int(r[0]) == subs[2].pk)
+    assert (orphan[7], orphan[8], orphan[5]) == ("kobo_user", "", "")

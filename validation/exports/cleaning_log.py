@@ -12,9 +12,9 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from surveys.models import Submission
-from validation.engine import compiled_form, interview_time
-from validation.masking import PersonalData, personal_data_for
+from validation.engine.validate import compiled_form, interview_time
 from validation.models import Flag, ReviewEvent
+from validation.privacy.masking import PersonalData, personal_data_for
 from validation.xlsform import CompiledForm, XLSFormError
 
 COLUMNS = (

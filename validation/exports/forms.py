@@ -1,7 +1,7 @@
 """The questions of a round's survey forms, across every version seen (for headers and labels)."""
 
 from surveys.models import FormVersion, KoboForm
-from validation.engine import compiled_form
+from validation.engine.validate import compiled_form
 from validation.xlsform import CompiledForm, Question, XLSFormError
 
 

@@ -1,17 +1,20 @@
-"""Row writers that never hold a whole export: CSV streamed line by line, XLSX write-only.
+"""Row writers that never hold a whole export: CSV streamed line by line, XLSX streamed.
 
 Every cell, header included, goes through ``mtm.spreadsheets.escape_row``: answers are typed by
 respondents and enumerators, so ``=HYPERLINK(...)`` must reach Excel as text (CSV injection).
+The file writers apply it only to rows that may need it: a row is first written as it is, and
+only if a cell of it starts with a formula trigger (one regular expression over the written
+line or the row's text) is it written again through ``escape_row``; the result is the same.
 """
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
-from mtm.spreadsheets import escape_row
+from mtm.spreadsheets import FORMULA_TRIGGERS, escape_row
+from validation.exports.xlsx import SheetWriter
 
 Row = Sequence[Any]
 
@@ -45,18 +48,64 @@ class EscapingCSVWriter:
             self.writerow(row)
 
 
+# A CSV cell starting with a formula trigger is written as trigger... or "trigger... at the start
+# of the line or after a comma: a line without either has no cell to escape.
+_CSV_TRIGGER = re.compile('(?:^|,)"?[' + re.escape("".join(FORMULA_TRIGGERS)) + "]")
+# The fast line's own test, with a literal first character (the regex engine skips ahead to it).
+_COMMA_TRIGGER = re.compile(",[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
+_SEP_TRIGGER = re.compile("\x00[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
+_PROGRESS_EVERY = 1000
+_WRITE_EVERY = 500
+
+
+def _csv_line(row: Row, writerow: Callable[[Row], str]) -> str:
+    """The row's CSV line, as csv.writer writes it after escape_row.
+
+    Most rows need neither quoting nor escaping: then the line is the values joined by commas,
+    checked by substring tests (no comma, quote, line break or "None" inside a value, no value
+    starting with a trigger); csv.writer writes the others.
+    """
+    text = ",".join(map(str, row))
+    if (
+        len(row) > 1
+        and text.count(",") == len(row) - 1
+        and '"' not in text
+        and "\n" not in text
+        and "\r" not in text
+        and "None" not in text  # csv.writer writes None as an empty cell
+        and not text.startswith(FORMULA_TRIGGERS)
+        and _COMMA_TRIGGER.search(text) is None
+    ):
+        return text + "\r\n"
+    line = writerow(row)
+    if _CSV_TRIGGER.search(line) is not None:
+        line = writerow(escape_row(row))
+    return line
+
+
+def _needs_escape(joined: str) -> bool:
+    r"""Whether a value of a row joined by \x00 may start with a formula trigger."""
+    return joined.startswith(FORMULA_TRIGGERS) or _SEP_TRIGGER.search(joined) is not None
+
+
 def write_csv(
     path: Path, header: Row, rows: Iterable[Row], progress: Callable[[int], None] | None = None
 ) -> int:
+    """UTF-8 with a BOM (Excel reads Cyrillic); lines written in blocks of a few hundred."""
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(escape_row(header))
+        writerow = csv.writer(_Line()).writerow
+        out.write(writerow(escape_row(header)))
+        block: list[str] = []
         for row in rows:
-            writer.writerow(escape_row(row))
+            block.append(_csv_line(row, writerow))
             count += 1
-            if progress is not None and count % 1000 == 0:
-                progress(count)
+            if count % _WRITE_EVERY == 0:
+                out.write("".join(block))
+                block = []
+                if progress is not None and count % _PROGRESS_EVERY == 0:
+                    progress(count)
+        out.write("".join(block))
     return count
 
 
@@ -68,15 +117,13 @@ def write_xlsx(
     sheet: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write-only mode: openpyxl streams rows to the file instead of building cells in memory."""
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet[:31])
-    ws.append(escape_row(header))
+    """Streamed: rows go to the file as they come (validation/exports/xlsx.py), typed cells."""
     count = 0
-    for row in rows:
-        ws.append(escape_row(row))
-        count += 1
-        if progress is not None and count % 1000 == 0:
-            progress(count)
-    book.save(path)
+    with SheetWriter(path, sheet=sheet, guard=(_needs_escape, escape_row)) as book:
+        book.append(header)
+        for row in rows:
+            book.append(row)
+            count += 1
+            if progress is not None and count % _PROGRESS_EVERY == 0:
+                progress(count)
     return count
