@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 KOBO_PORT ?= 8765
 
-.PHONY: install demo test lint lock clean
+.PHONY: install demo test lint lock clean screenshots
 
 $(BIN)/.installed: requirements/dev.txt requirements/base.txt
 	@test -n "$(PYTHON)" || (echo "Python 3.11+ is required (python3.11 or python3 on PATH)" && exit 1)
@@ -29,6 +29,12 @@ $(DIFF_NODE): tests/differential/package.json tests/differential/package-lock.js
 	cd tests/differential && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# axe-core for the browser walk's accessibility check (pinned in package.json, same npm ci).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
@@ -36,7 +42,7 @@ $(CHROMIUM):
 	$$SUDO apt-get install -y --no-install-recommends chromium \
 	  || ($$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium)
 
-install: $(BIN)/.installed $(CHARTJS) $(DIFF_NODE) $(CHROMIUM)
+install: $(BIN)/.installed $(CHARTJS) $(DIFF_NODE) $(AXE) $(CHROMIUM)
 
 # The demo needs Python only (npm for the charts if present); the tests need everything.
 demo: $(BIN)/.installed $(CHARTJS)
@@ -49,6 +55,17 @@ test: install
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}" \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/1}" \
 	$(BIN)/pytest
+
+# Each role's main pages at 1366x768 and 390x844, English and Russian, as PNGs in
+# docs/screenshots/ (the browser walk over the demo data; same database defaults as make test).
+screenshots: $(BIN)/.installed $(AXE) $(CHROMIUM)
+	rm -f docs/screenshots/*.png
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mtm}" \
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}" \
+	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/1}" \
+	MTM_SCREENSHOTS=$(CURDIR)/docs/screenshots \
+	$(BIN)/pytest tests/integration/test_walk_browser.py -q || echo "(some pages fail the walk: listed above; their screenshots are written all the same)"
+	@ls docs/screenshots/*.png | wc -l | xargs echo "screenshots written:"
 
 lint: install
 	$(BIN)/ruff check .

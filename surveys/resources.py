@@ -17,6 +17,7 @@ from import_export import fields, instance_loaders, resources, widgets
 from mtm.spreadsheets import escape_cell, unescape_cell
 from surveys.gazetteer import UnknownLocationError, resolve_location
 from surveys.imports.location_index import LocationIndex
+from surveys.imports.problems import file_line
 from surveys.models import Enumerator, Location, Quota, Round, Sex, Team
 from surveys.roles import ENUMERATOR
 
@@ -166,7 +167,8 @@ class _StrictResource(resources.ModelResource):
         line = int(kwargs.get("row_number") or 0)
         first = self._seen_keys.setdefault(key, line)
         if first != line:
-            raise ValueError(f"This row repeats line {first} ({', '.join(key)}).")
+            # Said in the file's lines (header = line 1), as the import pages number them.
+            raise ValueError(f"This row repeats line {file_line(first)} ({', '.join(key)}).")
 
     def normalise_row(self, row: Any) -> None:
         """Rewrite a row before its key is read (a location named by alias gets its code)."""

@@ -2,7 +2,8 @@
 
 Small files keep django-import-export's preview-then-confirm flow. A file with more rows than
 ``MTM_IMPORT_BACKGROUND_ROWS`` becomes an ``ImportJob`` imported by a worker, all or nothing;
-its page shows progress (refreshing itself) and each bad row with its line.
+its page shows progress (refreshing itself) and each bad row with its line. Both list every
+error in a plain table by the file's line (the header is line 1), not behind a hover badge.
 """
 
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from import_export.forms import ImportForm
 from surveys.imports.files import ImportFileError, check_size, read_dataset
 from surveys.imports.formats import CSVUpload, XLSXUpload, format_key
 from surveys.imports.jobs import may_retry, retry_import, start_import
+from surveys.imports.problems import problems
 from surveys.models import ImportJob
 
 
@@ -60,6 +62,7 @@ class ImportJobsMixin(ImportExportModelAdmin[_ModelT]):
     import_formats = (CSVUpload, XLSXUpload)
     export_formats = (base_formats.CSV, base_formats.XLSX)
     import_form_class = UploadForm
+    import_template_name = "admin/surveys/import.html"  # every error in view, by file line
     to_encoding = "utf-8-sig"  # Excel reads a CSV's Cyrillic right only with the BOM
 
     def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
@@ -73,7 +76,11 @@ class ImportJobsMixin(ImportExportModelAdmin[_ModelT]):
             job = self._start_background_import(request)
             if job is not None:
                 return HttpResponseRedirect(self._job_url(job))
-        return super().import_action(request, **kwargs)  # type: ignore[no-any-return]
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        if result is not None and (result.has_errors() or result.has_validation_errors()):
+            response.context_data["problems"] = problems(result)
+        return response  # type: ignore[no-any-return]
 
     def _start_background_import(self, request: HttpRequest) -> ImportJob | None:
         """A job when the upload is large enough for one; None leaves it to the preview."""

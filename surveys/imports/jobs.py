@@ -21,6 +21,7 @@ from import_export.resources import ModelResource
 
 from mtm.errors import DomainError
 from surveys.imports.files import Format, decode_text, read_dataset
+from surveys.imports.problems import problems
 from surveys.models import ImportJob
 from surveys.resources import (
     BulkLocationResource,
@@ -143,7 +144,8 @@ def _import(job: ImportJob) -> None:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED,
             errors=errors[:MAX_ERRORS],
-            error=f"{len(errors)} row(s) have errors; nothing was imported.",
+            error=f"{len(errors)} error(s) on {len({e['line'] for e in errors})} line(s); "
+            "nothing was imported.",
             content=b"",  # the same file would fail the same way: a corrected one is uploaded
             finished_at=timezone.now(),
         )
@@ -178,17 +180,8 @@ def _run(job: ImportJob, resource: ModelResource, dataset: Any) -> Any:
 
 
 def row_errors(result: Any) -> list[dict[str, Any]]:
-    """Every bad row as {line, message}; the line counts data rows, as the admin preview does."""
-    found: list[dict[str, Any]] = [
-        {"line": 0, "message": str(err.error)} for err in getattr(result, "base_errors", [])
-    ]
-    for line, errs in result.row_errors():
-        found += [{"line": line, "message": str(err.error)} for err in errs]
-    for row in result.invalid_rows:
-        for field, messages in row.error_dict.items():
-            text = "; ".join(str(m) for m in messages)
-            found.append({"line": row.number, "message": f"{field}: {text}"})
-    return sorted(found, key=lambda e: (e["line"], e["message"]))
+    """Every error as {line, column, message}, lines as the file's (the header is line 1)."""
+    return [dict(problem) for problem in problems(result)]
 
 
 def _progress_reporter(job: ImportJob) -> Callable[[int], None]:

@@ -208,7 +208,9 @@ def test_reminder_then_escalation_with_controlled_time(
 def test_round_policy_sets_due_and_reminder_window(
     world: cw.World, channels: cw.ChannelServer, django_capture_on_commit_callbacks: Any
 ) -> None:
-    CorrectionPolicy.objects.create(round=world.form.round, due_hours=6, remind_before_hours=2)
+    CorrectionPolicy.objects.create(
+        round=factories.round_of(world.form), due_hours=6, remind_before_hours=2
+    )
     task = send_back(world, django_capture_on_commit_callbacks)
     assert abs((task.due_at - task.opened_at) - dt.timedelta(hours=6)) < dt.timedelta(seconds=5)
     assert services.send_reminders(now=task.due_at - dt.timedelta(hours=3)) == 0
@@ -303,7 +305,9 @@ def test_blocker_flags_open_a_task_by_themselves_when_the_round_asks(
         message="Inclusion criterion 'Age 18 or more' fails: 16.",
     )
     assert services.open_for_blockers() == 0  # the round has not asked for it
-    CorrectionPolicy.objects.create(round=world.form.round, auto_open_for_blockers=True)
+    CorrectionPolicy.objects.create(
+        round=factories.round_of(world.form), auto_open_for_blockers=True
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert services.open_for_blockers() == 1
         assert services.open_for_blockers() == 0
@@ -356,8 +360,8 @@ def test_an_enumerator_sees_only_their_own_tasks(
     assert other.post(f"/my/tasks/{task.pk}/").status_code == 404
     assert f"/my/tasks/{task.pk}/".encode() not in other.get("/my/").content
     assert CorrectionTask.objects.get(pk=task.pk).state == T.NOTIFIED
-    # A supervisor has no enumerator pages; anonymous users are sent to log in.
-    assert login(world.supervisor).get("/my/").status_code == 404
+    # A supervisor has no enumerator pages (sent on to the admin); anonymous users to log in.
+    assert login(world.supervisor).get("/my/")["Location"] == "/admin/"
     anonymous = Client().get(f"/my/tasks/{task.pk}/")
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith("/my/login/")
@@ -437,7 +441,7 @@ def test_task_list_and_api_list_have_a_fixed_query_count(
 
 
 def test_quality_trend_compares_the_enumerator_with_the_team(world: cw.World) -> None:
-    mate = factories.EnumeratorFactory(kobo_username="enum03", team=world.enumerator.team)
+    mate = factories.EnumeratorFactory.create(kobo_username="enum03", team=world.enumerator.team)
     for kobo_id in (4201, 4202, 4203):
         sub = cw.add_submission(world.form, world.version, mate, kobo_id=kobo_id)
         Flag.objects.filter(submission=sub).delete()  # the team-mate's are clean
