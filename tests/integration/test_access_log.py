@@ -15,9 +15,9 @@ from rest_framework.test import APIClient
 from surveys.models import Round, Submission
 from tests import factories
 from tests.integration import round_data
-from validation import audit
 from validation.models import AccessLog
 from validation.models.access_log import AccessLogChangeError
+from validation.privacy import audit
 
 pytestmark = pytest.mark.django_db
 LOG_URL = "/admin/validation/accesslog/"
@@ -40,7 +40,7 @@ def interview(rd: round_data.RoundData, team: str = "a") -> Submission:
 
 
 def read_csv(response: Any) -> list[dict[str, str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    body = response.getvalue().decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body)))
 
 
@@ -93,7 +93,7 @@ def test_deleting_a_user_or_an_interview_keeps_their_rows(rd: round_data.RoundDa
 
 def test_only_data_managers_see_the_page_and_nobody_edits_it(rd: round_data.RoundData) -> None:
     sub = interview(rd)
-    client_for(rd.sup_a).get(f"/admin/review/{sub.pk}/")
+    client_for(rd.sup_a).get(f"/admin/review/{sub.kobo_id}/")
     row = AccessLog.objects.get()
     manager = client_for(rd.manager)
     page = manager.get(LOG_URL)
@@ -106,7 +106,7 @@ def test_only_data_managers_see_the_page_and_nobody_edits_it(rd: round_data.Roun
     assert manager.get(f"{LOG_URL}add/").status_code == 403
     assert manager.post(f"{LOG_URL}{row.pk}/delete/", {"post": "yes"}).status_code == 403
     detail = manager.post(f"{LOG_URL}{row.pk}/change/", {"actor_name": "nobody"})
-    assert detail.status_code in (200, 403)  # a read-only view at most
+    assert detail.status_code == 403  # a read-only view at most
     assert AccessLog.objects.get(pk=row.pk).actor_name == "sup_a"
     assert "Access log" in manager.get("/admin/").content.decode()
 
@@ -116,15 +116,15 @@ def test_only_data_managers_see_the_page_and_nobody_edits_it(rd: round_data.Roun
     assert "Access log" not in supervisor.get("/admin/").content.decode()
     enumerator = client_for(factories.enumerator_user(username="enum_user"))
     assert enumerator.get(LOG_URL).status_code == 302  # not staff: the admin's login
-    assert APIClient().get("/api/v1/").status_code in (401, 403)
+    assert APIClient().get("/api/v1/").status_code == 401
     # Denied requests leave no export row behind.
     assert not AccessLog.objects.filter(action="export").exists()
 
 
 def test_the_export_is_csv_with_the_page_s_filters_and_is_logged(rd: round_data.RoundData) -> None:
     sub = interview(rd)
-    client_for(rd.sup_a).get(f"/admin/review/{sub.pk}/")
-    client_for(rd.sup_a).post(f"/admin/review/{sub.pk}/reveal/", {"path": "wellbeing/gps"})
+    client_for(rd.sup_a).get(f"/admin/review/{sub.kobo_id}/")
+    client_for(rd.sup_a).post(f"/admin/review/{sub.kobo_id}/reveal/", {"path": "wellbeing/gps"})
     manager = client_for(rd.manager)
     everything = manager.get(f"{LOG_URL}export/")
     assert everything["Content-Type"] == "text/csv; charset=utf-8"
@@ -155,8 +155,8 @@ def test_admin_changes_reach_the_log_once(rd: round_data.RoundData) -> None:
             "country": rd.round.country,
             "number": rd.round.number,
             "name": "Round renamed",
-            "fieldwork_start": rd.round.fieldwork_start.isoformat(),
-            "fieldwork_end": rd.round.fieldwork_end.isoformat(),
+            "fieldwork_start": str(rd.round.fieldwork_start),
+            "fieldwork_end": str(rd.round.fieldwork_end),
             "status": rd.round.status,
         },
     )
@@ -185,7 +185,7 @@ def test_streamed_and_downloaded_exports_are_logged(
         f"/admin/dashboards/rounds/{rd.round.pk}/export/cleaning_log.csv"
     )
     assert streamed.status_code == 200
-    b"".join(streamed.streaming_content)
+    streamed.getvalue()
     api = APIClient()
     api.force_authenticate(rd.manager)
     with django_capture_on_commit_callbacks(execute=True):
@@ -222,5 +222,5 @@ def test_a_user_without_export_rights_leaves_no_export_row(rd: round_data.RoundD
     response = client_for(outsider).get(
         f"/admin/dashboards/rounds/{rd.round.pk}/export/cleaning_log.csv"
     )
-    assert response.status_code in (302, 403)
+    assert response.status_code == 403
     assert not AccessLog.objects.exists()

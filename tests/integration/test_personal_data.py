@@ -14,14 +14,15 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from rest_framework.test import APIClient
 
-from surveys.demo.locations import CENTROIDS
+from demo.data.locations import CENTROIDS
 from surveys.models import Location, Submission
 from tests import factories
 from tests.integration import round_data
 from tests.integration.review_world import box
-from validation import masking, quality
-from validation.engine import validate_submission
+from validation import quality
+from validation.engine.validate import validate_submission
 from validation.models import AccessLog, CheckConfig, ExportJob, Flag
+from validation.privacy import masking
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,23 +115,25 @@ def test_the_screen_masks_phone_and_gps_and_a_logged_reveal_shows_one(
 ) -> None:
     sub = interview(rd)
     client = client_for(rd.sup_a, csrf=True)
-    html = client.get(f"/admin/review/{sub.pk}/").content.decode()
+    html = client.get(f"/admin/review/{sub.kobo_id}/").content.decode()
     assert PHONE not in html
     assert PHONE[-9:] not in html
     assert "+7 7** *** **67" in html
     assert EXACT_LAT not in html
     assert f"{LAT + 0.004321:.5f}" not in html
     assert f"about {LAT + 0.004321:.2f}" in html
-    assert html.count(f'action="/admin/review/{sub.pk}/reveal/"') == 3  # phone, gps, map
+    assert (
+        html.count(f'action="/admin/review/{sub.kobo_id}/reveal/?form={sub.form_id}"') == 3
+    )  # phone, gps, map
 
     # A reveal is a POST with the CSRF token: without it nothing is shown and nothing logged.
-    refused = client.post(f"/admin/review/{sub.pk}/reveal/", {"path": "wellbeing/phone"})
+    refused = client.post(f"/admin/review/{sub.kobo_id}/reveal/", {"path": "wellbeing/phone"})
     assert refused.status_code == 403
     assert not AccessLog.objects.filter(action="reveal").exists()
 
     token = client.cookies["csrftoken"].value
     done = client.post(
-        f"/admin/review/{sub.pk}/reveal/",
+        f"/admin/review/{sub.kobo_id}/reveal/",
         {"path": "wellbeing/phone", "csrfmiddlewaretoken": token},
     )
     assert done.status_code == 302
@@ -142,12 +145,12 @@ def test_the_screen_masks_phone_and_gps_and_a_logged_reveal_shows_one(
         "wellbeing/phone",
         "review screen",
     )
-    shown = client.get(f"/admin/review/{sub.pk}/").content.decode()
+    shown = client.get(f"/admin/review/{sub.kobo_id}/").content.decode()
     assert PHONE in shown
     assert "revealed · logged" in shown
     assert EXACT_LAT not in shown  # only what was asked for
     # Shown once: reloading masks it again.
-    again = client.get(f"/admin/review/{sub.pk}/").content.decode()
+    again = client.get(f"/admin/review/{sub.kobo_id}/").content.decode()
     assert PHONE not in again
     assert AccessLog.objects.filter(action="view", submission=sub).count() == 3
 
@@ -155,8 +158,8 @@ def test_the_screen_masks_phone_and_gps_and_a_logged_reveal_shows_one(
 def test_revealing_the_gps_shows_the_exact_point_on_the_map(rd: round_data.RoundData) -> None:
     sub = interview(rd)
     client = client_for(rd.sup_a)
-    client.post(f"/admin/review/{sub.pk}/reveal/", {"path": "wellbeing/gps"})
-    html = client.get(f"/admin/review/{sub.pk}/").content.decode()
+    client.post(f"/admin/review/{sub.kobo_id}/reveal/", {"path": "wellbeing/gps"})
+    html = client.get(f"/admin/review/{sub.kobo_id}/").content.decode()
     assert f"{LAT + 0.004321:.5f}" in html
     assert "±6 m" in html
     assert AccessLog.objects.get(action="reveal").field == "wellbeing/gps"
@@ -176,13 +179,13 @@ def test_a_reveal_outside_scope_or_of_an_ordinary_answer_shows_and_logs_nothing(
     else:
         user, expected, path = rd.sup_a, 302, "screening/age"
     client = client_for(user)
-    response = client.post(f"/admin/review/{sub.pk}/reveal/", {"path": path})
+    response = client.post(f"/admin/review/{sub.kobo_id}/reveal/", {"path": path})
     assert response.status_code == expected
     if _case == "enumerator":
         assert "/admin/login/" in response["Location"]
     assert not AccessLog.objects.filter(action="reveal").exists()
     if _case == "not personal":
-        html = client.get(f"/admin/review/{sub.pk}/").content.decode()
+        html = client.get(f"/admin/review/{sub.kobo_id}/").content.decode()
         assert "Only a personal-data answer can be revealed." in html
         assert PHONE not in html
 
@@ -232,7 +235,7 @@ def test_the_cleaning_log_masks_personal_old_and_new_values(
         job = api.post(
             "/api/v1/exports/", {"kind": "cleaning_log", "round": rd.round.pk}, format="json"
         ).json()
-    body = b"".join(api.get(f"/api/v1/exports/{job['id']}/download/").streaming_content)
+    body = api.get(f"/api/v1/exports/{job['id']}/download/").getvalue()
     text = body.decode("utf-8-sig")
     assert "707123456789999" not in text
     assert "7079876543" not in text
@@ -349,7 +352,9 @@ def test_reveal_and_the_access_log_in_a_browser(
             viewport={"width": width, "height": height},
             locale="ru-RU" if lang == "ru" else "en-GB",
         ) as (tab, outside):
-            tab.goto(f"{live_server.url}/admin/login/?next=/admin/review/{sub.pk}/?lang={lang}")
+            tab.goto(
+                f"{live_server.url}/admin/login/?next=/admin/review/{sub.kobo_id}/?lang={lang}"
+            )
             browser.log_in(tab, "sup_a")
             tab.wait_for_selector("#place")
             assert PHONE not in tab.content()

@@ -12,7 +12,7 @@ from surveys.models import Location, Submission
 from tests import factories
 from tests.integration import round_data
 from tests.integration.review_world import box, flagged_interview
-from validation.criteria_defaults import ensure_default_criteria
+from validation.flags.criteria_presets import ensure_default_criteria
 from validation.models import Flag, QuestionComment, ReviewEvent, ReviewPriority
 from validation.selectors import review_queue
 
@@ -41,7 +41,12 @@ def client_for(user: Any) -> Client:
 
 
 def screen_url(sub: Submission) -> str:
-    return f"/admin/review/{sub.pk}/"
+    return f"/admin/review/{sub.kobo_id}/"
+
+
+def exact_url(sub: Submission) -> str:
+    """The address the app's own links and redirects use: the number and its form."""
+    return f"/admin/review/{sub.kobo_id}/?form={sub.form_id}"
 
 
 def test_the_screen_explains_the_flag_in_place(rd: round_data.RoundData) -> None:
@@ -88,7 +93,7 @@ def test_return_with_comment_and_questions_is_logged_and_shown(rd: round_data.Ro
     sub = flagged_interview(rd)
     client = client_for(rd.sup_a)
     response = client.post(
-        f"/admin/review/{sub.pk}/decide/",
+        f"/admin/review/{sub.kobo_id}/decide/",
         {
             "action": "return",
             "comment": "She is looking for work: re-ask the sector.",
@@ -101,7 +106,7 @@ def test_return_with_comment_and_questions_is_logged_and_shown(rd: round_data.Ro
     assert (event.actor, event.to_status) == (rd.sup_a, S.RETURNED)
     assert event.questions == ["employment/sector", "screening/employment_status"]
     html = client.get(response["Location"]).content.decode()
-    assert "Returned to the enumerator with 2 question(s) to re-ask." in html
+    assert "Returned to the enumerator with 2 questions to re-ask." in html
     assert "She is looking for work: re-ask the sector." in html
     assert "Re-ask: Sector of employment; Have you worked" in html
 
@@ -121,7 +126,7 @@ def test_a_refused_decision_changes_nothing_and_says_why(
     sub = flagged_interview(rd)
     events = ReviewEvent.objects.count()
     client = client_for(rd.sup_a)
-    response = client.post(f"/admin/review/{sub.pk}/decide/", post, follow=True)
+    response = client.post(f"/admin/review/{sub.kobo_id}/decide/", post, follow=True)
     assert message in response.content.decode()
     assert Submission.objects.get(pk=sub.pk).review_status == S.FLAGGED
     assert ReviewEvent.objects.count() == events
@@ -135,7 +140,7 @@ def test_each_decision_button_moves_the_state_machine(rd: round_data.RoundData) 
         (3, {"action": "exclude", "reason": "duplicate"}, S.EXCLUDED),
     ):
         sub = flagged_interview(rd, seed)
-        client.post(f"/admin/review/{sub.pk}/decide/", post)
+        client.post(f"/admin/review/{sub.kobo_id}/decide/", post)
         assert Submission.objects.get(pk=sub.pk).review_status == status
         assert ReviewEvent.objects.filter(submission=sub).latest("pk").to_status == status
 
@@ -143,8 +148,12 @@ def test_each_decision_button_moves_the_state_machine(rd: round_data.RoundData) 
 def test_an_illegal_transition_is_refused_with_its_message(rd: round_data.RoundData) -> None:
     sub = flagged_interview(rd)
     client = client_for(rd.sup_a)
-    client.post(f"/admin/review/{sub.pk}/decide/", {"action": "exclude", "reason": "fabricated"})
-    response = client.post(f"/admin/review/{sub.pk}/decide/", {"action": "approve"}, follow=True)
+    client.post(
+        f"/admin/review/{sub.kobo_id}/decide/", {"action": "exclude", "reason": "fabricated"}
+    )
+    response = client.post(
+        f"/admin/review/{sub.kobo_id}/decide/", {"action": "approve"}, follow=True
+    )
     assert "cannot be moved to approved" in response.content.decode()
     assert Submission.objects.get(pk=sub.pk).review_status == S.EXCLUDED
     # The button is shown disabled for a move the state machine refuses.
@@ -156,14 +165,16 @@ def test_per_question_comments_are_appended_and_shown_in_place(rd: round_data.Ro
     client = client_for(rd.sup_a)
     for text in ("Sector looks copied", "Checked with the enumerator"):
         response = client.post(
-            f"/admin/review/{sub.pk}/comment/", {"path": "employment/sector", "text": text}
+            f"/admin/review/{sub.kobo_id}/comment/", {"path": "employment/sector", "text": text}
         )
         assert response.status_code == 302
     assert list(QuestionComment.objects.values_list("path", "text", "author")) == [
         ("employment/sector", "Sector looks copied", rd.sup_a.pk),
         ("employment/sector", "Checked with the enumerator", rd.sup_a.pk),
     ]
-    client.post(f"/admin/review/{sub.pk}/comment/", {"path": "employment/sector", "text": "  "})
+    client.post(
+        f"/admin/review/{sub.kobo_id}/comment/", {"path": "employment/sector", "text": "  "}
+    )
     assert QuestionComment.objects.count() == 2
     html = client.get(screen_url(sub)).content.decode()
     row = html[html.index('id="q-employment/sector"') :]
@@ -247,7 +258,7 @@ def test_an_enumerator_cannot_open_the_admin_or_act(rd: round_data.RoundData) ->
 def test_staff_without_the_review_role_gets_404(rd: round_data.RoundData) -> None:
     sub = flagged_interview(rd)
     before = _state(sub)
-    staff = factories.UserFactory(username="intern", is_staff=True)
+    staff = factories.UserFactory.create(username="intern", is_staff=True)
     client = client_for(staff)
     assert client.get(screen_url(sub)).status_code == 404
     assert client.post(f"{screen_url(sub)}decide/", {"action": "approve"}).status_code == 404
@@ -258,10 +269,10 @@ def test_the_queue_links_rows_to_the_review_screen(rd: round_data.RoundData) -> 
     sub = flagged_interview(rd)
     client = client_for(rd.sup_a)
     html = client.get("/admin/validation/interviewreview/").content.decode()
-    assert f'href="/admin/review/{sub.pk}/"' in html
+    assert f'href="/admin/review/{sub.kobo_id}/"' in html
     # The raw change form is never offered: it redirects to the screen.
     response = client.get(f"/admin/validation/interviewreview/{sub.pk}/change/")
-    assert (response.status_code, response["Location"]) == (302, screen_url(sub))
+    assert (response.status_code, response["Location"]) == (302, exact_url(sub))
     response = client.post(
         f"/admin/validation/interviewreview/{sub.pk}/change/", {"review_status": "approved"}
     )
@@ -286,10 +297,10 @@ def test_the_queue_page_lists_the_riskiest_first_then_the_oldest(
         ReviewPriority.objects.create(submission=sub, score=score)
         subs.append(sub)
     html = client_for(rd.sup_a).get("/admin/validation/interviewreview/").content.decode()
-    shown = [int(pk) for pk in re.findall(r'href="/admin/review/(\d+)/"', html)]
-    expected = [subs[3].pk, subs[1].pk, subs[2].pk, subs[0].pk]
-    assert shown == expected
-    assert list(review_queue(rd.sup_a).values_list("pk", flat=True)) == expected
+    shown = [int(n) for n in re.findall(r'href="/admin/review/(\d+)/"', html)]
+    expected = [subs[3], subs[1], subs[2], subs[0]]
+    assert shown == [s.kobo_id for s in expected]
+    assert list(review_queue(rd.sup_a).values_list("pk", flat=True)) == [s.pk for s in expected]
 
 
 def test_the_queue_pages_follow_the_queue_s_order(rd: round_data.RoundData) -> None:
@@ -307,9 +318,9 @@ def test_the_queue_pages_follow_the_queue_s_order(rd: round_data.RoundData) -> N
     shown = []
     for page in ("", "?p=2"):
         html = client.get(f"/admin/validation/interviewreview/{page}").content.decode()
-        shown += [int(pk) for pk in re.findall(r'href="/admin/review/(\d+)/"', html)]
+        shown += [int(n) for n in re.findall(r'href="/admin/review/(\d+)/"', html)]
     assert len(shown) == 57
-    assert shown == list(review_queue(rd.sup_a).values_list("pk", flat=True))
+    assert shown == list(review_queue(rd.sup_a).values_list("kobo_id", flat=True))
 
 
 # --- query bounds ----------------------------------------------------------------------------
@@ -359,9 +370,9 @@ def test_queue_and_screen_queries_do_not_grow_with_flags_or_interviews(
 def test_team_progress_on_the_supervisor_s_home_page(rd: round_data.RoundData) -> None:
     bos = Location.objects.get(code="KZ-ALA-BOS")
     med = Location.objects.get(code="KZ-ALA-MED")
-    factories.QuotaFactory(round=rd.round, location=bos, sex="female", target=10)
-    factories.QuotaFactory(round=rd.round, location=bos, sex="male", target=5)
-    factories.QuotaFactory(round=rd.round, location=med, sex="female", target=7)
+    factories.QuotaFactory.create(round=rd.round, location=bos, sex="female", target=10)
+    factories.QuotaFactory.create(round=rd.round, location=bos, sex="male", target=5)
+    factories.QuotaFactory.create(round=rd.round, location=med, sex="female", target=7)
     women = {"profile/sex": "female"}
     round_data.add(rd, round_data.answers(1, "KZ-ALA-BOS", **women))  # approved, eligible
     round_data.add(rd, round_data.answers(2, "KZ-ALA-BOS", **women), status="flagged")
@@ -383,11 +394,11 @@ def test_team_progress_on_the_supervisor_s_home_page(rd: round_data.RoundData) -
 def test_next_in_queue_opens_the_next_riskiest_interview(rd: round_data.RoundData) -> None:
     first, second = flagged_interview(rd, 1), flagged_interview(rd, 2)
     client = client_for(rd.sup_a)
-    response = client.get(f"/admin/review/{first.pk}/next/")
-    assert response["Location"] == screen_url(second)
+    response = client.get(f"/admin/review/{first.kobo_id}/next/")
+    assert response["Location"] == exact_url(second)
     for sub in (first, second):
-        client.post(f"/admin/review/{sub.pk}/decide/", {"action": "approve"})
-    response = client.get(f"/admin/review/{first.pk}/next/")
+        client.post(f"/admin/review/{sub.kobo_id}/decide/", {"action": "approve"})
+    response = client.get(f"/admin/review/{first.kobo_id}/next/")
     assert response["Location"] == "/admin/validation/interviewreview/"
 
 

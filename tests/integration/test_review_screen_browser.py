@@ -11,8 +11,8 @@ from surveys.roles import ROLE_PERMISSIONS
 from tests import factories
 from tests.integration import browser, round_data
 from tests.integration.review_world import box, flagged_interview
-from validation.criteria_defaults import ensure_default_criteria
-from validation.engine import validate_submission
+from validation.engine.validate import validate_submission
+from validation.flags.criteria_presets import ensure_default_criteria
 from validation.models import QuestionComment, ReviewEvent, ReviewPriority
 
 
@@ -40,8 +40,8 @@ def test_supervisor_returns_the_riskiest_interview_in_the_browser(
     ensure_default_criteria(round=rd.round)
     Location.objects.filter(code="KZ-ALA-BOS").update(boundary=box("KZ-ALA-BOS"))
     bos = Location.objects.get(code="KZ-ALA-BOS")
-    factories.QuotaFactory(round=rd.round, location=bos, sex="female", target=40)
-    factories.QuotaFactory(round=rd.round, location=bos, sex="male", target=25)
+    factories.QuotaFactory.create(round=rd.round, location=bos, sex="female", target=40)
+    factories.QuotaFactory.create(round=rd.round, location=bos, sex="male", target=25)
     riskiest = flagged_interview(rd, 1)
     for seed in (2, 3):  # milder: one answer that should have been skipped
         data = round_data.answers(seed, "KZ-ALA-BOS")
@@ -66,7 +66,7 @@ def test_supervisor_returns_the_riskiest_interview_in_the_browser(
         first = tab.locator("#result_list tbody tr").first.locator("a[href*='/admin/review/']")
         first.click()
         tab.wait_for_selector("#findings")
-        assert tab.url.endswith(f"/admin/review/{riskiest.pk}/")
+        assert tab.url.endswith(f"/admin/review/{riskiest.kobo_id}/")
         row = tab.locator('[id="q-employment/sector"]')
         assert "should have been skipped" in row.inner_text()
         assert "Is looking for work" in row.inner_text()

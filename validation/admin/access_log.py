@@ -74,7 +74,7 @@ class AccessLogAdmin(admin.ModelAdmin[AccessLog]):
     @admin.display(description="object", ordering="object_repr")
     def what(self, obj: AccessLog) -> str:
         if obj.submission_id:
-            url = reverse("review:screen", args=[obj.submission_id])
+            url = reverse("review:record", args=[obj.submission_id])
             return format_html('<a href="{}">{}</a>', url, obj.object_repr)
         return obj.object_repr or obj.object_type
 

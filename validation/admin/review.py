@@ -4,22 +4,25 @@ import json
 from typing import Any, cast
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from surveys import selectors
 from surveys.models import Submission
 from validation import review
 from validation.checks.registry import DEFAULTS
 from validation.models import CheckConfig, Eligibility, Flag, InterviewReview
+from validation.quality.services import save_check_config
 from validation.review_screen import queue_filters
+from validation.review_screen.links import screen_url
 from validation.selectors import review_queue
-from validation.tasks import run_quality_checks_task
 
 
 @admin.register(CheckConfig)
@@ -48,10 +51,8 @@ class CheckConfigAdmin(admin.ModelAdmin[CheckConfig]):
         return format_html("<pre>{}</pre>", json.dumps(DEFAULTS, indent=1, sort_keys=True))
 
     def save_model(self, request: HttpRequest, obj: CheckConfig, form: Any, change: bool) -> None:
-        obj.updated_by = cast(Any, request.user)
-        super().save_model(request, obj, form, change)
-        # The configuration's hash changed, so its round's interviews are due: run them.
-        transaction.on_commit(run_quality_checks_task.delay)
+        # The service validates, saves and queues the re-run after commit.
+        save_check_config(config=obj, user=cast(AbstractBaseUser, request.user))
 
 
 @admin.register(Flag)
@@ -99,7 +100,7 @@ class EligibilityAdmin(admin.ModelAdmin[Eligibility]):
 
 
 class CheckCodeFilter(admin.SimpleListFilter):
-    title = "open flag"
+    title = gettext_lazy("open flag")
     parameter_name = "check"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -121,11 +122,11 @@ class CheckCodeFilter(admin.SimpleListFilter):
 
 
 class SeverityFilter(admin.SimpleListFilter):
-    title = "worst open flag"
+    title = gettext_lazy("worst open flag")
     parameter_name = "severity"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("blocker", "Blocker"), ("major", "Major"), ("minor", "Minor")]
+        return [("blocker", _("Blocker")), ("major", _("Major")), ("minor", _("Minor"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
@@ -138,30 +139,38 @@ class SeverityFilter(admin.SimpleListFilter):
         return queryset
 
 
+class QueueChangeList(ChangeList):
+    """The page's rows, each with the checks that fired on it (one query for the page)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        rows = list(self.result_list)
+        queue_filters.attach_open_checks(rows)
+        self.result_list = rows  # type: ignore[assignment]
+
+
 @admin.register(InterviewReview)
 class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
+    # Eight narrow columns: the list fits 1366 px beside the filters (no sideways scroll);
+    # eligibility and "changed in KoBo" sit under the status, each with its own filter.
     list_display = (
         "interview",
         "risk",
-        "enumerator",
+        "enumerator_name",
         "district",
-        "interviewed",
-        "duration",
-        "blockers",
-        "majors",
-        "minors",
-        "eligible",
-        "review_status",
-        "changed_since_review",
+        "when",
+        "open_flags",
+        "checks",
+        "status",
     )
     # Choices from the user's scope: reading them off a 100,000-row queue is too slow.
     list_filter = (
         queue_filters.RoundFilter,
+        queue_filters.FieldworkWeekFilter,
         queue_filters.RegionFilter,
         queue_filters.DistrictFilter,
         queue_filters.TeamFilter,
         queue_filters.EnumeratorFilter,
-        ("submission_time", admin.DateFieldListFilter),
         "review_status",
         CheckCodeFilter,
         SeverityFilter,
@@ -197,6 +206,18 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
             .order_by("-priority__score", "submission_time", "pk")
         )
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return QueueChangeList
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Django's "Select interview to review to change" reads oddly for a work queue.
+        title = _("Review queue")
+        return super().changelist_view(
+            request, {"title": title, "subtitle": None, **(extra_context or {})}
+        )
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -207,52 +228,92 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         # Decisions go through the review screen (the state machine), never a raw edit form.
-        if not object_id.isdigit():
+        if not object_id.isdigit() or len(object_id) > 18:
             raise Http404
-        return HttpResponseRedirect(reverse("review:screen", args=[int(object_id)]))
+        row = self.get_queryset(request).filter(pk=int(object_id)).first()
+        if row is None:
+            raise Http404
+        return HttpResponseRedirect(screen_url(row))
 
-    @admin.display(description="interview", ordering="kobo_id")
+    @admin.display(description=gettext_lazy("Interview (KoBo ID)"), ordering="kobo_id")
     def interview(self, obj: InterviewReview) -> str:
-        return format_html(
-            '<a href="{}">#{}</a>', reverse("review:screen", args=[obj.pk]), obj.kobo_id
-        )
+        return format_html('<a href="{}">{}</a>', screen_url(obj, exact=False), obj.kobo_id)
 
-    @admin.display(description="risk", ordering="priority__score")
+    @admin.display(description=gettext_lazy("risk"), ordering="priority__score")
     def risk(self, obj: InterviewReview) -> int:
         return obj.priority.score if hasattr(obj, "priority") else 0
 
-    @admin.display(description="district", ordering="location__code")
+    @admin.display(description=gettext_lazy("enumerator"), ordering="enumerator__kobo_username")
+    def enumerator_name(self, obj: InterviewReview) -> str:
+        enumerator = obj.enumerator
+        if enumerator is None:
+            return obj.submitted_by or "—"
+        return enumerator.full_name or enumerator.kobo_username
+
+    @admin.display(description=gettext_lazy("district"), ordering="location__code")
     def district(self, obj: InterviewReview) -> str:
         return obj.location.name_en if obj.location else "—"
 
-    @admin.display(description="interviewed", ordering="submission_time")
-    def interviewed(self, obj: InterviewReview) -> str:
-        when = obj.started_at or obj.submission_time
-        return timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
-
-    @admin.display(description="minutes")
-    def duration(self, obj: InterviewReview) -> str:
+    @admin.display(description=gettext_lazy("interviewed"), ordering="submission_time")
+    def when(self, obj: InterviewReview) -> str:
+        moment = timezone.localtime(obj.started_at or obj.submission_time).strftime("%m-%d %H:%M")
         if obj.started_at and obj.ended_at:
-            return f"{(obj.ended_at - obj.started_at).total_seconds() / 60:.0f}"
-        return "—"
+            minutes = (obj.ended_at - obj.started_at).total_seconds() / 60
+            return format_html(
+                "{}<br><small>{}</small>",
+                moment,
+                _("%(minutes)d min") % {"minutes": round(minutes)},
+            )
+        return moment
 
-    @admin.display(description="B", ordering="priority__blockers")
-    def blockers(self, obj: InterviewReview) -> int:
-        return obj.priority.blockers if hasattr(obj, "priority") else 0
+    @admin.display(description=gettext_lazy("open flags"), ordering="-priority__blockers")
+    def open_flags(self, obj: InterviewReview) -> str:
+        priority = getattr(obj, "priority", None)
+        if priority is None or not (priority.blockers or priority.majors or priority.minors):
+            return "—"
+        counts = (
+            ("blocker", priority.blockers, _("blockers")),
+            ("major", priority.majors, _("major")),
+            ("minor", priority.minors, _("minor")),
+        )
+        return format_html(
+            '<span class="rv-count">{}</span>',
+            format_html_join(
+                " ",
+                '<b class="{}" title="{}">{}</b>',
+                ((kind, f"{n} {words}", n) for kind, n, words in counts if n),
+            ),
+        )
 
-    @admin.display(description="M", ordering="priority__majors")
-    def majors(self, obj: InterviewReview) -> int:
-        return obj.priority.majors if hasattr(obj, "priority") else 0
+    @admin.display(description=gettext_lazy("checks that fired"))
+    def checks(self, obj: InterviewReview) -> str:
+        fired = getattr(obj, "open_checks", [])
+        if not fired:
+            return "—"
+        return format_html(
+            '<span class="rv-checks">{}</span>',
+            format_html_join(
+                "", '<span class="rv-chk {}">{}</span>', ((sev, code) for code, sev in fired)
+            ),
+        )
 
-    @admin.display(description="m", ordering="priority__minors")
-    def minors(self, obj: InterviewReview) -> int:
-        return obj.priority.minors if hasattr(obj, "priority") else 0
+    @admin.display(
+        description=gettext_lazy("status · eligibility · changed"), ordering="review_status"
+    )
+    def status(self, obj: InterviewReview) -> str:
+        eligibility = getattr(obj, "eligibility", None)
+        verdict = eligibility.verdict if eligibility is not None else ""
+        return format_html(
+            '{}<br><small class="rv-verdict {}">{}</small>{}',
+            _(obj.get_review_status_display()),
+            verdict,
+            _(verdict) if verdict else _("not judged"),
+            format_html('<br><span class="rv-changed">{}</span>', _("changed in KoBo"))
+            if obj.changed_since_review
+            else "",
+        )
 
-    @admin.display(description="eligibility")
-    def eligible(self, obj: InterviewReview) -> str:
-        return obj.eligibility.verdict if hasattr(obj, "eligibility") else "—"
-
-    @admin.action(description="Approve selected clean interviews")
+    @admin.action(description=gettext_lazy("Approve selected clean interviews"))
     def approve_clean(self, request: HttpRequest, queryset: QuerySet[InterviewReview]) -> None:
         report = review.bulk_decide(
             submissions=queryset,
@@ -262,7 +323,7 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
         )
         self.message_user(request, report.message)
 
-    @admin.action(description="Put selected interviews on hold")
+    @admin.action(description=gettext_lazy("Put selected interviews on hold"))
     def hold_selected(self, request: HttpRequest, queryset: QuerySet[InterviewReview]) -> None:
         report = review.bulk_decide(
             submissions=queryset,

@@ -10,6 +10,7 @@ class FlagFilter(StrictFilterSet):
     round = IdFilter(field_name="submission__form__round")
     enumerator = IdFilter(field_name="submission__enumerator")
     check_family = django_filters.CharFilter(field_name="check_code", lookup_expr="startswith")
+    interview = IdFilter(field_name="submission__kobo_id", help_text="The interview's KoBo ID")
 
     class Meta:
         model = Flag
@@ -25,6 +26,7 @@ class ReviewEventFilter(StrictFilterSet):
     round = IdFilter(field_name="submission__form__round")
     after = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
     before = UtcIsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    interview = IdFilter(field_name="submission__kobo_id", help_text="The interview's KoBo ID")
 
     class Meta:
         model = ReviewEvent

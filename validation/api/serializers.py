@@ -21,15 +21,21 @@ class MaskedSubmissionDetailSerializer(SubmissionDetailSerializer):
         return out
 
 
+# The interview's public number, the same on every page, message, export and API field.
+INTERVIEW_HELP = "The interview's KoBo ID (KoBo's _id), its number on every page and export."
+
+
 class FlagSerializer(serializers.ModelSerializer[Flag]):
-    kobo_id = serializers.IntegerField(source="submission.kobo_id", read_only=True)
+    interview = serializers.IntegerField(
+        source="submission.kobo_id", read_only=True, help_text=INTERVIEW_HELP
+    )
 
     class Meta:
         model = Flag
         fields = (
             "id",
             "submission",
-            "kobo_id",
+            "interview",
             "check_code",
             "path",
             "severity",
@@ -43,12 +49,18 @@ class FlagSerializer(serializers.ModelSerializer[Flag]):
 
 class ReviewEventSerializer(serializers.ModelSerializer[ReviewEvent]):
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    interview = serializers.IntegerField(
+        source="submission.kobo_id", read_only=True, help_text=INTERVIEW_HELP
+    )
+    form = serializers.IntegerField(source="submission.form_id", read_only=True)
 
     class Meta:
         model = ReviewEvent
         fields = (
             "id",
             "submission",
+            "interview",
+            "form",
             "actor",
             "at",
             "from_status",
@@ -62,8 +74,24 @@ class ReviewEventSerializer(serializers.ModelSerializer[ReviewEvent]):
 class DecisionInputSerializer(serializers.Serializer[dict[str, object]]):
     DECISIONS = ("approve", "return", "exclude", "hold")
 
-    submission = serializers.IntegerField(min_value=1)
+    interview = serializers.IntegerField(
+        min_value=1, max_value=BIGINT_MAX, help_text=INTERVIEW_HELP
+    )
+    form = serializers.IntegerField(
+        min_value=1,
+        max_value=BIGINT_MAX,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Needed only when KoBo ID is used by interviews of several forms you may see "
+        "(KoBo numbers interviews per server).",
+    )
     decision = serializers.ChoiceField(choices=DECISIONS)
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Approve an ineligible interview, or one with an open blocker (needs a comment).",
+    )
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     reason = serializers.ChoiceField(
         choices=ExclusionReason.choices, required=False, allow_blank=True, default=""

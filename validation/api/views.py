@@ -24,6 +24,7 @@ from validation.exports import jobs
 from validation.models import ExportJob, Flag, ReviewEvent
 from validation.privacy import audit
 from validation.quotas.progress import round_progress
+from validation.review_screen.screen import find_interview
 
 
 class MaskedSubmissionViewSet(SubmissionViewSet):
@@ -70,7 +71,8 @@ class ReviewDecisionViewSet(
     def get_queryset(self) -> QuerySet[ReviewEvent]:
         return (
             selectors.visible_review_events(self.request.user)
-            .select_related("actor")
+            .select_related("actor", "submission")
+            .defer("submission__data")
             .order_by("-at", "-pk")
         )
 
@@ -89,28 +91,25 @@ class ReviewDecisionViewSet(
         data = serializers.DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         choice = data.validated_data
-        submission = get_object_or_404(
-            selectors.decidable_submissions(request.user), pk=choice["submission"]
+        found = find_interview(
+            selectors.decidable_submissions(request.user), choice["interview"], choice["form"]
         )
-        actor: Any = request.user
-        if choice["decision"] == "approve":
-            event = review.approve(submission=submission, actor=actor, comment=choice["comment"])
-        elif choice["decision"] == "hold":
-            event = review.hold(submission=submission, actor=actor, comment=choice["comment"])
-        elif choice["decision"] == "exclude":
-            event = review.exclude(
-                submission=submission,
-                actor=actor,
-                reason=choice["reason"],
-                comment=choice["comment"],
+        if found.choices:
+            raise review.DecisionInputError(
+                f"KoBo ID {choice['interview']} names interviews of several forms: "
+                f"send `form` too ({', '.join(str(s.form_id) for s in found.choices)})."
             )
-        else:
-            event = review.return_to_enumerator(
-                submission=submission,
-                actor=actor,
-                comment=choice["comment"],
-                questions=choice["questions"],
-            )
+        if found.submission is None:
+            raise Http404("No such interview in your scope.")
+        event = review.decide(
+            submission=found.submission,
+            actor=request.user,  # type: ignore[arg-type]
+            action=choice["decision"],
+            comment=choice["comment"],
+            reason=choice["reason"],
+            questions=choice["questions"],
+            confirmed=choice["confirm"],
+        ).event
         return Response(serializers.ReviewEventSerializer(event).data, status.HTTP_201_CREATED)
 
 

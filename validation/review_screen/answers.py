@@ -5,7 +5,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext as _
+
 from validation.models import Flag, QuestionComment
+from validation.review_screen import wording
 from validation.xlsform import CompiledForm
 from validation.xlsform.form import label_of
 from validation.xlsform.model import SILENT_TYPES, Element, kobo_path
@@ -76,7 +79,7 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | dict):
-        return f"{len(value)} entries" if isinstance(value, list) else "…"
+        return _("%(n)d entries") % {"n": len(value)} if isinstance(value, list) else "…"
     return str(value)
 
 
@@ -98,7 +101,7 @@ def lay_out(
     by_path, notes = _by_path(flags, comments)
     placed: set[str] = set()
     questions: dict[str, str] = {}
-    first = Section("", "Interview")
+    first = Section("", _("Interview"))
     sections = [first]
 
     def leaf(
@@ -109,6 +112,10 @@ def lay_out(
         path = kobo_path(element, idx)
         raw = _text(ctx.get(element.xpath))
         row_flags, row_notes = by_path.get(path, []), notes.get(path, [])
+        for flag in row_flags:
+            if flag.check_code == wording.CONSTRAINT_FAILED:
+                # In memory only: the stored sentence quotes the form's XPath.
+                flag.message = wording.constraint_failed(element.question, lang)
         label = label_of(element, lang)
         questions[path] = label + (f" #{'.'.join(map(str, idx))}" if idx else "")
         if raw == "" and not row_flags and not row_notes:
@@ -193,7 +200,7 @@ def raw_layout(
 ) -> Layout:
     """Without the form version: the answers as KoBo keys, flags still in place."""
     by_path, notes = _by_path(flags, comments)
-    section = Section("", "Answers (as stored; the form version is not available)")
+    section = Section("", _("Answers (as stored; the form version is not available)"))
     for key, value in data.items():
         if key.startswith("_") or key in ("start", "end", "today", "deviceid"):
             continue

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, F, Max, Value
 from django.db.models.functions import Left, StrIndex, TruncDate
+from django.utils.translation import gettext as _
 
 from surveys.models import Enumerator, Submission
 from validation.models import Flag, Severity
@@ -127,12 +128,12 @@ def enumerator_scorecard(submission: Submission) -> Scorecard | None:
     median = card.get("team_median", {})
     figures = [
         Figure(
-            "Interviews", _fmt(card["interviews"], ""), _fmt(median.get("interviews"), ""), False
+            _("Interviews"), _fmt(card["interviews"], ""), _fmt(median.get("interviews"), ""), False
         )
     ]
     for label, metric, kind, higher_is_worse in (
-        ("Interviews per day", "per_day", "", True),
-        ("Median duration (min)", "median_duration_min", "", False),
+        (_("Interviews per day"), "per_day", "", True),
+        (_("Median duration (min)"), "median_duration_min", "", False),
     ):
         mine, team = card.get(metric), median.get(metric)
         worse = (
@@ -147,7 +148,8 @@ def enumerator_scorecard(submission: Submission) -> Scorecard | None:
         if not rate and not team:
             continue
         worse = team is not None and rate > max(2 * team, team + 0.05)
-        figures.append(Figure(f"Flagged: {family}", _fmt(rate, "pct"), _fmt(team, "pct"), worse))
+        label = _("Flagged: %(family)s") % {"family": family}
+        figures.append(Figure(label, _fmt(rate, "pct"), _fmt(team, "pct"), worse))
     return Scorecard(
         enumerator=str(enumerator),
         team=enumerator.team.name if enumerator.team else "",

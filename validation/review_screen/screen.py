@@ -3,16 +3,25 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from surveys.models import Submission
 from surveys.push import KOBO_STATUS_FOR_REVIEW
 from surveys.selectors import UserLike, visible_submissions
 from validation.engine.validate import compiled_form
-from validation.models import ExclusionReason, Flag, QuestionComment, ReviewEvent
+from validation.models import (
+    CorrectionEvent,
+    CorrectionTask,
+    ExclusionReason,
+    Flag,
+    QuestionComment,
+    ReviewEvent,
+)
 from validation.privacy.masking import PersonalData, personal_data_for
-from validation.review import ALLOWED
-from validation.review_screen import place
+from validation.review import ALLOWED, ApprovalRisks
+from validation.review_screen import place, wording
 from validation.review_screen.answers import (
     AnswerRow,
     Layout,
@@ -28,10 +37,10 @@ from validation.xlsform.errors import XLSFormError
 S = Submission.ReviewStatus
 LANGUAGES = {"en": "English", "ru": "Русский"}
 _KOBO_WORDS = {
-    "validation_status_approved": "Approved",
-    "validation_status_not_approved": "Not approved",
-    "validation_status_on_hold": "On hold",
-    "": "no status",
+    "validation_status_approved": gettext_lazy("Approved"),
+    "validation_status_not_approved": gettext_lazy("Not approved"),
+    "validation_status_on_hold": gettext_lazy("On hold"),
+    "": gettext_lazy("no status"),
 }
 
 
@@ -42,26 +51,78 @@ def viewable_submissions(user: UserLike) -> QuerySet[Submission]:
     return visible_submissions(user)
 
 
-def submission_for_screen(user: UserLike, pk: int) -> Submission | None:
-    return (
-        viewable_submissions(user)
-        .filter(pk=pk)
-        .select_related(
-            "form__round",
-            "enumerator__team",
-            "location__parent",
-            "version",
-            "priority",
-            "eligibility",
-        )
+_SCREEN_RELATED = (
+    "form__round",
+    "enumerator__team",
+    "location__parent",
+    "version",
+    "priority",
+    "eligibility",
+)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What an interview number names among the user's rows: one interview, or several."""
+
+    submission: Submission | None
+    choices: list[Submission]
+
+
+def find_interview(rows: QuerySet[Submission], number: int, form_id: int | None = None) -> Lookup:
+    """The interview with KoBo ID `number` among `rows` (already scoped to the user).
+
+    KoBo's `_id` is unique on one KoBo server; rows of two servers (or of a server reset
+    since) can share it, so `form_id` names the form when it matters. Within a form, the
+    live interview wins over tombstones (which keep their `_id`); across forms, the caller
+    asks the user to choose.
+    """
+    matches = rows.filter(kobo_id=number)
+    if form_id is not None:
+        matches = matches.filter(form_id=form_id)
+    found = list(
+        matches.select_related(*_SCREEN_RELATED)
         .defer("version__content")
-        .first()
+        .order_by(F("deleted_at").asc(nulls_first=True), "-pk")[:20]
     )
+    per_form: dict[int, Submission] = {}
+    for row in found:
+        per_form.setdefault(row.form_id, row)
+    if len(per_form) == 1:
+        return Lookup(found[0], [])
+    return Lookup(None, list(per_form.values()))
 
 
-def next_in_queue(user: UserLike, after: int) -> int | None:
-    """The riskiest waiting interview other than `after` (read when asked: a top-N sort)."""
-    return review_queue(user).exclude(pk=after).values_list("pk", flat=True).first()
+def submission_for_screen(user: UserLike, number: int, form_id: int | None = None) -> Lookup:
+    return find_interview(viewable_submissions(user), number, form_id)
+
+
+def next_in_queue(user: UserLike, current: Submission) -> tuple[Submission | None, bool]:
+    """The waiting interview after `current` in the queue's order; True when it wrapped.
+
+    The queue is ordered by risk (highest first; no score first, as PostgreSQL sorts NULLs
+    in a descending order), then oldest, then pk. "Next" continues from the current row's
+    place, so a low-risk row leads to the next lower one, not back to the top; past the
+    last row it starts again at the top.
+    """
+    queue = review_queue(user).exclude(pk=current.pk)
+    score = getattr(getattr(current, "priority", None), "score", None)
+    later_same = Q(submission_time__gt=current.submission_time) | Q(
+        submission_time=current.submission_time, pk__gt=current.pk
+    )
+    if score is None:
+        after = Q(priority__isnull=False) | (Q(priority__isnull=True) & later_same)
+    else:
+        after = Q(priority__score__lt=score) | (Q(priority__score=score) & later_same)
+    fields = ("pk", "kobo_id", "form_id")
+    row = queue.filter(after).values_list(*fields).first()
+    wrapped = row is None
+    if row is None:
+        row = queue.values_list(*fields).first()
+    if row is None:
+        return None, wrapped
+    pk, kobo_id, form_id = row
+    return Submission(pk=pk, kobo_id=kobo_id, form_id=form_id), wrapped
 
 
 def form_language(form: CompiledForm | None, choice: str) -> str:
@@ -92,17 +153,6 @@ class KoboDrift:
     theirs: str
 
 
-# A short line for the findings summary; the checker's full sentence is shown at the answer.
-_SHORT = {
-    "skip_logic.not_relevant": "answered, but should have been skipped",
-    "skip_logic.required_missing": "required, but not answered",
-    "skip_logic.constraint_failed": "breaks the form's constraint",
-    "skip_logic.invalid_choice": "not one of the question's choices",
-    "skip_logic.invalid_value": "not a valid value for the question",
-    "skip_logic.repeat_count_mismatch": "wrong number of entries",
-}
-
-
 @dataclass(frozen=True)
 class FindingLine:
     flag: Flag
@@ -114,7 +164,9 @@ def finding_lines(flags: list[Flag], layout: Layout | None) -> list[FindingLine]
     placed = layout.placed if layout else set()
     questions = layout.questions if layout else {}
     return [
-        FindingLine(f, questions.get(f.path, f.path), _SHORT.get(f.check_code, f.message))
+        FindingLine(
+            f, questions.get(f.path, f.path), str(wording.SHORT.get(f.check_code, f.message))
+        )
         if f.path in placed
         else FindingLine(f, "", f.message)
         for f in flags
@@ -132,7 +184,8 @@ class HistoryRow:
 
 
 def _label(status: str) -> str:
-    return S(status).label if status in S.values else status
+    # Submission's labels are plain strings (surveys has no catalogue): translated here.
+    return _(S(status).label) if status in S.values else status
 
 
 def history_rows(events: list[ReviewEvent], questions: dict[str, str]) -> list[HistoryRow]:
@@ -140,13 +193,61 @@ def history_rows(events: list[ReviewEvent], questions: dict[str, str]) -> list[H
     return [
         HistoryRow(
             event=e,
-            who=(e.actor.get_username() if e.actor is not None else "system"),
+            who=(e.actor.get_username() if e.actor is not None else _("system")),
             before=_label(e.from_status),
             after=_label(e.to_status),
-            reason=reasons.get(e.reason, e.reason),
+            reason=str(reasons.get(e.reason, e.reason)),
             questions=[questions.get(q, q) for q in e.questions or []],
         )
         for e in events
+    ]
+
+
+@dataclass(frozen=True)
+class CorrectionStep:
+    at: Any
+    who: str
+    state: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    """A correction task of the interview: its state and every step, newest task first."""
+
+    task: CorrectionTask
+    state: str
+    active: bool
+    steps: list[CorrectionStep]
+
+
+def _task_state(state: str) -> str:
+    states = CorrectionTask.State
+    return str(states(state).label) if state in states.values else state
+
+
+def correction_views(submission: Submission) -> list[CorrectionView]:
+    """Two queries: the tasks, then all their events."""
+    tasks = list(CorrectionTask.objects.filter(submission=submission).order_by("-opened_at", "-pk"))
+    events: dict[int, list[CorrectionEvent]] = {t.pk: [] for t in tasks}
+    for event in CorrectionEvent.objects.filter(task__in=tasks).select_related("actor"):
+        events[event.task_id].append(event)
+    return [
+        CorrectionView(
+            task=t,
+            state=_task_state(t.state),
+            active=t.is_active,
+            steps=[
+                CorrectionStep(
+                    at=e.at,
+                    who=e.actor.get_username() if e.actor is not None else _("system"),
+                    state=_task_state(e.to_state),
+                    note=e.note,
+                )
+                for e in events[t.pk]
+            ],
+        )
+        for t in tasks
     ]
 
 
@@ -167,6 +268,8 @@ class ReviewScreen:
     allowed: frozenset[str]
     exclusion_reasons: list[tuple[str, str]]
     kobo_drift: KoboDrift | None
+    risks: ApprovalRisks
+    corrections: list[CorrectionView]
     gps_path: str = ""  # the personal GPS question, to reveal the exact point; "" if none
 
     @property
@@ -205,7 +308,9 @@ def kobo_drift(submission: Submission) -> KoboDrift | None:
         return None
     if submission.kobo_status_pushed != wanted:
         return None
-    return KoboDrift(ours=_KOBO_WORDS[wanted], theirs=_KOBO_WORDS.get(submission.kobo_status, "?"))
+    return KoboDrift(
+        ours=str(_KOBO_WORDS[wanted]), theirs=str(_KOBO_WORDS.get(submission.kobo_status, "?"))
+    )
 
 
 def _duration(submission: Submission) -> float | None:
@@ -256,12 +361,14 @@ def build_screen(
     form: CompiledForm | None = None
     problem = ""
     if submission.version is None:
-        problem = f"Form version {submission.version_uid or '(none)'} is not available."
+        problem = _("Form version %(uid)s is not available.") % {
+            "uid": submission.version_uid or _("(none)")
+        }
     else:
         try:
             form = compiled_form(submission.version)
         except XLSFormError as exc:
-            problem = f"The form version cannot be read: {exc}"
+            problem = _("The form version cannot be read: %(error)s") % {"error": exc}
     language = form_language(form, lang)
     gps_path = question_path(submission.form.round_id, "gps") if submission.form.round_id else ""
     layout = (
@@ -270,6 +377,10 @@ def build_screen(
         else raw_layout(submission.data, flags, comments)
     )
     mask_personal(layout, personal, revealed)
+    for flag in flags:
+        if flag.check_code == wording.CONSTRAINT_FAILED and flag.path not in layout.placed:
+            # Not at an answer of the form (no version, or a key it lacks): no XPath either.
+            flag.message = wording.constraint_failed(None, "")
     eligibility: Any = getattr(submission, "eligibility", None)
     criteria = [
         Criterion(
@@ -301,5 +412,10 @@ def build_screen(
         allowed=ALLOWED.get(submission.review_status, frozenset()),
         exclusion_reasons=list(ExclusionReason.choices),
         kobo_drift=kobo_drift(submission),
+        risks=ApprovalRisks(
+            eligibility is not None and eligibility.verdict == "ineligible",
+            sum(1 for f in open_flags if f.severity == "blocker"),
+        ),
+        corrections=correction_views(submission),
         gps_path=gps_path if gps_path in personal and submission.data.get(gps_path) else "",
     )
