@@ -8,11 +8,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from surveys.demo import ENUMERATORS, LOCATIONS, QUOTAS, SUPERVISORS
+from demo.data import ENUMERATORS, LOCATIONS, QUOTAS, SUPERVISORS
 from surveys.models import Enumerator, Location, Quota, Round, Team
 from surveys.roles import DATA_MANAGER, ENUMERATOR, SUPERVISOR
 
 DEMO_PASSWORD = "mtm-demo-2024"  # noqa: S105 - printed to the person running the demo
+# Every demo user has an address, so correction messages (a returned interview, reminders)
+# have somewhere to go: run_demo writes them to files (demo/mail.py). The .invalid top-level
+# domain (RFC 2606) cannot reach anyone if a real mail server is configured by mistake.
+DEMO_MAIL_DOMAIN = "mtm-demo.invalid"
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ def _user(username: str, role: str, *, staff: bool, full_name: str = "") -> Any:
     user, _ = user_model.objects.get_or_create(username=username)
     first, _, last = full_name.partition(" ")
     user.first_name, user.last_name, user.is_staff = first, last, staff
+    user.email = f"{username}@{DEMO_MAIL_DOMAIN}"
     user.set_password(DEMO_PASSWORD)
     user.save()
     user.groups.set([Group.objects.get(name=role)])

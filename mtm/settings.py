@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "surveys",
     "validation",
 ]
+# The demo and the fake KoBo (demo/) are left out of the production image: install them only
+# where the package is present, so the same settings boot both.
+if (BASE_DIR / "demo" / "apps.py").is_file():
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -186,8 +190,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside an app's tasks.py (autodiscovery finds only those).
 CELERY_IMPORTS = (
     "validation.exports.tasks",
-    "validation.quota_tasks",
-    "validation.retention_tasks",
+    "validation.quotas.tasks",
+    "validation.retention.tasks",
     "validation.corrections.tasks",
     "surveys.imports.tasks",
 )
@@ -285,6 +289,9 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="mtm-qc@localhost")
+# Where the file backend writes (DJANGO_EMAIL_BACKEND=...filebased.EmailBackend); the demo
+# uses it so a returned interview's message can be read offline. Relative to the project.
+EMAIL_FILE_PATH = BASE_DIR / env.str("DJANGO_EMAIL_FILE_PATH", default="var/mail")
 EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = int(_number("DJANGO_EMAIL_PORT", 25, minimum=1))
 EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")

@@ -35,7 +35,6 @@ from surveys.models import (
     BaselineFigure,
     BaselineInputs,
     KoboForm,
-    Round,
     Submission,
     TargetPopulation,
 )
@@ -252,9 +251,3 @@ def _rederive(round_id: int, locations: Iterable[int], report: DeriveReport) -> 
     BaselineFigure.objects.bulk_create(new)
     BaselineFigure.objects.bulk_update(changed, ["count", "informants", "updated_at"])
     report.written += len(new) + len(changed)
-
-
-def latest_year(round_: Round, population: str = TargetPopulation.MIGRANT_WORKERS) -> int | None:
-    """The latest year the round's baseline counts this population in."""
-    years = BaselineFigure.objects.filter(round=round_, population=population)
-    return years.order_by("-year").values_list("year", flat=True).first()

@@ -7,14 +7,25 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from surveys import models
 from surveys.roles import DATA_MANAGER, ENUMERATOR, SUPERVISOR
 
+# Factories are called as XFactory.create(...): factory_boy types create() by the model
+# (DjangoModelFactory[Model]), while a plain call is untyped.
 
-class UserFactory(factory.django.DjangoModelFactory):
+
+def _grant_role(user: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
+    if create and extracted:
+        user.groups.add(Group.objects.get(name=extracted))
+        if extracted in (DATA_MANAGER, SUPERVISOR):
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -22,29 +33,45 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("pass-Mtm-2024")
-
-    @factory.post_generation
-    def role(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
-        if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
-            if extracted in (DATA_MANAGER, SUPERVISOR):
-                self.is_staff = True
-                self.save(update_fields=["is_staff"])
+    role = factory.PostGeneration(_grant_role)
 
 
-def data_manager(**kwargs: Any) -> Any:
-    return UserFactory(role=DATA_MANAGER, **kwargs)
+def data_manager(**kwargs: Any) -> User:
+    return UserFactory.create(role=DATA_MANAGER, **kwargs)
 
 
-def supervisor(**kwargs: Any) -> Any:
-    return UserFactory(role=SUPERVISOR, **kwargs)
+def supervisor(**kwargs: Any) -> User:
+    return UserFactory.create(role=SUPERVISOR, **kwargs)
 
 
-def enumerator_user(**kwargs: Any) -> Any:
-    return UserFactory(role=ENUMERATOR, **kwargs)
+def enumerator_user(**kwargs: Any) -> User:
+    return UserFactory.create(role=ENUMERATOR, **kwargs)
 
 
-class RoundFactory(factory.django.DjangoModelFactory):
+def supervisor_of(submission: models.Submission) -> User:
+    """The supervisor of the team of the interview's enumerator (the factories set them all)."""
+    enumerator = submission.enumerator
+    assert enumerator is not None
+    assert enumerator.team is not None
+    supervisor: User | None = enumerator.team.supervisor
+    assert supervisor is not None
+    return supervisor
+
+
+def user_of(enumerator: models.Enumerator) -> User:
+    """The enumerator's log-in (EnumeratorFactory always makes one)."""
+    user: User | None = enumerator.user
+    assert user is not None
+    return user
+
+
+def round_of(form: models.KoboForm) -> models.Round:
+    """The form's round (KoboFormFactory always sets one)."""
+    assert form.round is not None
+    return form.round
+
+
+class RoundFactory(factory.django.DjangoModelFactory[models.Round]):
     class Meta:
         model = models.Round
         django_get_or_create = ("country", "number")
@@ -57,7 +84,7 @@ class RoundFactory(factory.django.DjangoModelFactory):
     status = models.Round.Status.FIELDWORK
 
 
-class CityFactory(factory.django.DjangoModelFactory):
+class CityFactory(factory.django.DjangoModelFactory[models.Location]):
     class Meta:
         model = models.Location
         django_get_or_create = ("code",)
@@ -71,7 +98,7 @@ class CityFactory(factory.django.DjangoModelFactory):
     centroid_lon = 76.945
 
 
-class DistrictFactory(factory.django.DjangoModelFactory):
+class DistrictFactory(factory.django.DjangoModelFactory[models.Location]):
     class Meta:
         model = models.Location
         django_get_or_create = ("code",)
@@ -86,7 +113,7 @@ class DistrictFactory(factory.django.DjangoModelFactory):
     centroid_lon = 76.91
 
 
-class QuotaFactory(factory.django.DjangoModelFactory):
+class QuotaFactory(factory.django.DjangoModelFactory[models.Quota]):
     class Meta:
         model = models.Quota
 
@@ -96,7 +123,7 @@ class QuotaFactory(factory.django.DjangoModelFactory):
     target = 40
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[models.Team]):
     class Meta:
         model = models.Team
         django_get_or_create = ("name",)
@@ -105,7 +132,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     supervisor = factory.LazyFunction(supervisor)
 
 
-class EnumeratorFactory(factory.django.DjangoModelFactory):
+class EnumeratorFactory(factory.django.DjangoModelFactory[models.Enumerator]):
     class Meta:
         model = models.Enumerator
         django_get_or_create = ("kobo_username",)
@@ -117,7 +144,7 @@ class EnumeratorFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
 
 
-class KoboServerFactory(factory.django.DjangoModelFactory):
+class KoboServerFactory(factory.django.DjangoModelFactory[models.KoboServer]):
     class Meta:
         model = models.KoboServer
         django_get_or_create = ("base_url",)
@@ -128,7 +155,7 @@ class KoboServerFactory(factory.django.DjangoModelFactory):
     is_active = False  # nothing syncs or pushes unless a test starts a KoBo server
 
 
-class KoboFormFactory(factory.django.DjangoModelFactory):
+class KoboFormFactory(factory.django.DjangoModelFactory[models.KoboForm]):
     class Meta:
         model = models.KoboForm
         django_get_or_create = ("server", "asset_uid")
@@ -139,7 +166,7 @@ class KoboFormFactory(factory.django.DjangoModelFactory):
     round = factory.SubFactory(RoundFactory)
 
 
-class SubmissionFactory(factory.django.DjangoModelFactory):
+class SubmissionFactory(factory.django.DjangoModelFactory[models.Submission]):
     class Meta:
         model = models.Submission
 

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
+from demo.kobo_fake import FakeKoboServer, FakeKoboStore
 from surveys.kobo.client import KoboClient
-from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
 from surveys.models import KoboForm, KoboServer
 
 KOBO_TOKEN = "test-token"

@@ -1,8 +1,8 @@
 """Write the demo form as an XLSForm .xlsx and as the KoBo asset content it deploys to.
 
-Run: python -m surveys.demo.build_form  (deterministic: same bytes every run). That writes the
+Run: python -m demo.data.build_form  (deterministic: same bytes every run). That writes the
 committed Round 3 files (two versions). Another round's variant, with that round's answer bands
-from its codebook: python -m surveys.demo.build_form --round 1 --out DIR
+from its codebook: python -m demo.data.build_form --round 1 --out DIR
 """
 
 import argparse
@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from surveys.demo.codebook import Codebook, load_codebook
-from surveys.demo.form_definition import CHOICES, DK, REFUSE, SURVEY, ChoiceRow, Row
-from surveys.demo.locations import LOCATIONS
+from demo.data.codebook import Codebook, load_codebook
+from demo.data.form_definition import CHOICES, DK, REFUSE, SURVEY, ChoiceRow, Row
+from demo.data.locations import LOCATIONS
 
 HERE = Path(__file__).resolve().parent
 TRANSLATIONS = ["English (en)", "Russian (ru)", "Kazakh (kk)"]

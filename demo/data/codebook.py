@@ -33,11 +33,6 @@ class Interval:
     low_open: bool
     high_open: bool
 
-    def contains(self, value: float) -> bool:
-        above = value > self.low if self.low_open else value >= self.low
-        below = value < self.high if self.high_open else value <= self.high
-        return above and below
-
     def xpath(self, node: str = ".") -> str:
         low = f"{node} {'>' if self.low_open else '>='} {_num(self.low)}"
         high = f"{node} {'<' if self.high_open else '<='} {_num(self.high)}"

@@ -3,7 +3,7 @@
 Questions and answer categories follow the instrument as the reports print it
 (mtm-instrument-and-figures.md §3 and §4.1). The answer bands that move between rounds
 (income, remittance share, time away, work experience) are not here: they come from the
-round's codebook (surveys/demo/codebook.py), which the builder adds to these lists.
+round's codebook (demo/data/codebook.py), which the builder adds to these lists.
 """
 
 from typing import Any

@@ -9,8 +9,8 @@ import datetime as dt
 import random
 from typing import Any
 
-from surveys.demo.ki_form import KI_ASSET_NAME, KI_ASSET_UID, KI_VERSION, load_content
-from surveys.demo.people import ENUMERATORS
+from demo.data.ki_form import KI_ASSET_NAME, KI_ASSET_UID, KI_VERSION, load_content
+from demo.data.people import ENUMERATORS
 from surveys.kobo.client import KoboClient
 from surveys.models import KoboForm, KoboServer, Round
 from surveys.services import register_form

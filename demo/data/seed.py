@@ -4,9 +4,9 @@ import datetime as dt
 import random
 from typing import Any
 
-from surveys.demo import build_form
-from surveys.demo.people import ENUMERATORS
-from surveys.demo.submissions import VIOLATIONS, generate_submission
+from demo.data import build_form
+from demo.data.people import ENUMERATORS
+from demo.data.submissions import VIOLATIONS, generate_submission
 
 DEMO_ASSET_UID = "aMTMkzR3demo2024"
 DEMO_ASSET_NAME = "MTM Kazakhstan R3 – Migrant Worker Survey"

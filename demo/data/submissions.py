@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from surveys.demo.codebook import Codebook, load_codebook
-from surveys.demo.form_definition import CHOICES, DK, HARDSHIPS, REFUSE, SERVICES
-from surveys.demo.locations import CENTROIDS
+from demo.data.codebook import Codebook, load_codebook
+from demo.data.form_definition import CHOICES, DK, HARDSHIPS, REFUSE, SERVICES
+from demo.data.locations import CENTROIDS
 
 _TZ = dt.timezone(dt.timedelta(hours=5))
 VIOLATIONS = (

@@ -3,8 +3,8 @@
 import json
 from typing import Any
 
-from surveys.kobo.fake.shapes import HttpError, Request, Response, detail, json_response
-from surveys.kobo.fake.store import FakeAsset, FakeKoboStore, encode
+from demo.kobo_fake.shapes import HttpError, Request, Response, detail, json_response
+from demo.kobo_fake.store import FakeAsset, FakeKoboStore, encode
 
 # Renderer formats (DRF picks by `?format=` or a `.ext` suffix; none matching → 404).
 DATA_FORMATS = frozenset({"json", "html", "geojson", "xml"})  # kpi/views/v2/data.py:264-269

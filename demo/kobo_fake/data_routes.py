@@ -11,7 +11,7 @@ from collections.abc import Hashable
 from typing import Any
 from urllib.parse import quote
 
-from surveys.kobo.fake.access import (
+from demo.kobo_fake.access import (
     DATA_FORMATS,
     bad_request,
     deployed,
@@ -19,8 +19,8 @@ from surveys.kobo.fake.access import (
     negotiate,
     not_served,
 )
-from surveys.kobo.fake.errors import KpiServerError
-from surveys.kobo.fake.query import (
+from demo.kobo_fake.errors import KpiServerError
+from demo.kobo_fake.query import (
     NotEmulatedError,
     UnsupportedQueryError,
     encode_key,
@@ -28,8 +28,8 @@ from surveys.kobo.fake.query import (
     prepare_sort,
     sort_keys,
 )
-from surveys.kobo.fake.rules import DataFilters, data_filters, default_pagination, positive_int
-from surveys.kobo.fake.shapes import (
+from demo.kobo_fake.rules import DataFilters, data_filters, default_pagination, positive_int
+from demo.kobo_fake.shapes import (
     HttpError,
     Request,
     Response,
@@ -38,7 +38,7 @@ from surveys.kobo.fake.shapes import (
     json_response,
     page_links,
 )
-from surveys.kobo.fake.store import STATUS_LABELS, FakeAsset, FakeKoboStore, encode
+from demo.kobo_fake.store import STATUS_LABELS, FakeAsset, FakeKoboStore, encode
 
 # Before kpi PR #6660, retrieve took a bare `_uuid` matching this (re.match, a prefix test).
 _OLD_UUID = re.compile(r"[a-z\d]{8}-([a-z\d]{4}-){3}[a-z\d]{12}")

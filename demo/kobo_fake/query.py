@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from surveys.kobo.fake.errors import KpiServerError
+from demo.kobo_fake.errors import KpiServerError
 
 ALLOWED_OPERATORS = frozenset(
     {

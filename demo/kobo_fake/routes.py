@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from surveys.kobo.fake.access import DEFAULT_FORMATS, asset, negotiate, not_served, user
-from surveys.kobo.fake.data_routes import (
+from demo.kobo_fake.access import DEFAULT_FORMATS, asset, negotiate, not_served, user
+from demo.kobo_fake.data_routes import (
     data_list,
     data_row,
     enketo,
@@ -21,9 +21,9 @@ from surveys.kobo.fake.data_routes import (
     status_bulk,
     status_row,
 )
-from surveys.kobo.fake.errors import KpiServerError
-from surveys.kobo.fake.rules import default_pagination, django_bool, positive_int, server_error
-from surveys.kobo.fake.shapes import (
+from demo.kobo_fake.errors import KpiServerError
+from demo.kobo_fake.rules import default_pagination, django_bool, positive_int, server_error
+from demo.kobo_fake.shapes import (
     HttpError,
     Request,
     Response,
@@ -36,7 +36,7 @@ from surveys.kobo.fake.shapes import (
     version_detail,
     version_summary,
 )
-from surveys.kobo.fake.store import FakeAsset, FakeKoboStore, FakeVersion, encode
+from demo.kobo_fake.store import FakeAsset, FakeKoboStore, FakeVersion, encode
 
 Handler = Callable[[FakeKoboStore, Request, dict[str, str]], Response]
 

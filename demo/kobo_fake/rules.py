@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from surveys.kobo.fake.errors import KpiServerError
-from surveys.kobo.fake.shapes import HttpError, Request, Response, json_response
+from demo.kobo_fake.errors import KpiServerError
+from demo.kobo_fake.shapes import HttpError, Request, Response, json_response
 
 DEFAULT_API_PAGE_SIZE = 100  # kobo/settings/base.py:966
 MAX_API_PAGE_SIZE = 1000  # kobo/settings/base.py:969

@@ -12,18 +12,18 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
-from surveys.kobo.fake.access import body_keys
-from surveys.kobo.fake.contract import Call, violations
-from surveys.kobo.fake.faults import (
+from demo.kobo_fake.access import body_keys
+from demo.kobo_fake.contract import Call, violations
+from demo.kobo_fake.faults import (
     NGINX_PAGE,
     REASONS,
     SERVER_ERROR_PAGE,
     Fault,
     FaultInjector,
 )
-from surveys.kobo.fake.routes import dispatch, resolve
-from surveys.kobo.fake.shapes import Request, Response, json_response
-from surveys.kobo.fake.store import FakeKoboStore, encode
+from demo.kobo_fake.routes import dispatch, resolve
+from demo.kobo_fake.shapes import Request, Response, json_response
+from demo.kobo_fake.store import FakeKoboStore, encode
 
 
 class RequestStats:

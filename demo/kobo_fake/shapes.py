@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from surveys.kobo.fake.store import FakeAsset, FakeVersion, encode
+from demo.kobo_fake.store import FakeAsset, FakeVersion, encode
 
 
 @dataclass

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from surveys.kobo.fake.query import matches, sort_keys
-from surveys.kobo.fake.releases import DEFAULT_RELEASE, features_for
+from demo.kobo_fake.query import matches, sort_keys
+from demo.kobo_fake.releases import DEFAULT_RELEASE, features_for
 
 STATUS_LABELS = {
     "validation_status_approved": "Approved",
@@ -372,16 +372,6 @@ class FakeKoboStore:
             return len(self.assets[uid].keys)
 
     # -- reads for the server --------------------------------------------------------------
-
-    def find_key(self, asset: FakeAsset, ident: str) -> int | None:
-        """`/data/{id}/`: an integer _id, else rootUuid (with or without "uuid:"), else _uuid."""
-        if ident.isdigit():
-            key = int(ident)
-            return key if key in asset.docs else None
-        bare = ident.removeprefix("uuid:")
-        if bare in asset.roots:
-            return asset.roots[bare]
-        return next((k for k in asset.keys if asset.docs[k].get("_uuid") == bare), None)
 
     def select(
         self, asset: FakeAsset, query: dict[str, Any], sort: list[tuple[str, int]]

@@ -1,1 +1,1 @@
-"""KoBo (kpi v2) access: HTTP client, typed payloads, errors and a fake server for tests."""
+"""KoBo (kpi v2) access: HTTP client, typed payloads, errors (the fake server: demo.kobo_fake)."""

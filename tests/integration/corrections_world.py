@@ -9,16 +9,15 @@ import hashlib
 import json
 import random
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from surveys.demo import build_form
-from surveys.demo.submissions import generate_submission
+from demo.data import build_form
+from demo.data.submissions import generate_submission
 from surveys.models import Enumerator, FormVersion, KoboForm, Submission
 from tests import factories
-from validation.engine import validate_submission
+from validation.engine.validate import validate_submission
 
 REMIT = "employment/remit_share"
 TELEGRAM_TOKEN = "123456:test-bot"
@@ -105,15 +104,7 @@ class ChannelServer:
             self.httpd.server_close()
 
 
-def channel_server() -> Iterator[ChannelServer]:
-    server = ChannelServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def demo_answers(seed: int = 5, **overrides: str) -> dict[str, Any]:
+def demo_answers(seed: int = 5, /, **overrides: str) -> dict[str, Any]:
     """A demo interview that sends money home, with a share over 100 % (breaks a constraint)."""
     rng = random.Random(seed)
     while True:
@@ -155,15 +146,16 @@ def build(*, kobo_id: int = 4101) -> World:
     """One flagged interview of enumerator 'enum01' (team A) on the demo form."""
     sup = factories.supervisor(username="sup_a", email="sup_a@example.org")
     sup_b = factories.supervisor(username="sup_b", email="sup_b@example.org")
-    team = factories.TeamFactory(name="Almaty A", supervisor=sup)
-    team_b = factories.TeamFactory(name="Almaty B", supervisor=sup_b)
-    enumerator = factories.EnumeratorFactory(
+    team = factories.TeamFactory.create(name="Almaty A", supervisor=sup)
+    team_b = factories.TeamFactory.create(name="Almaty B", supervisor=sup_b)
+    enumerator = factories.EnumeratorFactory.create(
         kobo_username="enum01", team=team, telegram_chat_id="777001"
     )
-    enumerator.user.email = "enum01@example.org"
-    enumerator.user.save(update_fields=["email"])
-    other = factories.EnumeratorFactory(kobo_username="enum02", team=team_b)
-    form = factories.KoboFormFactory(asset_uid="aMTMkzR3demo2024")
+    user = factories.user_of(enumerator)
+    user.email = "enum01@example.org"
+    user.save(update_fields=["email"])
+    other = factories.EnumeratorFactory.create(kobo_username="enum02", team=team_b)
+    form = factories.KoboFormFactory.create(asset_uid="aMTMkzR3demo2024")
     version = demo_version(form)
     submission = add_submission(form, version, enumerator, kobo_id=kobo_id)
     return World(form, version, sup, enumerator, other, submission)
@@ -173,7 +165,7 @@ def add_submission(
     form: KoboForm, version: FormVersion, enumerator: Enumerator, *, kobo_id: int, **answers: str
 ) -> Submission:
     data = demo_answers(**answers)
-    submission: Submission = factories.SubmissionFactory(
+    submission: Submission = factories.SubmissionFactory.create(
         form=form,
         kobo_id=kobo_id,
         version=version,

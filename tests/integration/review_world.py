@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from surveys.demo.locations import CENTROIDS
+from demo.data.locations import CENTROIDS
 from surveys.models import Submission
 from tests.integration import round_data
-from validation.engine import validate_submission
+from validation.engine.validate import validate_submission
 
 
 def box(code: str, h: float = 0.03) -> dict[str, Any]:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from surveys.demo.submissions import generate_submission
+from demo.data.submissions import generate_submission
 from surveys.models import FormVersion, KoboForm, Round, Submission
 from tests import factories
 from validation.models import Eligibility
 
-DEMO = Path(__file__).resolve().parents[2] / "surveys" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "data"
 ALMATY = dt.timezone(dt.timedelta(hours=5))
 
 
@@ -31,8 +31,8 @@ class RoundData:
 
 
 def build() -> RoundData:
-    round_ = factories.RoundFactory()
-    form = factories.KoboFormFactory(round=round_)
+    round_ = factories.RoundFactory.create()
+    form = factories.KoboFormFactory.create(round=round_)
     content = json.loads((DEMO / "mtm_survey_r3.asset.json").read_text())
     content = content.get("content", content)
     version = FormVersion.objects.create(
@@ -41,13 +41,13 @@ def build() -> RoundData:
         content=content,
         content_hash=hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
     )
-    almaty = factories.CityFactory()
-    bos = factories.DistrictFactory(parent=almaty)
-    med = factories.DistrictFactory(code="KZ-ALA-MED", name_en="Medeu", parent=almaty)
+    almaty = factories.CityFactory.create()
+    bos = factories.DistrictFactory.create(parent=almaty)
+    med = factories.DistrictFactory.create(code="KZ-ALA-MED", name_en="Medeu", parent=almaty)
     sup_a = factories.supervisor(username="sup_a")
     sup_b = factories.supervisor(username="sup_b")
-    team_a = factories.TeamFactory(name="Almaty A", supervisor=sup_a)
-    team_b = factories.TeamFactory(name="Almaty B", supervisor=sup_b)
+    team_a = factories.TeamFactory.create(name="Almaty A", supervisor=sup_a)
+    team_b = factories.TeamFactory.create(name="Almaty B", supervisor=sup_b)
     team_a.locations.add(bos)
     team_b.locations.add(med)
     return RoundData(
@@ -57,8 +57,8 @@ def build() -> RoundData:
         manager=factories.data_manager(username="manager"),
         sup_a=sup_a,
         sup_b=sup_b,
-        enum_a=factories.EnumeratorFactory(kobo_username="enum_a", team=team_a),
-        enum_b=factories.EnumeratorFactory(kobo_username="enum_b", team=team_b),
+        enum_a=factories.EnumeratorFactory.create(kobo_username="enum_a", team=team_a),
+        enum_b=factories.EnumeratorFactory.create(kobo_username="enum_b", team=team_b),
     )
 
 
@@ -87,7 +87,7 @@ def add(
     enum = rd.enum_a if team == "a" else rd.enum_b
     location = enum.team.locations.get()
     start = when or dt.datetime(2024, 2, 10, 11, 0, tzinfo=ALMATY)
-    sub = factories.SubmissionFactory(
+    sub = factories.SubmissionFactory.create(
         form=rd.form,
         version=rd.version,
         version_uid=rd.version.version_uid,

@@ -44,14 +44,14 @@ def figure(round_: Round, code: str, count: int, sex: str = "", year: int = 2023
 
 @pytest.fixture
 def round_() -> Round:
-    round_ = factories.RoundFactory()
-    city = factories.CityFactory()
+    round_ = factories.RoundFactory.create()
+    city = factories.CityFactory.create()
     for code, name in (
         ("KZ-ALA-BOS", "Bostandyk"),
         ("KZ-ALA-MED", "Medeu"),
         ("KZ-ALA-TUR", "Turksib"),
     ):
-        factories.DistrictFactory(code=code, name_en=name, parent=city)
+        factories.DistrictFactory.create(code=code, name_en=name, parent=city)
     figure(round_, "KZ-ALA-BOS", 6000)
     figure(round_, "KZ-ALA-BOS", 5000, "male")
     figure(round_, "KZ-ALA-BOS", 1000, "female")
@@ -101,7 +101,7 @@ def test_by_sex_without_any_split_needs_a_stated_share(round_: Round) -> None:
         allocate(round_=round_, total=100, by_sex=True)
     plan = allocate(round_=round_, total=100, by_sex=True, female_share=Fraction("0.19"))
     assert all(s.sex_basis == "given female share" for s in plan.strata)
-    assert sum(s.by_sex["female"] for s in plan.strata) in (18, 19, 20)
+    assert sum(s.by_sex["female"] for s in plan.strata) == 19
 
 
 def _run(*args: str, **kwargs: Any) -> str:
@@ -113,7 +113,7 @@ def _run(*args: str, **kwargs: Any) -> str:
 def test_command_dry_run_shows_the_diff_and_changes_nothing(round_: Round) -> None:
     BaselineFigure.objects.filter(year=2024).delete()
     bos = Location.objects.get(code="KZ-ALA-BOS")
-    factories.QuotaFactory(round=round_, location=bos, sex="male", target=500)
+    factories.QuotaFactory.create(round=round_, location=bos, sex="male", target=500)
     out = _run("--round", "3", "--total", "910", "--by", "sex", "--dry-run")
     assert "same    KZ-ALA-BOS" in out
     assert "create  KZ-ALA-BOS     female" in out
@@ -128,11 +128,17 @@ def test_command_applies_after_confirmation_and_leaves_other_levels(
     BaselineFigure.objects.filter(year=2024).delete()
     city = Location.objects.get(code="KZ-ALA")
     bos = Location.objects.get(code="KZ-ALA-BOS")
-    other = factories.DistrictFactory(code="KZ-ALA-ZHE", name_en="Zhetysu", parent=city)
-    factories.QuotaFactory(round=round_, location=bos, sex="male", target=1)
-    factories.QuotaFactory(round=round_, location=other, sex="female", target=7)  # no baseline
-    factories.QuotaFactory(round=round_, location=city, sex="male", target=999)  # a city total
-    factories.QuotaFactory(round=round_, location=bos, sex="male", citizenship="uz", target=5)
+    other = factories.DistrictFactory.create(code="KZ-ALA-ZHE", name_en="Zhetysu", parent=city)
+    factories.QuotaFactory.create(round=round_, location=bos, sex="male", target=1)
+    factories.QuotaFactory.create(
+        round=round_, location=other, sex="female", target=7
+    )  # no baseline
+    factories.QuotaFactory.create(
+        round=round_, location=city, sex="male", target=999
+    )  # a city total
+    factories.QuotaFactory.create(
+        round=round_, location=bos, sex="male", citizenship="uz", target=5
+    )
     monkeypatch.setattr("builtins.input", lambda prompt: "n")
     out = _run("--round", "3", "--total", "910", "--by", "sex", "--min-per-stratum", "10")
     assert "Not applied." in out
@@ -167,7 +173,7 @@ def test_command_refuses_what_it_cannot_do(round_: Round) -> None:
 def test_a_plan_is_not_applied_over_quotas_changed_since(round_: Round) -> None:
     BaselineFigure.objects.filter(year=2024).delete()
     plan = allocate(round_=round_, total=100, by_sex=True)
-    factories.QuotaFactory(
+    factories.QuotaFactory.create(
         round=round_, location=Location.objects.get(code="KZ-ALA-MED"), sex="male", target=3
     )
     with pytest.raises(StalePlanError):

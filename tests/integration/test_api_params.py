@@ -52,7 +52,7 @@ NAMES_A_RESOURCE = {("/api/v1/quota-progress/", "round")}
 
 def _list_parameters(client: APIClient) -> list[tuple[str, str]]:
     schema = client.get("/api/schema/", {"format": "json"}).json()
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for path, operations in schema["paths"].items():
         get = operations.get("get")
         if get is None or "{" in path:
@@ -122,7 +122,7 @@ def test_a_bad_filter_value_is_a_400_naming_the_parameter(
 ) -> None:
     response = manager.get(path, params)
     if field is None:
-        assert response.status_code in (200, 400)
+        assert response.status_code == 200, response.content
         return
     assert response.status_code == 400, response.content
     assert field in response.json()

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from tests import factories
 from tests.integration import browser
 from tests.integration import corrections_world as cw
 from validation import review
@@ -23,7 +24,7 @@ def test_task_page_on_a_phone(live_server: Any, monkeypatch: pytest.MonkeyPatch)
         questions=[cw.REMIT],
     )
     task = CorrectionTask.objects.get(submission=world.submission)
-    user = world.enumerator.user
+    user = factories.user_of(world.enumerator)
     browser.give_password(user)
     with browser.chromium(
         live_server.url, monkeypatch, viewport=PHONE, device_scale_factor=2, is_mobile=True

@@ -8,26 +8,24 @@ webhook receiver; the interview is edited on the fake KoBo server and comes back
 import os
 import signal
 import socket
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from aiosmtpd.controller import Controller
-from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from surveys.demo import build_form
-from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
+from demo.data import build_form
+from demo.kobo_fake import FakeKoboServer, FakeKoboStore
 from surveys.models import KoboForm, KoboServer, Submission
 from surveys.tasks import sync_form_task
 from tests import factories
 from tests.integration import corrections_world as cw
-from tests.integration.celery_worker import Worker, database_url, wait_for
+from tests.integration.celery_worker import Worker, database_url, e2e_broker, queued, wait_for
 from validation import review
+from validation.corrections.notifications import due_for_retry
 from validation.corrections.tasks import retry_notifications_task
 from validation.models import CorrectionTask, Notification
 
@@ -37,6 +35,7 @@ pytestmark = [
 ]
 T = CorrectionTask.State
 N = Notification.Status
+_ = e2e_broker
 UID = "aMTMkzR3demo2024"
 TOKEN = "e2e-token"
 LEASE_S = 10  # long enough that the redelivered message meets a live lease
@@ -93,15 +92,12 @@ def kobo() -> Iterator[tuple[FakeKoboStore, FakeKoboServer]]:
 
 @pytest.fixture
 def worker_factory(
-    tmp_path: Path, mailbox: tuple[Mailbox, int], channels: cw.ChannelServer
+    tmp_path: Path, mailbox: tuple[Mailbox, int], channels: cw.ChannelServer, e2e_broker: str
 ) -> Iterator[Callable[[], Worker]]:
-    broker = settings.CELERY_BROKER_URL
-    assert broker.startswith("redis://"), "the e2e tests need a Redis broker (CELERY_BROKER_URL)"
-    redis.Redis.from_url(broker).flushdb()  # no stale messages from an earlier run
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": broker,
+        "CELERY_BROKER_URL": e2e_broker,
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "DJANGO_EMAIL_HOST": "127.0.0.1",
         "DJANGO_EMAIL_PORT": str(mailbox[1]),
@@ -128,15 +124,16 @@ def worker_factory(
 def _setup(kobo: tuple[FakeKoboStore, FakeKoboServer], *, remit: str = "140") -> dict[str, Any]:
     store, server = kobo
     sup = factories.supervisor(username="sup_a", email="sup_a@example.org")
-    team = factories.TeamFactory(name="Almaty A", supervisor=sup)
-    enumerator = factories.EnumeratorFactory(
+    team = factories.TeamFactory.create(name="Almaty A", supervisor=sup)
+    enumerator = factories.EnumeratorFactory.create(
         kobo_username="enum01", team=team, telegram_chat_id="777001"
     )
-    enumerator.user.email = "enum01@example.org"
-    enumerator.user.save(update_fields=["email"])
+    user = factories.user_of(enumerator)
+    user.email = "enum01@example.org"
+    user.save(update_fields=["email"])
     kobo_server = KoboServer.objects.create(name="fake", base_url=server.url, api_token=TOKEN)
     form = KoboForm.objects.create(
-        server=kobo_server, asset_uid=UID, name="MTM R3", round=factories.RoundFactory()
+        server=kobo_server, asset_uid=UID, name="MTM R3", round=factories.RoundFactory.create()
     )
     doc = store.add_submission(
         UID, cw.demo_answers(**{cw.REMIT: remit}), version_uid="vDemo2", submitted_by="enum01"
@@ -313,8 +310,18 @@ def test_whole_worker_killed_mid_send_and_restarted_sends_once(
     restarted = worker_factory()
     # The broker holds the lost message until its visibility timeout; beat's minute sweep
     # finds the expired lease first and queues the send again.
-    time.sleep(LEASE_S + 0.5)
+    webhook = Notification.objects.get(task=task, channel="webhook")
+    wait_for(
+        lambda: webhook.pk in due_for_retry(),
+        what="the dead sender's lease to expire",
+        timeout=LEASE_S + 30,
+    )
     retry_notifications_task.delay()
     wait_for(lambda: _sent(task, "opened", 3), what="the resent webhook", worker=restarted)
-    time.sleep(1)  # let any duplicate show itself
+    # Anything else queued (a duplicate send) has run once the queues and the worker are idle.
+    wait_for(
+        lambda: queued(restarted.env["CELERY_BROKER_URL"]) == 0 and restarted.idle(),
+        what="the worker to finish every queued task",
+        worker=restarted,
+    )
     _assert_exactly_once(task, mailbox[0], channels)

@@ -111,7 +111,7 @@ def _admin_export(client: Client, fmt: int) -> bytes:
     data |= {f"locationresource_{name}": "on" for name in fields}
     response = client.post("/admin/surveys/location/export/", data)
     assert response.status_code == 200, response.content[:500]
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    return response.getvalue() if response.streaming else response.content
 
 
 def test_admin_xlsx_export_of_locations_has_no_live_formula(
@@ -151,13 +151,13 @@ def test_admin_csv_export_escapes_and_re_imports_unchanged(
 
 
 def test_summary_csv_escapes_labels_and_keeps_figures() -> None:
-    from validation.summary import (
+    from validation.reporting.downloads import summary_csv
+    from validation.reporting.summary import (
         CategoryRow,
         Cell,
         Column,
         IndicatorTable,
         RoundSummary,
-        summary_csv,
     )
 
     label = CategoryRow(

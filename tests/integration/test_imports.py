@@ -61,7 +61,7 @@ def test_a_row_naming_a_location_by_alias_updates_it() -> None:
         ("unknown kind", "KZ-X-3,village,,Village,,,,,", "not a valid choice"),
         ("latitude out of range", "KZ-X-4,region,,Far,,,,95,70", "centroid"),
         ("latitude not a number", "KZ-X-5,region,,Far,,,,north,70", "north"),
-        ("duplicate code in file", "KZ-AST,city,,Astana again,,,,,", "repeats line 1"),
+        ("duplicate code in file", "KZ-AST,city,,Astana again,,,,,", "repeats line 2"),
     ],
 )
 def test_a_bad_location_row_is_reported_with_its_line_and_nothing_is_imported(
@@ -78,7 +78,7 @@ def test_a_bad_location_row_is_reported_with_its_line_and_nothing_is_imported(
 
 
 def test_an_ambiguous_name_is_refused() -> None:
-    factories.CityFactory(code="KZ-ALA", name_en="Almaty")
+    factories.CityFactory.create(code="KZ-ALA", name_en="Almaty")
     Location.objects.create(
         code="KZ-ALM", kind="region", name_en="Almaty Region", aliases=["Almaty"]
     )
@@ -93,7 +93,7 @@ def test_an_ambiguous_name_is_refused() -> None:
 
 def test_quotas_import_with_aliases_and_sex_words() -> None:
     LocationResource().import_data(_csv(LOCATIONS_CSV), dry_run=False)
-    factories.RoundFactory(number=3)
+    factories.RoundFactory.create(number=3)
     text = "round,location,sex,target\nR3,KZ-AST-ESI,women,40\n3,Symkent,M,12\n3,Абай,женский,9\n"
     result = QuotaResource().import_data(_csv(text), dry_run=False, raise_errors=False)
     assert _errors(result) == []
@@ -122,7 +122,7 @@ def test_quotas_import_with_aliases_and_sex_words() -> None:
 )
 def test_a_bad_quota_row_rolls_back_the_whole_file(_case: str, bad_row: str, message: str) -> None:
     LocationResource().import_data(_csv(LOCATIONS_CSV), dry_run=False)
-    factories.RoundFactory(number=3)
+    factories.RoundFactory.create(number=3)
     text = f"round,location,sex,target\n3,KZ-AST-ESI,female,40\n{bad_row}\n"
     result = QuotaResource().import_data(_csv(text), dry_run=False, raise_errors=False)
     [(line, reason)] = _errors(result)
@@ -133,7 +133,7 @@ def test_a_bad_quota_row_rolls_back_the_whole_file(_case: str, bad_row: str, mes
 
 def test_teams_and_enumerators_import_and_enumerators_get_a_non_staff_login() -> None:
     LocationResource().import_data(_csv(LOCATIONS_CSV), dry_run=False)
-    factories.RoundFactory(number=3)
+    factories.RoundFactory.create(number=3)
     factories.supervisor(username="sup_astana")
     teams = "name,supervisor,locations\nAstana A,sup_astana,KZ-AST-ESI; Nur-Sultan\n"
     assert _errors(TeamResource().import_data(_csv(teams), dry_run=False)) == []
@@ -157,7 +157,7 @@ def test_teams_and_enumerators_import_and_enumerators_get_a_non_staff_login() ->
 
 
 def test_a_bad_enumerator_row_creates_no_user() -> None:
-    factories.TeamFactory(name="Astana A")
+    factories.TeamFactory.create(name="Astana A")
     enums = (
         "kobo_username,full_name,sex,team\nenum01,Dilnoza Karimova,F,Astana A\n"
         "enum02,Arman Seitkali,male,No such team\n"
@@ -181,7 +181,7 @@ def test_export_round_trips_through_import() -> None:
 
 
 def test_xlsx_import_through_the_admin_previews_then_confirms(manager_client: Client) -> None:
-    factories.RoundFactory(number=3)
+    factories.RoundFactory.create(number=3)
     LocationResource().import_data(_csv(LOCATIONS_CSV), dry_run=False)
     data = tablib.Dataset(headers=["round", "location", "sex", "target"])
     data.append([3, "Nur-Sultan", "female", 55])
@@ -203,7 +203,7 @@ def test_xlsx_import_through_the_admin_previews_then_confirms(manager_client: Cl
 def test_admin_import_of_a_bad_file_shows_the_line_and_offers_no_confirm(
     manager_client: Client,
 ) -> None:
-    factories.RoundFactory(number=3)
+    factories.RoundFactory.create(number=3)
     upload = io.BytesIO(b"round,location,sex,target\n3,Atlantis,female,5\n")
     upload.name = "quotas.csv"
     response = manager_client.post(
@@ -215,4 +215,31 @@ def test_admin_import_of_a_bad_file_shows_the_line_and_offers_no_confirm(
     assert "Unknown location" in body
     assert "Atlantis" in body
     assert response.context.get("confirm_form") is None
+    assert Quota.objects.count() == 0
+
+
+def test_the_admin_preview_lists_every_error_in_plain_view_by_the_file_line(
+    manager_client: Client,
+) -> None:
+    factories.RoundFactory.create(number=3)
+    LocationResource().import_data(_csv(LOCATIONS_CSV), dry_run=False)
+    text = (
+        "round,location,sex,target\n"  # line 1
+        "3,Nur-Sultan,female,5\n"  # line 2: good
+        "3,Atlantis,female,5\n"  # line 3: an exception (unknown location)
+        "3,Symkent,female,lots\n"  # line 4: a field's validation error
+    )
+    upload = io.BytesIO(text.encode())
+    upload.name = "quotas.csv"
+    response = manager_client.post(
+        "/admin/surveys/quota/import/", {"import_file": upload, "format": "0", "resource": "0"}
+    )
+    problems = response.context["problems"]
+    assert [(p["line"], p["column"]) for p in problems] == [(3, ""), (4, "target")]
+    body = response.content.decode()
+    assert "validation-error-count" not in body  # no hover badge
+    cells = r"<tr><td class=\"num\">(\d+)</td><td>([^<]*)</td><td class=\"msg\">([^<]*)</td>"
+    rows = re.findall(cells, body)
+    assert [(line, column) for line, column, _ in rows] == [("3", "—"), ("4", "target")]
+    assert "Atlantis" in rows[0][2]
     assert Quota.objects.count() == 0

@@ -16,14 +16,14 @@ from django.test import Client
 from surveys.models import Submission
 from tests import factories
 from tests.integration import round_data
-from validation.criteria_defaults import (
+from validation.engine.validate import validate_submission
+from validation.flags.criteria_presets import (
     PRESETS,
     STRICTEST,
     UnknownPresetError,
     apply_preset,
     ensure_default_criteria,
 )
-from validation.engine import validate_submission
 from validation.models import Eligibility, InclusionCriterion
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def rd() -> round_data.RoundData:
     return round_data.build()
 
 
-def judged(rd: round_data.RoundData, seed: int = 1, **answers: Any) -> Eligibility:
+def judged(rd: round_data.RoundData, seed: int = 1, /, **answers: Any) -> Eligibility:
     data = round_data.answers(seed, "KZ-ALA-BOS", **{**SETTLED, **answers})
     submission = round_data.add(rd, data, verdict=None)
     validate_submission(submission=submission)
@@ -219,6 +219,6 @@ def test_admin_page_applies_for_data_managers_only(rd: round_data.RoundData) -> 
 
 
 def test_a_new_round_gets_the_strictest_set() -> None:
-    round_ = factories.RoundFactory()
+    round_ = factories.RoundFactory.create()
     assert ensure_default_criteria(round=round_) == len(PRESETS[STRICTEST])
     assert ensure_default_criteria(round=round_) == 0

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 
+from demo.kobo_fake import FakeKoboServer, FakeKoboStore
 from surveys.kobo.client import KoboClient, edit_redirect_url
 from surveys.kobo.errors import (
     KoboAuthError,
@@ -17,7 +18,6 @@ from surveys.kobo.errors import (
     KoboNotFoundError,
     KoboUnavailableError,
 )
-from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
 from surveys.kobo.payloads import parse_submission
 from tests.kobo_fixtures import (  # noqa: F401
     FORM_UID,

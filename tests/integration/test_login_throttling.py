@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from axes.models import AccessAttempt
@@ -14,6 +15,9 @@ from rest_framework.authtoken.models import Token
 
 from mtm.tokens import _failure_key
 from tests import factories
+
+if TYPE_CHECKING:  # the stubs' type of a test client's response
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +35,9 @@ def _clean_token_counters() -> Iterator[None]:
     cache.delete_many(keys)
 
 
-def _post(client: Client, url: str, username: str, password: str, address: str) -> object:
+def _post(
+    client: Client, url: str, username: str, password: str, address: str
+) -> "_MonkeyPatchedWSGIResponse":
     return client.post(
         url, {"username": username, "password": password}, REMOTE_ADDR=address, follow=False
     )

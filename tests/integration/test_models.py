@@ -27,7 +27,7 @@ def _violates(constraint: str, create: Callable[[], Any]) -> None:
 
 
 def test_round_number_is_unique_per_country() -> None:
-    factories.RoundFactory(number=3)
+    factories.RoundFactory.create(number=3)
     _violates(
         "round_unique_number",
         lambda: Round.objects.create(
@@ -53,7 +53,7 @@ def test_round_cannot_end_before_it_starts() -> None:
 
 
 def test_location_code_is_unique() -> None:
-    factories.CityFactory()
+    factories.CityFactory.create()
     _violates(
         "location_unique_code",
         lambda: Location.objects.create(code="KZ-ALA", kind="city", name_en="Almaty 2"),
@@ -69,7 +69,7 @@ def test_location_code_is_unique() -> None:
     ],
 )
 def test_location_tree_shape_is_enforced(_case: str, kind: str, with_parent: bool) -> None:
-    parent = factories.CityFactory() if with_parent else None
+    parent = factories.CityFactory.create() if with_parent else None
     _violates(
         "location_district_has_parent",
         lambda: Location.objects.create(code="KZ-X", kind=kind, parent=parent, name_en="X"),
@@ -90,7 +90,7 @@ def test_location_centroid_needs_both_coordinates_in_range() -> None:
 
 
 def test_location_boundary_must_be_a_valid_polygon() -> None:
-    loc = factories.CityFactory()
+    loc = factories.CityFactory.create()
     loc.boundary = {"type": "Point", "coordinates": [76.9, 43.2]}
     with pytest.raises(ValidationError, match="Polygon"):
         loc.full_clean()
@@ -105,7 +105,7 @@ def test_location_boundary_must_be_a_valid_polygon() -> None:
 
 
 def test_quota_is_unique_per_round_location_and_sex() -> None:
-    quota = factories.QuotaFactory()
+    quota = factories.QuotaFactory.create()
     _violates(
         "quota_unique_stratum",
         lambda: Quota.objects.create(
@@ -122,7 +122,7 @@ def test_quota_is_unique_per_round_location_and_sex() -> None:
 
 
 def test_enumerator_kobo_username_is_unique() -> None:
-    enumerator = factories.EnumeratorFactory()
+    enumerator = factories.EnumeratorFactory.create()
     team = enumerator.team
     _violates(
         "enumerator_unique_kobo_user",
@@ -133,29 +133,31 @@ def test_enumerator_kobo_username_is_unique() -> None:
 
 
 def test_submission_identity_is_root_uuid_and_kobo_id_per_form() -> None:
-    sub = factories.SubmissionFactory()
+    sub = factories.SubmissionFactory.create()
     _violates(
         "submission_unique_root",
-        lambda: factories.SubmissionFactory(form=sub.form, root_uuid=sub.root_uuid),
+        lambda: factories.SubmissionFactory.create(form=sub.form, root_uuid=sub.root_uuid),
     )
     _violates(
         "submission_unique_kobo_id",
-        lambda: factories.SubmissionFactory(form=sub.form, kobo_id=sub.kobo_id),
+        lambda: factories.SubmissionFactory.create(form=sub.form, kobo_id=sub.kobo_id),
     )
-    other_form = factories.KoboFormFactory()
-    factories.SubmissionFactory(form=other_form, root_uuid=sub.root_uuid, kobo_id=sub.kobo_id)
+    other_form = factories.KoboFormFactory.create()
+    factories.SubmissionFactory.create(
+        form=other_form, root_uuid=sub.root_uuid, kobo_id=sub.kobo_id
+    )
     assert Submission.objects.filter(root_uuid=sub.root_uuid).count() == 2
 
 
 def test_deleted_submissions_leave_the_active_set() -> None:
-    kept = factories.SubmissionFactory()
-    gone = factories.SubmissionFactory(form=kept.form)
+    kept = factories.SubmissionFactory.create()
+    gone = factories.SubmissionFactory.create(form=kept.form)
     Submission.objects.filter(pk=gone.pk).update(deleted_at=dt.datetime.now(dt.UTC))
     assert list(Submission.objects.active()) == [kept]
 
 
 def test_form_version_is_unique_per_form_and_token_is_masked() -> None:
-    form = factories.KoboFormFactory(server__api_token="0123456789abcdef")
+    form = factories.KoboFormFactory.create(server__api_token="0123456789abcdef")
     FormVersion.objects.create(form=form, version_uid="v1", content={}, content_hash="x")
     _violates(
         "formversion_unique_uid",

@@ -12,14 +12,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from surveys.demo.submissions import generate_submission
+from demo.data.submissions import generate_submission
 from surveys.models import KoboForm, Submission
 from tests import factories
 from validation import quality
+from validation.flags.priority import update_priority
 from validation.models import CheckConfig, Flag, QualityState, ReviewEvent, ReviewPriority
 from validation.models.check_config import DEFAULT_LISTS
-from validation.priority import update_priority
-from validation.scorecard import round_scorecards
+from validation.reporting.scorecards import round_scorecards
 from validation.tasks import run_quality_checks_task
 
 pytestmark = pytest.mark.django_db
@@ -30,21 +30,21 @@ BOS, ALM = "KZ-ALA-BOS", "KZ-ALA-ALM"
 class World:
     def __init__(self) -> None:
         self.rng = random.Random(7)
-        self.round: Any = factories.RoundFactory()
-        self.form: Any = factories.KoboFormFactory(round=self.round)
-        city = factories.CityFactory()
+        self.round: Any = factories.RoundFactory.create()
+        self.form: Any = factories.KoboFormFactory.create(round=self.round)
+        city = factories.CityFactory.create()
         self.locations: dict[str, Any] = {
-            BOS: factories.DistrictFactory(code=BOS, parent=city, centroid_lat=43.20),
-            ALM: factories.DistrictFactory(
+            BOS: factories.DistrictFactory.create(code=BOS, parent=city, centroid_lat=43.20),
+            ALM: factories.DistrictFactory.create(
                 code=ALM, parent=city, name_en="Almaly", centroid_lat=43.25, centroid_lon=76.92
             ),
         }
         self.teams: dict[str, Any] = {
-            "A": factories.TeamFactory(name="Almaty A"),
-            "B": factories.TeamFactory(name="Almaty B"),
+            "A": factories.TeamFactory.create(name="Almaty A"),
+            "B": factories.TeamFactory.create(name="Almaty B"),
         }
         self.enumerators: dict[str, Any] = {
-            f"{team}{i}": factories.EnumeratorFactory(
+            f"{team}{i}": factories.EnumeratorFactory.create(
                 kobo_username=f"enum_{team.lower()}{i}", team=self.teams[team]
             )
             for team in "AB"
@@ -64,7 +64,7 @@ class World:
         self.kobo_id += 1
         start = dt.datetime.fromisoformat(data["start"])
         end = dt.datetime.fromisoformat(data["end"])
-        submission: Any = factories.SubmissionFactory(
+        submission: Any = factories.SubmissionFactory.create(
             form=self.form,
             kobo_id=self.kobo_id,
             data=data,

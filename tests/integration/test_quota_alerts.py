@@ -10,8 +10,8 @@ from surveys.models import Location, Submission
 from tests import factories
 from tests.integration import round_data
 from validation.models import Eligibility, Flag, QuotaAlert
-from validation.quota_alerts import OVER, check_quotas, counted_interviews, digest_lines
-from validation.quota_progress import derive_progress_fields
+from validation.quotas.alerts import OVER, check_quotas, counted_interviews, digest_lines
+from validation.quotas.progress import derive_progress_fields
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2024, 2, 10, 9, 0, tzinfo=round_data.ALMATY)
@@ -23,8 +23,8 @@ def rd() -> round_data.RoundData:
     rd.sup_a.email = "sup_a@example.org"
     rd.sup_a.save()
     bos = Location.objects.get(code="KZ-ALA-BOS")
-    factories.QuotaFactory(round=rd.round, location=bos, sex="female", target=3)
-    factories.QuotaFactory(round=rd.round, location=bos, sex="male", target=10)
+    factories.QuotaFactory.create(round=rd.round, location=bos, sex="female", target=3)
+    factories.QuotaFactory.create(round=rd.round, location=bos, sex="male", target=10)
     return rd
 
 
@@ -87,6 +87,7 @@ def test_checked_and_unchecked_interviews_rank_the_same(rd: round_data.RoundData
     add(9, sex="other")
     c = add(10)
     elsewhere = add(11, team="b")
+    assert elsewhere.location is not None
     bos, other = "KZ-ALA-BOS", elsewhere.location.code
     # Interviews are earlier the higher their n: the ranks run backwards.
     expected = sorted(
@@ -184,7 +185,7 @@ def test_beat_runs_the_quota_check_task(rd: round_data.RoundData) -> None:
     from django_celery_beat.models import PeriodicTask
 
     from mtm.celery import app
-    from validation.quota_tasks import check_quotas_task
+    from validation.quotas.tasks import check_quotas_task
 
     app.loader.import_default_modules()
     scheduled = PeriodicTask.objects.get(name="Check quotas")
@@ -196,7 +197,7 @@ def test_beat_runs_the_quota_check_task(rd: round_data.RoundData) -> None:
 
 
 def test_progress_arithmetic(rd: round_data.RoundData) -> None:
-    from validation.quota_progress import round_progress
+    from validation.quotas.progress import round_progress
     from validation.selectors import export_scope
 
     woman(rd, 1)  # approved, eligible: counted

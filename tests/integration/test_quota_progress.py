@@ -14,10 +14,10 @@ import pytest
 from surveys.models import Location, Submission
 from tests import factories
 from tests.integration import round_data
-from validation.criteria_defaults import ensure_default_criteria
-from validation.engine import validate_pending
+from validation.engine.validate import validate_pending
+from validation.flags.criteria_presets import ensure_default_criteria
 from validation.models import CheckConfig, Eligibility, Flag
-from validation.quota_progress import (
+from validation.quotas.progress import (
     StratumProgress,
     derive_progress_fields,
     refresh_progress_fields,
@@ -33,8 +33,8 @@ T0 = dt.datetime(2024, 2, 10, 9, 0, tzinfo=round_data.ALMATY)
 def rd() -> round_data.RoundData:
     rd = round_data.build()
     bos = Location.objects.get(code="KZ-ALA-BOS")
-    factories.QuotaFactory(round=rd.round, location=bos, sex="female", target=3)
-    factories.QuotaFactory(round=rd.round, location=bos, sex="male", target=10)
+    factories.QuotaFactory.create(round=rd.round, location=bos, sex="female", target=3)
+    factories.QuotaFactory.create(round=rd.round, location=bos, sex="male", target=10)
     return rd
 
 

@@ -20,8 +20,8 @@ from surveys.models import Location, Quota, Submission
 from surveys.resources import QuotaResource
 from tests.integration import round_data
 from validation.models import Flag, QuotaAlert
-from validation.quota_alerts import OVER, check_quotas, digest_lines
-from validation.quota_progress import (
+from validation.quotas.alerts import OVER, check_quotas, digest_lines
+from validation.quotas.progress import (
     StratumProgress,
     derive_progress_fields,
     progress_totals,
@@ -62,6 +62,7 @@ def interview(
     team = "b" if code == "KZ-ALA-MED" else "a"
     data = round_data.answers(n, code, **{"profile/sex": sex, "screening/citizenship": cit})
     sub = round_data.add(rd, data, team=team, when=T0 + dt.timedelta(hours=n), **kw)
+    assert sub.location is not None
     if sub.location.code != code:
         Submission.objects.filter(pk=sub.pk).update(location=place(code))
     return sub
@@ -280,6 +281,8 @@ def test_demo_round_city_quotas_are_their_districts_sum() -> None:
     from django.core.management import call_command
 
     call_command("load_demo", stdout=io.StringIO())
-    rows = round_progress(scope=Submission.objects.all(), round_id=Quota.objects.first().round_id)
+    rows = round_progress(
+        scope=Submission.objects.all(), round_id=Quota.objects.earliest("pk").round_id
+    )
     assert progress_totals(rows)["target"] == 1810
     assert sum(1 for r in rows if r.level == "city") == 6

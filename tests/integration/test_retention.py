@@ -15,9 +15,9 @@ from django_celery_beat.models import PeriodicTask
 
 from surveys.models import PurgeRun, RetentionPolicy, Submission
 from tests.integration import round_data
-from validation import retention
 from validation.models import CheckConfig, Flag, ReviewEvent
-from validation.retention_tasks import purge_personal_data_task
+from validation.retention import purge as retention
+from validation.retention.tasks import purge_personal_data_task
 
 pytestmark = pytest.mark.django_db
 PHONE, GPS = "wellbeing/phone", "wellbeing/gps"

@@ -15,8 +15,8 @@ ALL = list(S.values)
 @pytest.mark.parametrize("source", ALL)
 @pytest.mark.parametrize("target", ALL)
 def test_each_transition_is_allowed_or_refused_as_declared(source: str, target: str) -> None:
-    submission = factories.SubmissionFactory(review_status=source)
-    actor = submission.enumerator.team.supervisor
+    submission = factories.SubmissionFactory.create(review_status=source)
+    actor = factories.supervisor_of(submission)
     if target in review.ALLOWED[source]:
         event = review.transition(submission=submission, to=target, actor=actor, comment="ok")
         assert Submission.objects.get(pk=submission.pk).review_status == target
@@ -29,8 +29,8 @@ def test_each_transition_is_allowed_or_refused_as_declared(source: str, target: 
 
 
 def test_exclusion_needs_a_reason_and_other_needs_a_comment() -> None:
-    submission = factories.SubmissionFactory(review_status=S.FLAGGED)
-    actor = submission.enumerator.team.supervisor
+    submission = factories.SubmissionFactory.create(review_status=S.FLAGGED)
+    actor = factories.supervisor_of(submission)
     with pytest.raises(review.DecisionInputError, match="needs a reason"):
         review.exclude(submission=submission, actor=actor, reason="")
     with pytest.raises(review.DecisionInputError, match="comment"):
@@ -42,8 +42,8 @@ def test_exclusion_needs_a_reason_and_other_needs_a_comment() -> None:
 
 
 def test_returning_needs_a_comment_and_questions() -> None:
-    submission = factories.SubmissionFactory(review_status=S.FLAGGED)
-    actor = submission.enumerator.team.supervisor
+    submission = factories.SubmissionFactory.create(review_status=S.FLAGGED)
+    actor = factories.supervisor_of(submission)
     with pytest.raises(review.DecisionInputError, match="comment"):
         review.return_to_enumerator(
             submission=submission, actor=actor, comment="", questions=["employment/sector"]
@@ -64,6 +64,8 @@ def test_returning_needs_a_comment_and_questions() -> None:
 
 
 def test_a_decision_clears_changed_since_review() -> None:
-    submission = factories.SubmissionFactory(review_status=S.FLAGGED, changed_since_review=True)
-    review.approve(submission=submission, actor=submission.enumerator.team.supervisor)
+    submission = factories.SubmissionFactory.create(
+        review_status=S.FLAGGED, changed_since_review=True
+    )
+    review.approve(submission=submission, actor=factories.supervisor_of(submission))
     assert not Submission.objects.get(pk=submission.pk).changed_since_review

@@ -38,7 +38,7 @@ def test_the_three_roles_exist_with_least_privilege() -> None:
 
 
 def test_supervisor_can_read_but_not_edit_locations_or_quotas() -> None:
-    quota = factories.QuotaFactory(target=40)
+    quota = factories.QuotaFactory.create(target=40)
     client = _client(factories.supervisor())
     assert client.get("/admin/surveys/location/").status_code == 200
     assert client.get("/admin/surveys/location/add/").status_code == 403
@@ -55,7 +55,7 @@ def test_supervisor_can_read_but_not_edit_locations_or_quotas() -> None:
 
 
 def test_enumerator_cannot_enter_the_admin() -> None:
-    enumerator = factories.EnumeratorFactory()
+    enumerator = factories.EnumeratorFactory.create()
     client = _client(enumerator.user)
     response = client.get("/admin/")
     assert response.status_code == 302
@@ -81,9 +81,9 @@ def test_data_manager_can_add_a_location(manager_client: Client) -> None:
 
 
 def test_supervisor_sees_only_their_team_s_submissions() -> None:
-    mine = factories.SubmissionFactory()
-    theirs = factories.SubmissionFactory(form=mine.form)
-    supervisor = mine.enumerator.team.supervisor
+    mine = factories.SubmissionFactory.create()
+    theirs = factories.SubmissionFactory.create(form=mine.form)
+    supervisor = factories.supervisor_of(mine)
     client = _client(supervisor)
     listing = client.get("/admin/surveys/submission/")
     assert listing.status_code == 200
@@ -95,7 +95,7 @@ def test_supervisor_sees_only_their_team_s_submissions() -> None:
 
 
 def test_kobo_token_is_never_shown_back(manager_client: Client) -> None:
-    server = factories.KoboServerFactory(api_token="secret-token-0123456789")
+    server = factories.KoboServerFactory.create(api_token="secret-token-0123456789")
     page = manager_client.get(f"/admin/surveys/koboserver/{server.pk}/change/").content.decode()
     listing = manager_client.get("/admin/surveys/koboserver/").content.decode()
     assert "secret-token-0123456789" not in page + listing
@@ -111,7 +111,7 @@ def test_kobo_token_is_never_shown_back(manager_client: Client) -> None:
 
 
 def test_kobo_server_address_without_scheme_is_https(manager_client: Client) -> None:
-    server = factories.KoboServerFactory()
+    server = factories.KoboServerFactory.create()
     response = manager_client.post(
         f"/admin/surveys/koboserver/{server.pk}/change/",
         {"name": server.name, "base_url": "kobo.iom.int", "api_token": "tok-new-server-1234"},
@@ -122,7 +122,7 @@ def test_kobo_server_address_without_scheme_is_https(manager_client: Client) -> 
 
 
 def test_a_new_address_needs_the_token_entered_again(manager_client: Client) -> None:
-    server = factories.KoboServerFactory(
+    server = factories.KoboServerFactory.create(
         base_url="https://kf.kobotoolbox.org", api_token="secret-token-0123456789"
     )
     url = f"/admin/surveys/koboserver/{server.pk}/change/"
@@ -151,7 +151,7 @@ def test_a_new_address_needs_the_token_entered_again(manager_client: Client) -> 
 
 
 def test_a_server_moved_outside_the_admin_loses_its_token_and_syncs_nothing() -> None:
-    server = factories.KoboServerFactory(api_token="secret-token-0123456789")
+    server = factories.KoboServerFactory.create(api_token="secret-token-0123456789")
     server.base_url = "https://elsewhere.example"
     server.save(update_fields=["base_url"])
     server.refresh_from_db()

@@ -11,8 +11,9 @@ from django.test import Client
 from surveys.models import Round, Submission
 from tests.integration import round_data
 from validation.models import CheckConfig
+from validation.reporting.downloads import summary_csv
+from validation.reporting.summary import IndicatorTable, RoundSummary, round_summary
 from validation.selectors import export_scope
-from validation.summary import IndicatorTable, RoundSummary, round_summary, summary_csv
 
 pytestmark = pytest.mark.django_db
 

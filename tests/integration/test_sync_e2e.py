@@ -19,15 +19,16 @@ from celery import current_app
 from django.conf import settings
 from django.utils import timezone
 
-from surveys.demo import build_form
-from surveys.demo.submissions import generate_submission
-from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
+from demo.data import build_form
+from demo.data.submissions import generate_submission
+from demo.kobo_fake import FakeKoboServer, FakeKoboStore
 from surveys.models import KoboForm, KoboServer, Submission
 from tests import factories
-from tests.integration.celery_worker import Worker, database_url, wait_for
+from tests.integration.celery_worker import Worker, database_url, e2e_broker, wait_for
 from validation.models import Flag
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+_ = e2e_broker
 UID = "aMTMkzR3demo2024"
 TOKEN = "e2e-sync-token"
 N = 299
@@ -48,13 +49,11 @@ def kobo() -> Iterator[tuple[FakeKoboStore, FakeKoboServer]]:
 
 
 @pytest.fixture
-def env(kobo: tuple[FakeKoboStore, FakeKoboServer]) -> dict[str, str]:
-    broker = settings.CELERY_BROKER_URL
-    assert broker.startswith("redis://"), "the e2e tests need a Redis broker (CELERY_BROKER_URL)"
+def env(kobo: tuple[FakeKoboStore, FakeKoboServer], e2e_broker: str) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": broker,
+        "CELERY_BROKER_URL": e2e_broker,
         "KOBO_URL": kobo[1].url,
         "KOBO_TOKEN": TOKEN,
     }
@@ -72,7 +71,7 @@ def test_sync_kobo_with_a_broker_ends_with_every_row_validated(
 ) -> None:
     server = KoboServer.objects.create(name="fake", base_url=kobo[1].url, api_token=TOKEN)
     form = KoboForm.objects.create(
-        server=server, asset_uid=UID, name="MTM R3", round=factories.RoundFactory()
+        server=server, asset_uid=UID, name="MTM R3", round=factories.RoundFactory.create()
     )
 
     command = subprocess.run(  # noqa: S603

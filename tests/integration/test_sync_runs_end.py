@@ -12,8 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,7 +25,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, InterfaceError, connection
 from django.utils import timezone
 
-from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
+from demo.kobo_fake import FakeKoboServer, FakeKoboStore
 from surveys.locks import SyncAlreadyRunningError, form_lease
 from surveys.models import KoboForm, Submission, SyncCursor, SyncRun
 from surveys.sync import sync_form
@@ -38,6 +37,7 @@ from tests.kobo_fixtures import (
     kobo_server,
     kobo_store,
 )
+from tests.polling import wait_until
 
 _ = (form, kobo_server, kobo_store)
 PAGE = 100
@@ -61,8 +61,32 @@ def _slow_page_after(server: FakeKoboServer, kobo_id: int, seconds: float) -> No
     server.faults.add("slow", path_contains=needle, seconds=seconds)
 
 
-def _signal_soon(signum: int, delay: float = 0.4) -> None:
-    threading.Timer(delay, os.kill, (os.getpid(), signum)).start()
+def _waiting_on_the_slow_page(server: FakeKoboServer) -> bool:
+    """The slow page is being served and the sync's thread blocks on it, its last page written.
+
+    Read-ahead asks for page k+1 before page k is written; the main thread waits on the
+    read-ahead future (threading's Condition.wait under Future.result) only once it has.
+    """
+    if server.faults.pending():
+        return False
+    frame = sys._current_frames().get(threading.main_thread().ident or 0)
+    names = []
+    while frame is not None:
+        names.append(frame.f_code.co_name)
+        frame = frame.f_back
+    return names[:2] == ["wait", "result"] and "read_ahead" in names
+
+
+def _once(condition: Callable[[], bool], action: Callable[[], object]) -> threading.Thread:
+    """Run `action` in a thread as soon as `condition` holds (10 s at most)."""
+
+    def run() -> None:
+        wait_until(condition, 10, "the sync to reach its slow page", interval=0.01)
+        action()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
 
 
 @pytest.fixture
@@ -101,10 +125,13 @@ def test_a_run_stopped_mid_page_ends_failed_and_the_next_one_completes(
 ) -> None:
     rows = _seed(kobo_store, 250)
     _slow_page_after(kobo_server, rows[PAGE - 1]["_id"], seconds=3)
-    _signal_soon(signum)
+    signaller = _once(
+        lambda: _waiting_on_the_slow_page(kobo_server), lambda: os.kill(os.getpid(), signum)
+    )
 
     with pytest.raises(error):
         sync_form(form=form)
+    signaller.join()
 
     run = SyncRun.objects.get(form=form)
     assert run.status == SyncRun.Status.FAILED
@@ -132,15 +159,15 @@ def test_a_lost_database_connection_ends_the_run_failed(
 
     def terminate() -> None:
         # From a connection of its own, while the sync waits for its second page.
-        time.sleep(0.5)
         db = connection.settings_dict
         with psycopg.connect(
             host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]
         ) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
-    killer = threading.Thread(target=terminate)
-    killer.start()
+    # Mid-run: the first page is in and the slow second one requested (validation of the
+    # first may still hold the main thread: this test's commits run their on_commit work).
+    killer = _once(lambda: kobo_server.faults.pending() == 0, terminate)
     with pytest.raises((DatabaseError, InterfaceError)) as caught:
         sync_form(form=form)
     killer.join()
@@ -219,7 +246,9 @@ def _sync_process(kobo_url: str, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": "",  # validation in-line: this test is about the sync
+        # Validation handed to an in-process broker nobody reads: this test is about the sync
+        # (in-line, validating each page took the kill's window on a loaded machine).
+        "CELERY_BROKER_URL": "memory://",
         "KOBO_URL": kobo_url,
         "KOBO_TOKEN": KOBO_TOKEN,
         "KOBO_PAGE_SIZE": str(PAGE),
@@ -243,11 +272,14 @@ def test_a_sync_killed_with_sigkill_and_started_again_loses_and_doubles_nothing(
         _slow_page_after(kobo_server, rows[k * PAGE - 1]["_id"], seconds=1.5)
     log = tmp_path / "sync.log"
     first = _sync_process(kobo_server.url, log)
-    deadline = time.monotonic() + 60
-    while SyncCursor.objects.filter(form=form, last_kobo_id__gte=rows[PAGE]["_id"]).count() == 0:
+
+    def past_its_second_page() -> bool:
         assert first.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.05)
+        return SyncCursor.objects.filter(form=form, last_kobo_id__gte=rows[PAGE]["_id"]).exists()
+
+    wait_until(
+        past_its_second_page, 60, "the first sync to write its second page", detail=log.read_text
+    )
     first.kill()  # SIGKILL: no finally block runs, the lease and the run stay as they were
     first.wait(10)
     assert SyncRun.objects.get(form=form).status == SyncRun.Status.RUNNING

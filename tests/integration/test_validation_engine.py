@@ -10,21 +10,23 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from surveys.demo.locations import DISTRICT_CODES
-from surveys.demo.submissions import generate_submission
-from surveys.models import FormVersion, Submission
+from demo.data.locations import DISTRICT_CODES
+from demo.data.submissions import generate_submission
+from surveys.models import FormVersion, KoboForm, Submission
 from tests import factories
-from validation.criteria_defaults import ensure_default_criteria
-from validation.engine import mark_for_validation, validate_pending, validate_submission
+from validation.engine.validate import mark_for_validation, validate_pending, validate_submission
+from validation.flags.criteria_presets import ensure_default_criteria
 from validation.models import Eligibility, Flag
 
 pytestmark = pytest.mark.django_db
 
-DEMO = Path(__file__).resolve().parents[2] / "surveys" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "data"
 ALMATY = dt.timezone(dt.timedelta(hours=5))
 
 
-def _version(form, name: str = "mtm_survey_r3.asset.json", uid: str = "vR3b") -> FormVersion:
+def _version(
+    form: KoboForm, name: str = "mtm_survey_r3.asset.json", uid: str = "vR3b"
+) -> FormVersion:
     content = json.loads((DEMO / name).read_text())
     content = content.get("content", content)
     return FormVersion.objects.create(
@@ -53,13 +55,13 @@ def _answers(**overrides: str | None) -> dict:
 
 @pytest.fixture
 def version() -> FormVersion:
-    form = factories.KoboFormFactory()
-    ensure_default_criteria(round=form.round)
+    form = factories.KoboFormFactory.create()
+    ensure_default_criteria(round=factories.round_of(form))
     return _version(form)
 
 
 def _submission(version: FormVersion, **overrides: str) -> Submission:
-    return factories.SubmissionFactory(
+    return factories.SubmissionFactory.create(
         form=version.form,
         version=version,
         version_uid=version.version_uid,
@@ -77,7 +79,7 @@ def _open(submission: Submission) -> dict[tuple[str, str], Flag]:
     }
 
 
-def test_skipped_answer_becomes_a_flag_with_plain_words_and_values(version):
+def test_skipped_answer_becomes_a_flag_with_plain_words_and_values(version: FormVersion) -> None:
     submission = _submission(
         version, **{"screening/employment_status": "looking", "employment/sector": "construction"}
     )
@@ -91,7 +93,7 @@ def test_skipped_answer_becomes_a_flag_with_plain_words_and_values(version):
     assert submission.review_status == Submission.ReviewStatus.FLAGGED
 
 
-def test_revalidation_is_idempotent_and_resolves_what_no_longer_holds(version):
+def test_revalidation_is_idempotent_and_resolves_what_no_longer_holds(version: FormVersion) -> None:
     submission = _submission(version, **{"screening/age": "12"})
     first = validate_submission(submission=submission)
     again = validate_submission(submission=submission)
@@ -116,7 +118,7 @@ def test_revalidation_is_idempotent_and_resolves_what_no_longer_holds(version):
     assert submission.review_status == Submission.ReviewStatus.CLEAN
 
 
-def test_each_submission_is_checked_against_its_own_form_version(version):
+def test_each_submission_is_checked_against_its_own_form_version(version: FormVersion) -> None:
     # Version 1 of the demo form has no 'legal_status' question rules of version 2;
     # the same answers give the findings of the version each interview was filled with.
     old = _version(version.form, "mtm_survey_r3_v1.asset.json", uid="vR3a")
@@ -129,7 +131,7 @@ def test_each_submission_is_checked_against_its_own_form_version(version):
     assert new_codes != old_codes
 
 
-def test_missing_form_version_is_cannot_check_not_a_crash(version):
+def test_missing_form_version_is_cannot_check_not_a_crash(version: FormVersion) -> None:
     submission = _submission(version)
     submission.version = None
     submission.version_uid = "vUnknown"
@@ -140,7 +142,7 @@ def test_missing_form_version_is_cannot_check_not_a_crash(version):
     assert flag.severity == "info"
 
 
-def test_arrival_less_than_a_month_before_the_interview_is_ineligible(version):
+def test_arrival_less_than_a_month_before_the_interview_is_ineligible(version: FormVersion) -> None:
     submission = _submission(version, **{"screening/arrival_date": "2024-01-25"})
     validate_submission(submission=submission)
     eligibility = Eligibility.objects.get(submission=submission)
@@ -149,10 +151,10 @@ def test_arrival_less_than_a_month_before_the_interview_is_ineligible(version):
     assert [c["code"] for c in failing] == ["length_of_stay"]
 
 
-def test_pending_queue_and_command(version):
+def test_pending_queue_and_command(version: FormVersion) -> None:
     subs = [_submission(version) for _ in range(3)]
     Submission.objects.update(needs_validation=False)
-    assert mark_for_validation(round_number=version.form.round.number) == 3
+    assert mark_for_validation(round_number=factories.round_of(version.form).number) == 3
     assert validate_pending(limit=2) == 2
     assert validate_pending(limit=2) == 1
     assert validate_pending(limit=2) == 0
@@ -162,7 +164,7 @@ def test_pending_queue_and_command(version):
     assert all(Eligibility.objects.filter(submission=s).exists() for s in subs)
 
 
-def test_offline_checker_prints_jsonl_findings(tmp_path):
+def test_offline_checker_prints_jsonl_findings(tmp_path: Path) -> None:
     data = tmp_path / "data.json"
     rows = [
         {"_id": 7, **_answers(**{"screening/employment_status": "looking"})},
@@ -194,7 +196,7 @@ def test_offline_checker_prints_jsonl_findings(tmp_path):
     assert all(set(r) == {"submission", "path", "code", "message"} for r in records)
 
 
-def test_offline_checker_refuses_unreadable_files_clearly(tmp_path):
+def test_offline_checker_refuses_unreadable_files_clearly(tmp_path: Path) -> None:
     broken = tmp_path / "data.json"
     broken.write_text("[{")
     with pytest.raises(CommandError, match="not valid JSON"):
@@ -217,7 +219,9 @@ def test_offline_checker_refuses_unreadable_files_clearly(tmp_path):
         )
 
 
-def test_a_rule_the_compiler_rejects_is_reported_and_the_rest_still_checked(version):
+def test_a_rule_the_compiler_rejects_is_reported_and_the_rest_still_checked(
+    version: FormVersion,
+) -> None:
     content = dict(version.content)
     survey = [dict(row) for row in content["survey"]]
     for row in survey:

@@ -26,27 +26,27 @@ class World:
 
 
 def build(per_team: int = 3) -> World:
-    round_ = factories.RoundFactory()
-    form = factories.KoboFormFactory(round=round_)
-    almaty = factories.CityFactory()
-    bos = factories.DistrictFactory(parent=almaty)
-    med = factories.DistrictFactory(code="KZ-ALA-MED", name_en="Medeu", parent=almaty)
+    round_ = factories.RoundFactory.create()
+    form = factories.KoboFormFactory.create(round=round_)
+    almaty = factories.CityFactory.create()
+    bos = factories.DistrictFactory.create(parent=almaty)
+    med = factories.DistrictFactory.create(code="KZ-ALA-MED", name_en="Medeu", parent=almaty)
     sup_a = factories.supervisor(username="sup_a")
     sup_b = factories.supervisor(username="sup_b")
-    team_a = factories.TeamFactory(name="Almaty A", supervisor=sup_a)
-    team_b = factories.TeamFactory(name="Almaty B", supervisor=sup_b)
+    team_a = factories.TeamFactory.create(name="Almaty A", supervisor=sup_a)
+    team_b = factories.TeamFactory.create(name="Almaty B", supervisor=sup_b)
     team_a.locations.add(bos)
     team_b.locations.add(med)
-    enum_a = factories.EnumeratorFactory(kobo_username="enum_a", team=team_a)
-    enum_b = factories.EnumeratorFactory(kobo_username="enum_b", team=team_b)
+    enum_a = factories.EnumeratorFactory.create(kobo_username="enum_a", team=team_a)
+    enum_b = factories.EnumeratorFactory.create(kobo_username="enum_b", team=team_b)
     subs_a = [
-        factories.SubmissionFactory(
+        factories.SubmissionFactory.create(
             form=form, enumerator=enum_a, location=bos, review_status="flagged"
         )
         for _ in range(per_team)
     ]
     subs_b = [
-        factories.SubmissionFactory(
+        factories.SubmissionFactory.create(
             form=form, enumerator=enum_b, location=med, review_status="flagged"
         )
         for _ in range(per_team)

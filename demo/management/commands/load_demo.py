@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from surveys.demo_round import DEMO_PASSWORD, load_demo_round
-from validation.criteria_defaults import DEMO_PRESET, ensure_default_criteria
+from demo.round import DEMO_PASSWORD, load_demo_round
+from validation.flags.criteria_presets import DEMO_PRESET, ensure_default_criteria
 
 
 class Command(BaseCommand):

@@ -1,16 +1,18 @@
 """The demo: migrate, load the round, start a local KoBo server, sync, validate, serve."""
 
+import os
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from demo.data import DEMO_ASSET_UID
+from demo.data.ki_seed import register_ki_form, seed_ki_store
+from demo.data.seed import seed_store
+from demo.kobo_fake import FakeKoboServer, FakeKoboStore
+from demo.mail import configure_demo_mail
 from surveys.connections import client_for, default_server
-from surveys.demo import DEMO_ASSET_UID
-from surveys.demo.ki_seed import register_ki_form, seed_ki_store
-from surveys.demo.seed import seed_store
-from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
 from surveys.models import Round
 from surveys.services import register_form
 from surveys.sync import sync_form
@@ -54,8 +56,22 @@ class Command(BaseCommand):
         ki_form = register_ki_form(server=server, client=client_for(server), round_=round_)
         self.stdout.write(f"Key informants synced: {sync_form(form=ki_form, full=True).counts()}")
         call_command("validate", stdout=self.stdout)
+        self._notifications(options["port"])
         if options["no_serve"]:
             kobo.stop()
             return
         self.stdout.write(f"Admin: http://127.0.0.1:{options['port']}/admin/")
         call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
+
+    def _notifications(self, port: int) -> None:
+        if not os.environ.get("MTM_PUBLIC_URL"):  # links in messages lead back to this demo
+            settings.MTM_PUBLIC_URL = f"http://127.0.0.1:{port}"
+        folder = configure_demo_mail()
+        if folder is None:
+            self.stdout.write(f"Notifications: e-mail through {settings.EMAIL_BACKEND}.")
+            return
+        self.stdout.write(
+            f"Notifications: e-mail is written to files in {folder}/ (one file per message). "
+            "Return an interview as a supervisor (review screen, 'Return to enumerator') "
+            "and the enumerator's message appears there."
+        )

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
+from demo.kobo_fake import FakeKoboServer, FakeKoboStore
 
 
 def _default_port() -> int:
@@ -47,9 +47,9 @@ class Command(BaseCommand):
 
     def _seed(self, store: FakeKoboStore, n_submissions: int) -> None:
         try:
-            from surveys.demo.seed import seed_store  # written by the demo helper; optional
+            from demo.data.seed import seed_store  # written by the demo helper; optional
         except ImportError:
-            self.stderr.write("surveys.demo.seed is not available: starting with no data.")
+            self.stderr.write("demo.data.seed is not available: starting with no data.")
             return
         seed_store(store, n_submissions)
         total = sum(len(asset.keys) for asset in store.assets.values())

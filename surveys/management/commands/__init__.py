@@ -1,1 +1,1 @@
-"""`manage.py` commands of the surveys app: sync_kobo and run_fake_kobo."""
+"""`manage.py` commands of the surveys app: sync_kobo and allocate_sample."""

@@ -28,6 +28,12 @@ def almaty(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2024, 2, day, hour, minute, tzinfo=ALMATY)
 
 
+def started(interview: Interview) -> datetime:
+    """The interview's start (make_interview always sets one)."""
+    assert interview.start is not None
+    return interview.start
+
+
 @pytest.fixture
 def make_interview() -> Callable[..., Interview]:
     """An evening interview in Bostandyk, uploaded three days later from offline work."""

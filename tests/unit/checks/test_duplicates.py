@@ -1,9 +1,12 @@
 import random
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
 from tests.unit.checks.conftest import almaty
+from validation.checks.base import CheckContext, Finding, Interview
 from validation.checks.duplicates import DuplicateCheck, RespondentMatcher
 from validation.checks.identifiers import encode
 from validation.checks.registry import DEFAULTS
@@ -12,9 +15,9 @@ PEOPLE = [("male", 25, "kg"), ("female", 41, "tj"), ("male", 52, "ru"), ("female
 
 
 @pytest.fixture
-def crowd(make_interview):
+def crowd(make_interview: Callable[..., Interview]) -> list[Interview]:
     """A round of 200 distinct respondents across Almaty districts, named and with phones."""
-    crowd = []
+    crowd: list[Interview] = []
     for i in range(200):
         sex, age, nationality = PEOPLE[i % 4]
         crowd.append(
@@ -34,11 +37,13 @@ def crowd(make_interview):
     return crowd
 
 
-def _by_code(findings, code):
+def _by_code(findings: Iterable[Finding], code: str) -> dict[int, Finding]:
     return {f.interview_id: f for f in findings if f.code == code}
 
 
-def test_same_root_uuid_and_instance(make_interview, make_context):
+def test_same_root_uuid_and_instance(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     first = make_interview(root_uuid="uuid:abc", instance_id="uuid:v1")
     edited_copy = make_interview(root_uuid="uuid:abc", instance_id="uuid:v2", form_id=2)
     resent = make_interview(instance_id="uuid:v1")
@@ -66,7 +71,9 @@ def test_same_root_uuid_and_instance(make_interview, make_context):
     }
 
 
-def test_missing_uuid_cannot_be_checked(make_interview, make_context):
+def test_missing_uuid_cannot_be_checked(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     findings = list(
         DuplicateCheck().run([make_interview(root_uuid="", instance_id="uuid:x")], make_context())
     )
@@ -96,8 +103,17 @@ def test_missing_uuid_cannot_be_checked(make_interview, make_context):
         ),
     ],
 )
-def test_repeat_respondent(_case, changes, flagged, crowd, make_interview, make_context):
+def test_repeat_respondent(
+    _case: str,
+    changes: dict[str, Any],
+    flagged: bool,
+    crowd: list[Interview],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     first = crowd[10]
+    assert first.age is not None
+    assert first.arrival_date is not None
     again = make_interview(
         sex=changes.get("sex", first.sex),
         age=first.age + changes["age"],
@@ -124,11 +140,17 @@ def test_repeat_respondent(_case, changes, flagged, crowd, make_interview, make_
     assert set(findings) <= {first.id, again.id}
 
 
-def test_distinct_respondents_are_not_flagged(crowd, make_context):
+def test_distinct_respondents_are_not_flagged(
+    crowd: list[Interview], make_context: Callable[..., CheckContext]
+) -> None:
     assert _by_code(DuplicateCheck().run(crowd, make_context()), "duplicate.respondent") == {}
 
 
-def test_repeat_in_another_round_is_not_a_repeat(crowd, make_interview, make_context):
+def test_repeat_in_another_round_is_not_a_repeat(
+    crowd: list[Interview],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     first = crowd[3]
     again = make_interview(
         sex=first.sex,
@@ -144,8 +166,13 @@ def test_repeat_in_another_round_is_not_a_repeat(crowd, make_interview, make_con
     )
 
 
-def test_min_score_edge(crowd, make_interview, make_context):
+def test_min_score_edge(
+    crowd: list[Interview],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     first = crowd[10]
+    assert first.age is not None
     again = make_interview(
         sex=first.sex,
         age=first.age + 1,
@@ -165,7 +192,9 @@ def test_min_score_edge(crowd, make_interview, make_context):
     )
 
 
-def test_nothing_to_compare(make_interview, make_context):
+def test_nothing_to_compare(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     bare = make_interview(sex=None, age=None, nationality=None, arrival_date=None)
     findings = list(
         DuplicateCheck().run([bare], make_context(enabled=frozenset({"duplicate.respondent"})))
@@ -175,7 +204,11 @@ def test_nothing_to_compare(make_interview, make_context):
     ]
 
 
-def test_only_ids_limits_output_not_comparison(crowd, make_interview, make_context):
+def test_only_ids_limits_output_not_comparison(
+    crowd: list[Interview],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     first = crowd[10]
     again = make_interview(
         sex=first.sex,
@@ -193,7 +226,7 @@ def test_only_ids_limits_output_not_comparison(crowd, make_interview, make_conte
 KEY = b"test-key"
 
 
-def _ids(phone=None, name=None):
+def _ids(phone: str | None = None, name: str | None = None) -> dict[str, Any]:
     encoded = encode(KEY, phone=phone, name=name)
     return {
         "phone_hash": encoded.phone_hash,
@@ -204,11 +237,11 @@ def _ids(phone=None, name=None):
 
 
 @pytest.fixture
-def named_crowd(make_interview):
+def named_crowd(make_interview: Callable[..., Interview]) -> list[Interview]:
     """200 distinct Uzbek and Kyrgyz men with names and phones; some share a surname."""
     firsts = ["Шерзод", "Дилшод", "Жасур", "Азамат", "Нурлан", "Бекзод", "Рустам", "Улан"]
     surnames = ["Каримов", "Рахимов", "Юсупов", "Жумабаев", "Асанов", "Маматов", "Усенов"]
-    crowd = []
+    crowd: list[Interview] = []
     for i in range(200):
         name = f"{surnames[i % 7]} {firsts[(i // 7) % 8]}"
         crowd.append(
@@ -224,7 +257,7 @@ def named_crowd(make_interview):
     return crowd
 
 
-def _again(first, make_interview, **changes):
+def _again(first: Interview, make_interview: Callable[..., Interview], **changes: Any) -> Interview:
     same = {
         "sex": first.sex,
         "age": first.age,
@@ -254,8 +287,15 @@ def _again(first, make_interview, **changes):
     ],
 )
 def test_fuzzy_repeat_respondent(
-    _case, first_name, again_name, again_phone, label, named_crowd, make_interview, make_context
-):
+    _case: str,
+    first_name: str | None,
+    again_name: str | None,
+    again_phone: str | None,
+    label: str,
+    named_crowd: list[Interview],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     first = make_interview(
         age=33,
         nationality="uz",
@@ -272,7 +312,11 @@ def test_fuzzy_repeat_respondent(
     assert "Тошматов" not in str(findings[again.id].values)
 
 
-def test_brother_with_family_phone_is_not_a_repeat(named_crowd, make_interview, make_context):
+def test_brother_with_family_phone_is_not_a_repeat(
+    named_crowd: list[Interview],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     """Same surname and phone, another first name and age: a relative, not the same man."""
     first = make_interview(
         age=33, nationality="uz", **_ids(phone="+7 701 555 12 34", name="Тошматов Ойбек")
@@ -290,7 +334,11 @@ def test_brother_with_family_phone_is_not_a_repeat(named_crowd, make_interview, 
     assert brother.id not in findings
 
 
-def test_arrival_recalled_to_the_month(named_crowd, make_interview, make_context):
+def test_arrival_recalled_to_the_month(
+    named_crowd: list[Interview],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     first = make_interview(age=41, nationality="kg", arrival_date=date(2019, 3, 17))
     params = dict(DEFAULTS["duplicate.respondent"])
     matcher = RespondentMatcher([*named_crowd, first], params)
@@ -303,7 +351,9 @@ def test_arrival_recalled_to_the_month(named_crowd, make_interview, make_context
     assert in_month.score > matcher.score(first, other_month).score
 
 
-def test_arrival_years_apart_outweighs_a_shared_name(named_crowd, make_interview):
+def test_arrival_years_apart_outweighs_a_shared_name(
+    named_crowd: list[Interview], make_interview: Callable[..., Interview]
+) -> None:
     """One name and age: arrivals weeks apart may be one man's recollections, years apart not."""
     first = make_interview(age=30, arrival_date=date(2019, 3, 17), **_ids(name="Каримов Шерзод"))
     matcher = RespondentMatcher([*named_crowd, first], dict(DEFAULTS["duplicate.respondent"]))
@@ -316,7 +366,11 @@ def test_arrival_years_apart_outweighs_a_shared_name(named_crowd, make_interview
     assert matcher.score(first, years).score < matcher.score(first, weeks).score / 20
 
 
-def test_two_years_of_age_apart_is_still_found(named_crowd, make_interview, make_context):
+def test_two_years_of_age_apart_is_still_found(
+    named_crowd: list[Interview],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     """A birthday between the interviews and an age guessed one year off: two years apart."""
     first = make_interview(age=30, **_ids(name="Тошматов Ойбек"))
     again = _again(first, make_interview, age=32, **_ids(name="Toshmatov Oybek"))
@@ -342,12 +396,12 @@ CHOICES = {
 
 
 @pytest.fixture
-def anonymous_crowd(make_interview):
+def anonymous_crowd(make_interview: Callable[..., Interview]) -> list[Interview]:
     """400 anonymous Uzbek men, no phone or name, of a few ages, who came in February or March
     of some year: many look alike by age and arrival (as snowball samples do), and differ in
     their profile answers; the first arrival is this year's or some years before."""
     rng = random.Random(3)
-    crowd = []
+    crowd: list[Interview] = []
     for _ in range(400):
         arrival = date(rng.randint(2016, 2023), rng.choice((2, 3)), rng.randint(1, 28))
         answers = {key: rng.choice(values) for key, values in CHOICES.items()}
@@ -356,7 +410,7 @@ def anonymous_crowd(make_interview):
     return crowd
 
 
-def _profile(**changes):
+def _profile(**changes: str) -> dict[str, str]:
     return {
         "b/marital": "married",
         "b/education": "higher",
@@ -366,7 +420,11 @@ def _profile(**changes):
     } | changes
 
 
-def test_profile_answers_find_an_anonymous_repeat(anonymous_crowd, make_interview, make_context):
+def test_profile_answers_find_an_anonymous_repeat(
+    anonymous_crowd: list[Interview],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     first = make_interview(age=27, arrival_date=date(2021, 2, 9), answers=_profile())
     again = _again(first, make_interview, answers=_profile())
     lookalike = _again(
@@ -388,7 +446,9 @@ def test_profile_answers_find_an_anonymous_repeat(anonymous_crowd, make_intervie
     )
 
 
-def test_dont_know_is_no_evidence(anonymous_crowd, make_interview):
+def test_dont_know_is_no_evidence(
+    anonymous_crowd: list[Interview], make_interview: Callable[..., Interview]
+) -> None:
     first = make_interview(age=27, answers=_profile())
     unsure = _again(first, make_interview, answers=dict.fromkeys(FACTS, "dk"))
     silent = _again(first, make_interview, answers={})
@@ -399,7 +459,9 @@ def test_dont_know_is_no_evidence(anonymous_crowd, make_interview):
     assert matcher.score(first, unsure).score == matcher.score(first, silent).score
 
 
-def test_facts_that_follow_arrival_are_not_counted_twice(anonymous_crowd, make_interview):
+def test_facts_that_follow_arrival_are_not_counted_twice(
+    anonymous_crowd: list[Interview], make_interview: Callable[..., Interview]
+) -> None:
     """First arrival year follows this arrival (often the same year): for two men who arrived
     the same week, agreeing on it is likely by chance, so EM gives it a lift; the region is
     independent of arrival and gets none; one man gives each answer the same way."""

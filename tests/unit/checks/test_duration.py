@@ -1,12 +1,15 @@
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from tests.unit.checks.conftest import almaty
+from validation.checks.base import CheckContext, Finding, Interview
 from validation.checks.duration import DurationCheck
 
 
-def _codes(findings):
+def _codes(findings: Iterable[Finding]) -> list[str]:
     return [f.code for f in findings]
 
 
@@ -20,13 +23,21 @@ def _codes(findings):
         ("181 min is too long", 181, ["duration.too_long"]),
     ],
 )
-def test_duration_thresholds(_case, minutes, expected, make_interview, make_context):
+def test_duration_thresholds(
+    _case: str,
+    minutes: int,
+    expected: list[Any],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     start = almaty(12, 18, 10)
     iv = make_interview(start=start, end=start + timedelta(minutes=minutes))
     assert _codes(DurationCheck().run([iv], make_context())) == expected
 
 
-def test_too_short_message_and_values(make_interview, make_context):
+def test_too_short_message_and_values(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     start = almaty(12, 18, 10)
     iv = make_interview(start=start, end=start + timedelta(minutes=4))
     (finding,) = DurationCheck().run([iv], make_context())
@@ -43,7 +54,13 @@ def test_too_short_message_and_values(make_interview, make_context):
         ("240 answers need 24 min: 20 min is too short", 240, ["duration.too_short"]),
     ],
 )
-def test_scaled_by_answers(_case, answered, expected, make_interview, make_context):
+def test_scaled_by_answers(
+    _case: str,
+    answered: int,
+    expected: list[Any],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     start = almaty(12, 18, 10)
     iv = make_interview(start=start, end=start + timedelta(minutes=20), answered=answered)
     ctx = make_context(params={"duration.too_short": {"seconds_per_answer_min": 6}})
@@ -63,7 +80,13 @@ def test_scaled_by_answers(_case, answered, expected, make_interview, make_conte
         ),
     ],
 )
-def test_cannot_check(_case, overrides, reason, make_interview, make_context):
+def test_cannot_check(
+    _case: str,
+    overrides: Any,
+    reason: str,
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     (finding,) = DurationCheck().run([make_interview(**overrides)], make_context())
     assert (finding.code, finding.severity, finding.message) == (
         "duration.cannot_check",
@@ -72,7 +95,9 @@ def test_cannot_check(_case, overrides, reason, make_interview, make_context):
     )
 
 
-def test_disabled_codes_are_skipped(make_interview, make_context):
+def test_disabled_codes_are_skipped(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     start = almaty(12, 18, 10)
     iv = make_interview(start=start, end=start + timedelta(minutes=4))
     ctx = make_context(enabled=frozenset({"duration.too_long"}))

@@ -1,11 +1,14 @@
 import math
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import pytest
 
+from validation.checks.base import CheckContext, Finding, Interview
 from validation.checks.gps import GpsCheck, haversine_km
 
 
-def _codes(findings):
+def _codes(findings: Iterable[Finding]) -> list[str]:
     return sorted(f.code for f in findings)
 
 
@@ -26,17 +29,27 @@ def _codes(findings):
         ("0,0 means no fix", (0.0, 0.0, None, None), ["gps.missing"]),
     ],
 )
-def test_district_and_accuracy(_case, gps, expected, make_interview, make_context):
+def test_district_and_accuracy(
+    _case: str,
+    gps: tuple[Any, ...] | None,
+    expected: list[Any],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     assert _codes(GpsCheck().run([make_interview(gps=gps)], make_context())) == expected
 
 
-def test_outside_message_gives_distance(make_interview, make_context):
+def test_outside_message_gives_distance(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     (finding,) = GpsCheck().run([make_interview(gps=(43.21, 76.99, None, 5.0))], make_context())
     assert finding.message == "GPS point is 2.4 km outside KZ-ALA-BOS."
     assert finding.values["distance_m"] == pytest.approx(2436, rel=0.01)
 
 
-def test_tolerance_edge_is_not_flagged(make_interview, make_context):
+def test_tolerance_edge_is_not_flagged(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     iv = make_interview(gps=(43.21, 76.99, None, 5.0))
     (finding,) = GpsCheck().run([iv], make_context())
     exact = finding.values["distance_m"]
@@ -51,12 +64,20 @@ def test_tolerance_edge_is_not_flagged(make_interview, make_context):
         ("40 km away in Kaskelen", (43.20, 76.62, None, 5.0), ["gps.far_from_centroid"]),
     ],
 )
-def test_far_from_centroid_without_boundary(_case, gps, expected, make_interview, make_context):
+def test_far_from_centroid_without_boundary(
+    _case: str,
+    gps: tuple[Any, ...],
+    expected: list[Any],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     iv = make_interview(location="KZ-ALA-MED", gps=gps)
     assert _codes(GpsCheck().run([iv], make_context())) == expected
 
 
-def test_far_from_centroid_edge(make_interview, make_context):
+def test_far_from_centroid_edge(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     point = (43.21 + 15 / 111.195, 77.0)  # 15 km due north of the centre
     km = haversine_km(point, (43.21, 77.0))
     iv = make_interview(location="KZ-ALA-MED", gps=(*point, None, 5.0))
@@ -112,14 +133,23 @@ def test_far_from_centroid_edge(make_interview, make_context):
         ),
     ],
 )
-def test_cannot_check(_case, overrides, context_overrides, reason, make_interview, make_context):
+def test_cannot_check(
+    _case: str,
+    overrides: Any,
+    context_overrides: dict[str, Any],
+    reason: str,
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     findings = list(
         GpsCheck().run([make_interview(**overrides)], make_context(**context_overrides))
     )
     assert [(f.code, f.message) for f in findings] == [("gps.cannot_check", reason)]
 
 
-def test_many_points_in_many_districts(make_interview, make_context):
+def test_many_points_in_many_districts(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     inside = [make_interview(gps=(43.19 + i * 0.0004, 76.9, None, 5.0)) for i in range(100)]
     outside = [make_interview(gps=(43.30, 76.9, None, 5.0)) for _ in range(3)]
     findings = list(GpsCheck().run(inside + outside, make_context()))

@@ -11,11 +11,11 @@ KEY = b"test-key"
     "written",
     ["+7 707 123 45 67", "87071234567", "8 (707) 123-45-67", "7071234567", "+77071234567"],
 )
-def test_phone_formats_are_one_number(written):
+def test_phone_formats_are_one_number(written: str) -> None:
     assert encode(KEY, phone=written).phone_hash == encode(KEY, phone="+7 707 123 4567").phone_hash
 
 
-def test_phone_hash_is_keyed_and_not_the_digits():
+def test_phone_hash_is_keyed_and_not_the_digits() -> None:
     plain = encode(KEY, phone="+998 90 123 45 67")
     assert plain.phone_hash is not None
     assert "901234567" not in plain.phone_hash
@@ -31,14 +31,14 @@ def test_phone_hash_is_keyed_and_not_the_digits():
         ("+7 707 999 45 67", False),  # three digits differ: another number
     ],
 )
-def test_phone_one_digit_apart_shares_a_key(other, near):
+def test_phone_one_digit_apart_shares_a_key(other: str, near: bool) -> None:
     a, b = encode(KEY, phone="+7 707 123 45 67"), encode(KEY, phone=other)
     assert a.phone_hash != b.phone_hash
     assert bool(a.phone_keys & b.phone_keys) is near
 
 
 @pytest.mark.parametrize("raw", ["", "n/a", "12345", "нет"])
-def test_phone_without_nine_digits_is_none(raw):
+def test_phone_without_nine_digits_is_none(raw: str) -> None:
     assert phone_digits(raw) is None
     assert encode(KEY, phone=raw).phone_hash is None
     assert encode(KEY, phone=raw).phone_keys == frozenset()
@@ -56,16 +56,16 @@ def test_phone_without_nine_digits_is_none(raw):
         ("Абдуллаев Сардор", "Sardor Abdulaev"),  # doubled letter
     ],
 )
-def test_spellings_of_one_name_hash_alike(a, b):
+def test_spellings_of_one_name_hash_alike(a: str, b: str) -> None:
     assert encode(KEY, name=a).name_hash == encode(KEY, name=b).name_hash
 
 
-def test_patronymics_are_dropped():
+def test_patronymics_are_dropped() -> None:
     assert name_tokens("Иванова Анна Сергеевна") == ["ivanova", "ana"]
     assert name_tokens("AZIZOV RUSTAM SHERALI UGHLI") == ["azizov", "rustam"]
 
 
-def test_a_typo_matches_fuzzily_another_first_name_does_not():
+def test_a_typo_matches_fuzzily_another_first_name_does_not() -> None:
     base = encode(KEY, name="Karimov Sherzod").name_parts
     typo = encode(KEY, name="Karimov Sherzot").name_parts
     brother = encode(KEY, name="Karimov Dilshod").name_parts
@@ -75,7 +75,7 @@ def test_a_typo_matches_fuzzily_another_first_name_does_not():
     assert match_names(base, brother, 0.75) is None
 
 
-def test_shorter_name_inside_longer_matches():
+def test_shorter_name_inside_longer_matches() -> None:
     full = encode(KEY, name="Sherzod Karimov Bahodir").name_parts
     short = encode(KEY, name="Шерзод Каримов").name_parts
     matched = match_names(short, full, 0.75)
@@ -84,11 +84,11 @@ def test_shorter_name_inside_longer_matches():
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "—", "123"])
-def test_name_without_letters_is_none(raw):
+def test_name_without_letters_is_none(raw: str) -> None:
     encoded = encode(KEY, name=raw)
     assert (encoded.name_hash, encoded.name_parts) == (None, ())
 
 
-def test_dice_of_empty_filters_is_zero():
+def test_dice_of_empty_filters_is_zero() -> None:
     assert dice(0, 0) == 0.0
     assert dice(0b1011, 0b1011) == 1.0

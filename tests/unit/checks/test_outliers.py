@@ -1,11 +1,16 @@
+from collections.abc import Callable, Sequence
+
 import pytest
 
+from validation.checks.base import CheckContext, Interview
 from validation.checks.outliers import OutlierCheck, fences
 
 INCOME = "d/income_kzt"
 
 
-def _sample(make_interview, values, location="KZ-ALA-BOS"):
+def _sample(
+    make_interview: Callable[..., Interview], values: Sequence[float], location: str = "KZ-ALA-BOS"
+) -> list[Interview]:
     return [make_interview(location=location, answers={INCOME: str(v)}) for v in values]
 
 
@@ -13,7 +18,9 @@ def _sample(make_interview, values, location="KZ-ALA-BOS"):
 BASE = [180_000] * 7 + [200_000] * 7 + [220_000] * 6
 
 
-def test_high_income_is_flagged(make_interview, make_context):
+def test_high_income_is_flagged(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     sample = _sample(make_interview, [*BASE, 2_000_000])
     findings = list(OutlierCheck().run(sample, make_context()))
     assert [(f.interview_id, f.path) for f in findings] == [(sample[-1].id, INCOME)]
@@ -21,7 +28,9 @@ def test_high_income_is_flagged(make_interview, make_context):
     assert findings[0].values["group"] == "location"
 
 
-def test_exactly_at_the_bound_is_not_flagged(make_interview, make_context):
+def test_exactly_at_the_bound_is_not_flagged(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     upper = 200_000 + 3.5 * 20_000 / 0.6745
     sample = _sample(make_interview, [*BASE, upper])
     assert list(OutlierCheck().run(sample, make_context())) == []
@@ -29,7 +38,9 @@ def test_exactly_at_the_bound_is_not_flagged(make_interview, make_context):
     assert len(list(OutlierCheck().run(sample, make_context()))) == 1
 
 
-def test_iqr_method(make_interview, make_context):
+def test_iqr_method(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     sample = _sample(make_interview, [*BASE, 400_000])
     ctx = make_context(params={"outlier.value": {"method": "iqr"}})
     (finding,) = OutlierCheck().run(sample, ctx)
@@ -40,12 +51,19 @@ def test_iqr_method(make_interview, make_context):
     ("_case", "answer"),
     [("don't know code 98", "98"), ("refusal code 99", "99"), ("unanswered", "")],
 )
-def test_special_codes_are_not_numbers(_case, answer, make_interview, make_context):
+def test_special_codes_are_not_numbers(
+    _case: str,
+    answer: str,
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     sample = [*_sample(make_interview, BASE), make_interview(answers={INCOME: answer})]
     assert list(OutlierCheck().run(sample, make_context())) == []
 
 
-def test_malformed_answer_cannot_be_checked(make_interview, make_context):
+def test_malformed_answer_cannot_be_checked(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     sample = [*_sample(make_interview, BASE), make_interview(answers={INCOME: "200 тыс"})]
     (finding,) = OutlierCheck().run(sample, make_context())
     assert (finding.code, finding.path, finding.message) == (
@@ -55,7 +73,9 @@ def test_malformed_answer_cannot_be_checked(make_interview, make_context):
     )
 
 
-def test_small_district_borrows_the_round(make_interview, make_context):
+def test_small_district_borrows_the_round(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     sample = _sample(make_interview, BASE) + _sample(make_interview, [2_000_000], "KZ-ALA-MED")
     (finding,) = OutlierCheck().run(sample, make_context())
     assert finding.values["group"] == "round"
@@ -63,19 +83,23 @@ def test_small_district_borrows_the_round(make_interview, make_context):
     assert list(OutlierCheck().run(sample, ctx)) == []
 
 
-def test_too_few_values_are_not_judged(make_interview, make_context):
+def test_too_few_values_are_not_judged(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     assert (
         list(OutlierCheck().run(_sample(make_interview, [*BASE[:18], 9_000_000]), make_context()))
         == []
     )
 
 
-def test_no_spread_means_no_bounds():
+def test_no_spread_means_no_bounds() -> None:
     assert fences([5.0] * 30, "mad", 3.5, 1.5) is None
     assert fences([5.0] * 30, "iqr", 3.5, 1.5) is None
 
 
-def test_log_scale(make_interview, make_context):
+def test_log_scale(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     sample = _sample(make_interview, [*BASE, 2_000_000])
     ctx = make_context(params={"outlier.value": {"log": True}})
     (finding,) = OutlierCheck().run(sample, ctx)

@@ -1,10 +1,14 @@
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
-from tests.unit.checks.conftest import almaty
+from tests.unit.checks.conftest import almaty, started
+from validation.checks.base import CheckContext, Interview
 from validation.checks.refusals import RefusalCheck
 
 
-def _answers(special, total=20, code="dk"):
+def _answers(special: int, total: int = 20, code: str = "dk") -> dict[str, str]:
     return {f"d/q{i:02d}": code if i < special else "1" for i in range(total)}
 
 
@@ -24,12 +28,21 @@ def _answers(special, total=20, code="dk"):
         ("fewer than 10 answered is not judged", _answers(5, total=9), 9, []),
     ],
 )
-def test_interview_rate(_case, answers, answered, expected, make_interview, make_context):
+def test_interview_rate(
+    _case: str,
+    answers: Any,
+    answered: int,
+    expected: list[Any],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     iv = make_interview(answers=answers, answered=answered)
     assert [f.code for f in RefusalCheck().run([iv], make_context())] == expected
 
 
-def test_interview_rate_values(make_interview, make_context):
+def test_interview_rate_values(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     answers = _answers(3) | {"d/q19": "99", "d/q18": "refuse"}
     (finding,) = RefusalCheck().run([make_interview(answers=answers, answered=20)], make_context())
     assert finding.values == {
@@ -41,13 +54,17 @@ def test_interview_rate_values(make_interview, make_context):
     }
 
 
-def test_no_answers_cannot_be_checked(make_interview, make_context):
+def test_no_answers_cannot_be_checked(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     (finding,) = RefusalCheck().run([make_interview(answered=0)], make_context())
     assert finding.code == "refusal.cannot_check"
 
 
-def _team(make_interview, rates, per_enumerator=10):
-    interviews = []
+def _team(
+    make_interview: Callable[..., Interview], rates: list[int], per_enumerator: int = 10
+) -> list[Interview]:
+    interviews: list[Interview] = []
     for n, special in enumerate(rates):
         interviews.extend(
             make_interview(
@@ -71,7 +88,13 @@ def _team(make_interview, rates, per_enumerator=10):
         ("everyone similar", [2, 3, 2, 3], []),
     ],
 )
-def test_enumerator_rate(_case, rates, flagged, make_interview, make_context):
+def test_enumerator_rate(
+    _case: str,
+    rates: list[Any],
+    flagged: list[Any],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     interviews = _team(make_interview, rates)
     findings = [
         f
@@ -80,11 +103,13 @@ def test_enumerator_rate(_case, rates, flagged, make_interview, make_context):
     ]
     assert [f.values["enumerator"] for f in findings] == flagged
     for finding in findings:
-        latest = max((iv for iv in interviews if iv.enumerator == "enum3"), key=lambda iv: iv.start)
+        latest = max((iv for iv in interviews if iv.enumerator == "enum3"), key=started)
         assert finding.interview_id == latest.id
 
 
-def test_enumerator_rate_at_ratio_edge(make_interview, make_context):
+def test_enumerator_rate_at_ratio_edge(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     interviews = _team(make_interview, [5, 5, 5, 10])  # 20% vs 10%: exactly 2x, 10 points
     findings = [
         f
@@ -94,7 +119,9 @@ def test_enumerator_rate_at_ratio_edge(make_interview, make_context):
     assert [(f.values["ratio"], f.values["team_median"]) for f in findings] == [(2.0, 0.1)]
 
 
-def test_too_few_interviews_per_enumerator(make_interview, make_context):
+def test_too_few_interviews_per_enumerator(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     interviews = _team(make_interview, [2, 2, 2, 9], per_enumerator=9)
     assert [
         f

@@ -1,10 +1,13 @@
 import json
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from tests.unit.checks.conftest import almaty
+from validation.checks.base import CheckContext, Interview
 from validation.checks.registry import (
     CHECKS,
     DEFAULTS,
@@ -14,7 +17,7 @@ from validation.checks.registry import (
 )
 
 
-def test_every_code_has_defaults_with_severity():
+def test_every_code_has_defaults_with_severity() -> None:
     codes = [code for check in CHECKS for code in check.codes]
     assert len(codes) == len(set(codes))
     assert set(DEFAULTS) == set(codes)
@@ -23,7 +26,7 @@ def test_every_code_has_defaults_with_severity():
     assert DEFAULTS["timing.late_upload"]["max_days"] == 7.0
 
 
-def test_valid_overrides_are_merged():
+def test_valid_overrides_are_merged() -> None:
     assert validate_params("duration.too_short", {"min_minutes": 20, "severity": "blocker"}) == {
         "severity": "blocker",
         "min_minutes": 20.0,
@@ -105,12 +108,12 @@ def test_valid_overrides_are_merged():
         ),
     ],
 )
-def test_bad_thresholds_are_rejected(_case, code, params, message):
+def test_bad_thresholds_are_rejected(_case: str, code: str, params: Any, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         validate_params(code, params)
 
 
-def test_minimum_above_maximum_is_rejected():
+def test_minimum_above_maximum_is_rejected() -> None:
     message = (
         "duration.too_short: min_minutes (200) must not exceed "
         "duration.too_long: max_minutes (180)."
@@ -120,18 +123,24 @@ def test_minimum_above_maximum_is_rejected():
     assert validate_config({"duration.too_short": {"min_minutes": 180}})  # equal is allowed
 
 
-def test_run_checks_rejects_bad_config(make_interview, make_context):
+def test_run_checks_rejects_bad_config(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     with pytest.raises(ValueError, match="max_accuracy_m"):
         run_checks(
             [make_interview()], make_context(params={"gps.low_accuracy": {"max_accuracy_m": -1}})
         )
 
 
-def test_clean_interview_has_no_findings(make_interview, make_context):
+def test_clean_interview_has_no_findings(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     assert run_checks([make_interview(answers={"d/income_kzt": "250000"})], make_context()) == []
 
 
-def test_findings_are_unique_and_json(make_interview, make_context):
+def test_findings_are_unique_and_json(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     start = almaty(12, 10, 0)
     bad = make_interview(
         start=start,
@@ -152,20 +161,26 @@ def test_findings_are_unique_and_json(make_interview, make_context):
     ) == ("duration.too_short", "gps.missing", "duplicate.same_instance")
 
 
-def test_cannot_check_reasons_merge(make_interview, make_context):
+def test_cannot_check_reasons_merge(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     iv = make_interview(start=None, end=None, team="SHY-2")
     (timing,) = [f for f in run_checks([iv], make_context()) if f.code == "timing.cannot_check"]
     assert timing.values["reasons"] == ["The start time is missing.", "The end time is missing."]
 
 
-def test_enabled_limits_codes_and_families(make_interview, make_context):
+def test_enabled_limits_codes_and_families(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     start = almaty(12, 10, 0)
     iv = make_interview(start=start, end=start + timedelta(minutes=3), gps=None)
     ctx = make_context(enabled=frozenset({"gps.missing"}))
     assert [f.code for f in run_checks([iv], ctx)] == ["gps.missing"]
 
 
-def test_incremental_mode_compares_with_the_block(make_interview, make_context):
+def test_incremental_mode_compares_with_the_block(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     old = make_interview(phone_hash="p1", name_hash="n1")
     new = make_interview(phone_hash="p1", name_hash="n1", location="KZ-ALA-AUE")
     other_round = make_interview(round_id=2, phone_hash="p1", name_hash="n1")

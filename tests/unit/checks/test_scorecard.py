@@ -1,12 +1,15 @@
+from collections.abc import Callable
 from datetime import timedelta
 
 from tests.unit.checks.conftest import almaty
-from validation.checks.base import Finding
+from validation.checks.base import CheckContext, Finding, Interview
 from validation.checks.scorecard import enumerator_scorecard
 
 
-def test_scorecard(make_interview, make_context):
-    interviews = []
+def test_scorecard(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
+    interviews: list[Interview] = []
     for n, minutes in enumerate([30, 40, 50, 60]):
         for day in (12, 13):
             start = almaty(day, 18)

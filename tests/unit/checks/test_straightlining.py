@@ -1,6 +1,10 @@
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from tests.unit.checks.conftest import LIKERT_BLOCK
+from validation.checks.base import CheckContext, Interview
 from validation.checks.straightlining import StraightliningCheck
 
 
@@ -13,7 +17,13 @@ from validation.checks.straightlining import StraightliningCheck
         ("all don't know still straightlines", dict.fromkeys(LIKERT_BLOCK, "dk"), True),
     ],
 )
-def test_block(_case, answers, flagged, make_interview, make_context):
+def test_block(
+    _case: str,
+    answers: Any,
+    flagged: bool,
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     findings = list(StraightliningCheck().run([make_interview(answers=answers)], make_context()))
     assert bool(findings) is flagged
     if flagged:
@@ -21,7 +31,9 @@ def test_block(_case, answers, flagged, make_interview, make_context):
         assert findings[0].values["count"] == 5
 
 
-def test_blocks_shorter_than_minimum_are_ignored(make_interview, make_context):
+def test_blocks_shorter_than_minimum_are_ignored(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     iv = make_interview(answers=dict.fromkeys(LIKERT_BLOCK, "4"))
     ctx = make_context(straightline_blocks=[LIKERT_BLOCK[:4]])
     assert list(StraightliningCheck().run([iv], ctx)) == []

@@ -1,12 +1,15 @@
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
 from tests.unit.checks.conftest import almaty
+from validation.checks.base import CheckContext, Finding, Interview
 from validation.checks.timing import TimingCheck, within_hours
 
 
-def _codes(findings):
+def _codes(findings: Iterable[Finding]) -> list[str]:
     return sorted(f.code for f in findings)
 
 
@@ -20,12 +23,21 @@ def _codes(findings):
         ("ending 22:01 is outside", almaty(12, 21, 16), 45, ["timing.outside_hours"]),
     ],
 )
-def test_outside_hours(_case, start, minutes, expected, make_interview, make_context):
+def test_outside_hours(
+    _case: str,
+    start: Any,
+    minutes: int,
+    expected: list[Any],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     iv = make_interview(start=start, end=start + timedelta(minutes=minutes))
     assert _codes(TimingCheck().run([iv], make_context())) == expected
 
 
-def test_outside_hours_message(make_interview, make_context):
+def test_outside_hours_message(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     iv = make_interview(start=almaty(12, 10, 0), end=almaty(12, 10, 40))
     (finding,) = TimingCheck().run([iv], make_context())
     assert finding.message == (
@@ -33,32 +45,40 @@ def test_outside_hours_message(make_interview, make_context):
     )
 
 
-def test_window_across_midnight():
+def test_window_across_midnight() -> None:
     assert within_hours(time(23, 30), time(20), time(2), 0)
     assert within_hours(time(1, 0), time(20), time(2), 0)
     assert not within_hours(time(3, 0), time(20), time(2), 0)
 
 
-def test_tolerance_widens_hours(make_interview, make_context):
+def test_tolerance_widens_hours(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     iv = make_interview(start=almaty(12, 13, 50), end=almaty(12, 14, 40))
     ctx = make_context(params={"timing.outside_hours": {"tolerance_minutes": 10}})
     assert _codes(TimingCheck().run([iv], ctx)) == []
 
 
-def test_team_without_hours_cannot_be_checked(make_interview, make_context):
+def test_team_without_hours_cannot_be_checked(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     (finding,) = TimingCheck().run([make_interview(team="SHY-2")], make_context())
     assert finding.code == "timing.cannot_check"
     assert finding.message == "No working hours are set for team SHY-2."
 
 
-def test_default_hours_apply_to_any_team(make_interview, make_context):
+def test_default_hours_apply_to_any_team(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     ctx = make_context(working_hours={"*": (time(9), time(18))})
     assert _codes(TimingCheck().run([make_interview(team="SHY-2")], ctx)) == [
         "timing.outside_hours"
     ]
 
 
-def test_no_hours_configured_means_no_judgement(make_interview, make_context):
+def test_no_hours_configured_means_no_judgement(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     iv = make_interview(start=almaty(12, 3, 0), end=almaty(12, 3, 45))
     assert _codes(TimingCheck().run([iv], make_context(working_hours={}))) == []
 
@@ -76,7 +96,14 @@ def test_no_hours_configured_means_no_judgement(make_interview, make_context):
         ),
     ],
 )
-def test_start_end_order(_case, start, end, expected, make_interview, make_context):
+def test_start_end_order(
+    _case: str,
+    start: Any,
+    end: Any,
+    expected: list[Any],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     iv = make_interview(start=start, end=end, submitted=(end + timedelta(days=1)).astimezone(UTC))
     assert _codes(TimingCheck().run([iv], make_context())) == expected
 
@@ -89,7 +116,13 @@ def test_start_end_order(_case, start, end, expected, make_interview, make_conte
         ("the last fieldwork day passes", 29, []),
     ],
 )
-def test_fieldwork_window(_case, day, expected, make_interview, make_context):
+def test_fieldwork_window(
+    _case: str,
+    day: int | None,
+    expected: list[Any],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     start = almaty(day, 18) if day else datetime(2024, 1, 31, 18, tzinfo=almaty(1, 0).tzinfo)
     iv = make_interview(
         start=start,
@@ -102,7 +135,9 @@ def test_fieldwork_window(_case, day, expected, make_interview, make_context):
     )
 
 
-def test_after_fieldwork(make_interview, make_context):
+def test_after_fieldwork(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     start = almaty(12, 18)
     ctx = make_context(fieldwork_end=date(2024, 2, 10))
     assert _codes(
@@ -120,14 +155,22 @@ def test_after_fieldwork(make_interview, make_context):
         ("upload 2 h before the end time: wrong clock", -timedelta(hours=2), ["timing.in_future"]),
     ],
 )
-def test_upload_timing(_case, upload_delay, expected, make_interview, make_context):
+def test_upload_timing(
+    _case: str,
+    upload_delay: Any,
+    expected: list[Any],
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     start = almaty(12, 18, 10)
     end = start + timedelta(minutes=45)
     iv = make_interview(start=start, end=end, submitted=(end + upload_delay).astimezone(UTC))
     assert _codes(TimingCheck().run([iv], make_context())) == expected
 
 
-def test_in_future_against_now(make_interview, make_context):
+def test_in_future_against_now(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
     start = almaty(12, 18, 10)
     end = start + timedelta(minutes=45)
     iv = make_interview(start=start, end=end, submitted=(end + timedelta(days=3)).astimezone(UTC))
@@ -147,7 +190,13 @@ def test_in_future_against_now(make_interview, make_context):
         ("naive end", {"end": datetime(2024, 2, 12, 19)}, "The end time has no time zone."),  # noqa: DTZ001
     ],
 )
-def test_cannot_check(_case, overrides, message, make_interview, make_context):
+def test_cannot_check(
+    _case: str,
+    overrides: Any,
+    message: str,
+    make_interview: Callable[..., Interview],
+    make_context: Callable[..., CheckContext],
+) -> None:
     findings = [
         f
         for f in TimingCheck().run([make_interview(**overrides)], make_context())

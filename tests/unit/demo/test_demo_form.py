@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from pyxform.xls2xform import convert
 
-from surveys.demo import build_form
-from surveys.demo.codebook import CodebookError, load_codebook, parse_interval, read_codebook
-from surveys.demo.people import ENUMERATORS, QUOTAS
-from surveys.demo.submissions import VIOLATIONS, generate_submission
+from demo.data import build_form
+from demo.data.codebook import CodebookError, load_codebook, parse_interval, read_codebook
+from demo.data.people import ENUMERATORS, QUOTAS
+from demo.data.submissions import VIOLATIONS, generate_submission
 from validation.xlsform import compile_asset_content
 
 NOW = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
