@@ -7,7 +7,9 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from surveys import (
     baseline_admin,  # noqa: F401  (registers the baseline figures)
@@ -74,12 +76,33 @@ class LocationAdmin(ImportJobsMixin[Location]):
         return obj.boundary is not None
 
 
+class CitizenshipFilter(admin.SimpleListFilter):
+    """Quotas by citizenship; the blank value (all citizenships) gets a name, not an empty link."""
+
+    title = "citizenship"
+    parameter_name = "citizenship"
+    _ALL = "-"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        values = Quota.objects.values_list("citizenship", flat=True).distinct()
+        return [
+            (value or self._ALL, value or "blank (all citizenships)")
+            for value in sorted(set(values))
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Quota]) -> QuerySet[Quota]:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(citizenship="" if value == self._ALL else value)
+
+
 @admin.register(Quota)
 class QuotaAdmin(ImportJobsMixin[Quota]):
     resource_classes = (QuotaResource,)
     import_kind = ImportJob.Kind.QUOTAS
     list_display = ("round", "location", "sex", "citizenship", "target")
-    list_filter = ("round", "sex", "location__kind", "citizenship")
+    list_filter = ("round", "sex", "location__kind", CitizenshipFilter)
     search_fields = ("location__code", "location__name_en", "location__name_ru")
     list_select_related = ("round", "location")
     raw_id_fields = ("location",)
@@ -204,8 +227,14 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
     search_fields = ("=kobo_id", "root_uuid", "instance_id")
     list_select_related = ("form", "enumerator", "location")
     date_hierarchy = "submission_time"
-    exclude = ("data",)
-    readonly_fields = (
+    # Only the enumerator and district can be corrected here (a KoBo account or place matched
+    # wrongly). The review status is the status machine's: a decision made here would leave
+    # no history entry and reach neither KoBo nor the enumerator, so it is shown, not edited.
+    fields = (
+        "review_status",
+        "review_screen",
+        "enumerator",
+        "location",
         "form",
         "kobo_id",
         "root_uuid",
@@ -218,17 +247,31 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
         "ended_at",
         "content_hash",
         "kobo_status",
+        "kobo_status_pushed",
+        "changed_since_review",
+        "needs_validation",
+        "respondent_sex",
+        "is_eligible",
         "deleted_at",
         "data_json",
     )
+    readonly_fields = tuple(f for f in fields if f not in ("enumerator", "location"))
     raw_id_fields = ("enumerator", "location")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Submission]:
         return selectors.visible_submissions(request.user)
 
-    @admin.display(description="answers")
+    @admin.display(description=_("answers"))
     def data_json(self, obj: Submission) -> str:
         return _pretty_json(obj.data)
+
+    @admin.display(description=_("decisions"))
+    def review_screen(self, obj: Submission) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("review:screen", args=[obj.kobo_id]) + f"?form={obj.form_id}",
+            _("Approve, return, hold or exclude on the review screen (each decision is recorded)"),
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # submissions come from KoBo only

@@ -1,9 +1,10 @@
 """App config for surveys."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SurveysConfig(AppConfig):
     name = "surveys"
-    verbose_name = "Surveys"
+    verbose_name = _("Surveys")
     default_auto_field = "django.db.models.BigAutoField"

@@ -61,3 +61,20 @@ def visible_submissions(user: UserLike) -> QuerySet[Submission]:
     if user.is_authenticated:
         return Submission.objects.filter(enumerator__user_id=user.pk)
     return Submission.objects.none()
+
+
+def team_location_ids(user: UserLike) -> set[int] | None:
+    """Locations of the user's teams; None means every location (data managers)."""
+    if is_data_manager(user):
+        return None
+    if is_supervisor(user):
+        return set(
+            Location.objects.filter(teams__supervisor_id=user.pk).values_list("pk", flat=True)
+        )
+    if user.is_authenticated:
+        return set(
+            Location.objects.filter(teams__enumerators__user_id=user.pk).values_list(
+                "pk", flat=True
+            )
+        )
+    return set()

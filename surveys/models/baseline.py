@@ -9,6 +9,7 @@ an imported figure is never overwritten by the key-informant derivation.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models.choices import Sex
 
@@ -43,6 +44,8 @@ class BaselineFigure(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("baseline figure")
+        verbose_name_plural = _("baseline figures")
         ordering = ("round", "location__code", "year", "population", "sex")
         constraints = [
             models.UniqueConstraint(
@@ -83,7 +86,8 @@ class BaselineInputs(models.Model):
     derived_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "baseline inputs"
+        verbose_name = _("baseline inputs")
+        verbose_name_plural = _("baseline inputs")
         constraints = [
             models.UniqueConstraint(fields=("form", "location"), name="baseline_inputs_unique")
         ]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models.choices import Sex
 
@@ -23,6 +24,8 @@ class Team(models.Model):
     )
 
     class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         ordering = ("name",)
         constraints = [models.UniqueConstraint(fields=("name",), name="team_unique_name")]
 
@@ -49,6 +52,8 @@ class Enumerator(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("enumerator")
+        verbose_name_plural = _("enumerators")
         ordering = ("kobo_username",)
         constraints = [
             models.UniqueConstraint(fields=("kobo_username",), name="enumerator_unique_kobo_user"),

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class KoboServer(models.Model):
@@ -24,6 +25,8 @@ class KoboServer(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("KoBo server")
+        verbose_name_plural = _("KoBo servers")
         ordering = ("name",)
         constraints = [
             models.UniqueConstraint(fields=("name",), name="koboserver_unique_name"),
@@ -94,6 +97,8 @@ class KoboForm(models.Model):
     is_active = models.BooleanField(default=True, help_text="Inactive forms are not synced")
 
     class Meta:
+        verbose_name = _("KoBo form")
+        verbose_name_plural = _("KoBo forms")
         ordering = ("name",)
         constraints = [
             models.UniqueConstraint(fields=("server", "asset_uid"), name="koboform_unique_asset")
@@ -112,6 +117,8 @@ class FormVersion(models.Model):
     fetched_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("form version")
+        verbose_name_plural = _("form versions")
         ordering = ("form", "-date_deployed")
         constraints = [
             models.UniqueConstraint(fields=("form", "version_uid"), name="formversion_unique_uid")

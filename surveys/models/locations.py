@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 def normalize_name(value: str) -> str:
@@ -47,6 +48,8 @@ class Location(models.Model):
     objects = LocationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
         ordering = ("code",)
         constraints = [
             models.UniqueConstraint(fields=("code",), name="location_unique_code"),

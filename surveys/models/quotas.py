@@ -6,6 +6,7 @@ the quotas of the district and of every location above it (validation.quota_prog
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models.choices import Sex
 
@@ -28,6 +29,8 @@ class Quota(models.Model):
     target = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
         ordering = ("round", "location__code", "sex", "citizenship")
         constraints = [
             models.UniqueConstraint(

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The three-city study's rule (mtm-domain.md, data protection): seven years, then deletion.
 DEFAULT_KEEP_YEARS = 7
@@ -36,8 +37,8 @@ class RetentionPolicy(models.Model):
     )
 
     class Meta:
-        verbose_name = "retention policy"
-        verbose_name_plural = "retention policies"
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(keep_years__gte=1),
@@ -85,8 +86,9 @@ class PurgeRun(models.Model):
     )
 
     class Meta:
+        verbose_name = _("purge run")
+        verbose_name_plural = _("purge runs")
         ordering = ("-at", "-pk")
-        verbose_name = "purge run"
 
     def __str__(self) -> str:
         return f"Purge of {self.round_label} at {timezone.localtime(self.at):%Y-%m-%d %H:%M}"

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Round(models.Model):
@@ -18,6 +19,8 @@ class Round(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
 
     class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
         ordering = ("country", "-number")
         constraints = [
             models.UniqueConstraint(fields=("country", "number"), name="round_unique_number"),

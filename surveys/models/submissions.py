@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class AnswersField(models.JSONField):
@@ -33,29 +34,51 @@ class Submission(models.Model):
         ON_HOLD = "on_hold", "On hold"
 
     form = models.ForeignKey(
-        "surveys.KoboForm", on_delete=models.PROTECT, related_name="submissions"
+        "surveys.KoboForm",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("form"),
     )
-    kobo_id = models.BigIntegerField(help_text="KoBo _id: a lookup key, not the identity")
-    root_uuid = models.CharField(max_length=64, help_text="meta/rootUuid without 'uuid:'")
-    instance_id = models.CharField(max_length=80, help_text="Current meta/instanceID")
-    version_uid = models.CharField(max_length=64, blank=True, help_text="__version__")
+    kobo_id = models.BigIntegerField(
+        help_text="KoBo _id: a lookup key, not the identity", verbose_name=_("KoBo ID")
+    )
+    root_uuid = models.CharField(
+        max_length=64, help_text="meta/rootUuid without 'uuid:'", verbose_name=_("rootUuid")
+    )
+    instance_id = models.CharField(
+        max_length=80, help_text="Current meta/instanceID", verbose_name=_("instanceID")
+    )
+    version_uid = models.CharField(
+        max_length=64, blank=True, help_text="__version__", verbose_name=_("version UID")
+    )
     version = models.ForeignKey(
-        "surveys.FormVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "surveys.FormVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("version"),
     )
-    submitted_by = models.CharField(max_length=150, blank=True)
-    submission_time = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True, help_text="First-seen start")
+    submitted_by = models.CharField(max_length=150, blank=True, verbose_name=_("submitted by"))
+    submission_time = models.DateTimeField(verbose_name=_("submission time"))
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="First-seen start", verbose_name=_("started at")
+    )
     ended_at = models.DateTimeField(
-        null=True, blank=True, help_text="First-seen end (Enketo re-stamps end on edit)"
+        null=True,
+        blank=True,
+        help_text="First-seen end (Enketo re-stamps end on edit)",
+        verbose_name=_("ended at"),
     )
-    data = AnswersField()
-    content_hash = models.CharField(max_length=64)
+    data = AnswersField(verbose_name=_("data"))
+    content_hash = models.CharField(max_length=64, verbose_name=_("content hash"))
     enumerator = models.ForeignKey(
         "surveys.Enumerator",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="submissions",
+        verbose_name=_("enumerator"),
     )
     location = models.ForeignKey(
         "surveys.Location",
@@ -63,23 +86,33 @@ class Submission(models.Model):
         null=True,
         blank=True,
         related_name="submissions",
+        verbose_name=_("location"),
     )
     kobo_status = models.CharField(
-        max_length=40, blank=True, help_text="KoBo validation status uid as last seen"
+        max_length=40,
+        blank=True,
+        help_text="KoBo validation status uid as last seen",
+        verbose_name=_("KoBo status"),
     )
     kobo_status_pushed = models.CharField(
         max_length=40,
         blank=True,
         help_text="The status we last set in KoBo; KoBo showing another means someone changed it",
+        verbose_name=_("KoBo status we set"),
     )
     review_status = models.CharField(
-        max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.RECEIVED
+        max_length=12,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.RECEIVED,
+        verbose_name=_("review status"),
     )
-    needs_validation = models.BooleanField(default=True)
+    needs_validation = models.BooleanField(default=True, verbose_name=_("needs validation"))
     changed_since_review = models.BooleanField(
-        default=False, help_text="Data changed in KoBo after a supervisor's decision"
+        default=False,
+        help_text="Data changed in KoBo after a supervisor's decision",
+        verbose_name=_("changed since review"),
     )
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
     # Read by the round progress aggregate instead of the answers; written by validation with
     # the verdict (validation.quota_progress.derive_progress_fields). Trusted only while
     # needs_validation is false: sync marks changed answers dirty, the aggregate then reads them.
@@ -87,14 +120,28 @@ class Submission(models.Model):
         max_length=6,
         blank=True,
         help_text="Answer to the round's sex question: female, male or other; empty: not derived",
+        verbose_name=_("respondent sex"),
     )
-    is_eligible = models.BooleanField(default=False, help_text="Eligibility verdict is eligible")
-    first_synced_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_eligible = models.BooleanField(
+        default=False, help_text="Eligibility verdict is eligible", verbose_name=_("is eligible")
+    )
+    # As respondent_sex, for quotas per citizenship: reading the answer out of every
+    # interview's JSON made round progress several times slower.
+    respondent_citizenship = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        help_text="Answer to the round's citizenship question; empty: none or not derived",
+        verbose_name=_("respondent citizenship"),
+    )
+    first_synced_at = models.DateTimeField(auto_now_add=True, verbose_name=_("first synced at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = SubmissionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
         ordering = ("-submission_time",)
         constraints = [
             models.UniqueConstraint(fields=("form", "root_uuid"), name="submission_unique_root"),
@@ -116,7 +163,7 @@ class Submission(models.Model):
             # Covers round progress: an index-only scan of the checked, active interviews.
             models.Index(
                 fields=("form", "location", "respondent_sex", "review_status", "is_eligible"),
-                include=("id",),
+                include=("id", "respondent_citizenship"),
                 condition=Q(deleted_at__isnull=True, needs_validation=False),
                 name="submission_progress_idx",
             ),

@@ -1,6 +1,7 @@
 """Sync bookkeeping: the watermark per form, one row per run, and quarantined payloads."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SyncCursor(models.Model):
@@ -10,6 +11,10 @@ class SyncCursor(models.Model):
     # A lease, not a lock held open: a worker killed mid-sync lets the next one in on expiry.
     lease_owner = models.CharField(max_length=64, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sync cursor")
+        verbose_name_plural = _("sync cursors")
 
     def __str__(self) -> str:
         return f"{self.form}: _id > {self.last_kobo_id}"
@@ -35,6 +40,8 @@ class SyncRun(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
         ordering = ("-started_at",)
         indexes = [models.Index(fields=("form", "-started_at"), name="syncrun_form_idx")]
 
@@ -60,6 +67,8 @@ class SyncIssue(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("sync issue")
+        verbose_name_plural = _("sync issues")
         ordering = ("-created_at",)
 
     def __str__(self) -> str:

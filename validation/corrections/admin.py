@@ -5,8 +5,14 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from validation.corrections import selectors, services
+from validation.corrections.items import pick_label
 from validation.models import CorrectionEvent, CorrectionPolicy, CorrectionTask, Notification
 
 
@@ -43,7 +49,7 @@ class CorrectionTaskAdmin(admin.ModelAdmin[CorrectionTask]):
         "review_event",
         "state",
         "comment",
-        "items",
+        "questions",
         "edit_url",
         "instance_id",
         "attempts",
@@ -55,8 +61,39 @@ class CorrectionTaskAdmin(admin.ModelAdmin[CorrectionTask]):
     )
     inlines = (CorrectionEventInline,)
 
+    exclude = ("items",)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[CorrectionTask]:
         return selectors.visible_tasks(request.user)
+
+    @admin.display(description=_("questions to re-ask"))
+    def questions(self, obj: CorrectionTask) -> SafeString:
+        """The items as the enumerator reads them: question, answer, why, whether it passes."""
+        language = (translation.get_language() or "en").split("-")[0]
+        rows = format_html_join(
+            "",
+            "<tr><td>{}<br><small><code>{}</code></small></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    pick_label(item.get("labels", {}), language),
+                    item.get("path") or "—",
+                    item.get("answer") or "—",
+                    format_html_join("", "<div>{} <small>({})</small></div>", _reasons(item))
+                    or gettext("Chosen by the supervisor (no flag)"),
+                    gettext("passes") if item.get("passing") else gettext("to correct"),
+                )
+                for item in obj.items or []
+            ),
+        )
+        return format_html(
+            '<table class="mtm-items"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+            "</tr></thead><tbody>{}</tbody></table>",
+            gettext("Question"),
+            gettext("Answer"),
+            gettext("Why"),
+            gettext("Now"),
+            rows or format_html('<tr><td colspan="4">{}</td></tr>', gettext("No questions.")),
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tasks open when a supervisor returns an interview
@@ -65,6 +102,10 @@ class CorrectionTaskAdmin(admin.ModelAdmin[CorrectionTask]):
         self, request: HttpRequest, obj: CorrectionTask, form: Any, change: bool
     ) -> None:
         services.set_due(task=obj, due_at=obj.due_at, actor=request.user)  # type: ignore[arg-type]
+
+
+def _reasons(item: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(flag.get("message", ""), flag.get("code", "")) for flag in item.get("flags", [])]
 
 
 @admin.register(Notification)

@@ -4,18 +4,22 @@ An item holds the question's labels (every form language), the enumerator's answ
 the form, and the non-info flags behind it at that time. It passes when none of those flags is
 open any more and no new non-info flag sits on its question. A question the supervisor chose
 without any flag passes once a corrected version arrives: only the enumerator can re-ask it.
+An inclusion criterion's flag sits on the whole interview; it belongs to the items of the
+questions the criterion reads, so its reason reaches the enumerator with them.
 """
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from surveys.models import Submission
 from validation.engine.validate import compiled_form
-from validation.models import Flag, Severity
+from validation.models import Flag, InclusionCriterion, Severity
 from validation.privacy.masking import personal_data_for
 from validation.xlsform import CompiledForm, XLSFormError
 
 Item = dict[str, Any]
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][\w.-]*)\}")
 
 
 def pick_label(labels: Mapping[str, str], lang: str) -> str:
@@ -75,6 +79,31 @@ def _open_flags(submission: Submission) -> list[Flag]:
     )
 
 
+def criterion_paths(form: CompiledForm | None, round_id: int | None) -> dict[str, set[str]]:
+    """Flag code of each inclusion criterion -> the question paths its verdict reads.
+
+    Eligibility flags sit on the whole interview (path ''), yet each reads one question (or
+    the ones its expression names): a supervisor who sends that question back sends its reason.
+    """
+    if form is None or round_id is None:
+        return {}
+    out: dict[str, set[str]] = {}
+    for code, question, expression in InclusionCriterion.objects.filter(
+        round_id=round_id
+    ).values_list("code", "question", "expression"):
+        names = {question} | set(_REFERENCE.findall(expression or ""))
+        elements = (form.by_name.get(name) for name in names if name)
+        out[f"eligibility.{code}"] = {e.xpath for e in elements if e is not None}
+    return out
+
+
+def _reads(flag: Flag, path: str, by_criterion: Mapping[str, set[str]]) -> bool:
+    """The flag is about this question: on it, or a whole-interview criterion reading it."""
+    if not path:
+        return False
+    return flag.path == path or (not flag.path and path in by_criterion.get(flag.check_code, ()))
+
+
 def build_items(
     *, submission: Submission, paths: Sequence[str] = (), flag_keys: Iterable[tuple[str, str]] = ()
 ) -> list[Item]:
@@ -84,6 +113,7 @@ def build_items(
     """
     form = _form(submission)
     flags = _open_flags(submission)
+    by_criterion = criterion_paths(form, submission.form.round_id)
     wanted_flags = set(flag_keys)
     items: dict[str, Item] = {}
 
@@ -100,7 +130,7 @@ def build_items(
 
     for path in dict.fromkeys(paths):
         item = item_for(path, path)
-        item["flags"] = [_flag_dict(f) for f in flags if path and f.path == path]
+        item["flags"] = [_flag_dict(f) for f in flags if _reads(f, path, by_criterion)]
     for flag in flags:
         if (flag.check_code, flag.path) in wanted_flags:
             item = item_for(flag.path, flag.path or flag.check_code)
@@ -113,12 +143,13 @@ def judge_items(*, submission: Submission, items: Sequence[Item]) -> list[Item]:
     """The items against the interview's current flags and answers (after re-validation)."""
     form = _form(submission)
     flags = _open_flags(submission)
+    by_criterion = criterion_paths(form, submission.form.round_id)
     open_keys = {(f.check_code, f.path) for f in flags}
     judged = []
     for item in items:
         path = item["path"]
         behind = {(f["code"], f["path"]) for f in item["flags"]}
-        now_on_question = [f for f in flags if path and f.path == path]
+        now_on_question = [f for f in flags if _reads(f, path, by_criterion)]
         still = [
             _flag_dict(f)
             for f in flags

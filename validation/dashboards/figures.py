@@ -77,13 +77,16 @@ class Point:
     lat: float
     lon: float
     flagged: bool
+    location_id: int | None = None
 
 
 def map_points(rows: QuerySet[Submission], round_id: int) -> Iterator[Point]:
     """Interview points (the latest few thousand), flagged ones marked."""
     path = question_path(round_id, "gps")
-    latest = rows.order_by("-submission_time").values_list("data", "review_status")[:_MAP_POINTS]
-    for data, status in latest.iterator(chunk_size=1000):
+    latest = rows.order_by("-submission_time").values_list("data", "review_status", "location_id")[
+        :_MAP_POINTS
+    ]
+    for data, status, location_id in latest.iterator(chunk_size=1000):
         parts = str((data or {}).get(path, "")).split()
         try:
             lat, lon = float(parts[0]), float(parts[1])
@@ -92,14 +95,32 @@ def map_points(rows: QuerySet[Submission], round_id: int) -> Iterator[Point]:
         if -90 <= lat <= 90 and -180 <= lon <= 180:
             # ~1 km: the exact point is personal data (validation.privacy), the map needs less.
             lat, lon = coarse_point(lat, lon)
-            yield Point(lat, lon, status in (S.FLAGGED, S.ON_HOLD, S.RETURNED))
+            yield Point(lat, lon, status in (S.FLAGGED, S.ON_HOLD, S.RETURNED), location_id)
 
 
-def district_boundaries(rows: QuerySet[Submission]) -> list[tuple[str, str, dict[str, Any]]]:
-    """Boundaries of the districts the round's interviews were done in."""
+@dataclass(frozen=True)
+class District:
+    """A place the round's interviews were recorded in, with the area it is drawn in."""
+
+    pk: int
+    code: str
+    name: str
+    area_pk: int  # the city or region it belongs to (itself when it has no parent)
+    area_name: str
+    boundary: dict[str, Any] | None  # stored GeoJSON, else None (drawn from its points)
+
+
+def map_districts(rows: QuerySet[Submission]) -> list[District]:
+    """The districts of the round's interviews in the user's scope, in one query."""
     used = rows.order_by().values("location_id")
     return [
-        (loc.code, loc.name_en, loc.boundary)
-        for loc in Location.objects.filter(pk__in=used, boundary__isnull=False).order_by("code")
-        if isinstance(loc.boundary, dict)
+        District(
+            loc.pk,
+            loc.code,
+            loc.name_en,
+            loc.parent_id or loc.pk,
+            (loc.parent or loc).name_en,
+            loc.boundary if isinstance(loc.boundary, dict) else None,
+        )
+        for loc in Location.objects.filter(pk__in=used).select_related("parent").order_by("code")
     ]

@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from surveys.models import Round
+from surveys.selectors import team_location_ids
 from validation.dashboards import figures
-from validation.dashboards.svg_map import map_svg
+from validation.dashboards.svg_map import map_panels
 from validation.exports import writers
 from validation.exports.jobs import export_header_and_rows
 from validation.models import ExportJob
@@ -42,7 +44,7 @@ def index(request: HttpRequest) -> TemplateResponse:
 
 def round_overview(request: HttpRequest, round_id: int) -> TemplateResponse:
     round_ = get_object_or_404(Round, pk=round_id)
-    context = _context(request, f"{round_} — overview", round=round_)
+    context = _context(request, gettext("%(round)s — overview") % {"round": round_}, round=round_)
     rows = figures.round_rows(export_scope(request.user), round_.pk)
     context.update(
         overview=figures.overview(rows),
@@ -50,18 +52,37 @@ def round_overview(request: HttpRequest, round_id: int) -> TemplateResponse:
         flags_by_check=figures.flags_by_check(rows),
         flags_by_enumerator=figures.flags_by_enumerator(rows),
         scorecards=round_scorecards(request.user, round_),
-        progress=(progress := round_progress(scope=export_scope(request.user), round_id=round_.pk)),
+        progress=(
+            progress := round_progress(
+                scope=export_scope(request.user),
+                round_id=round_.pk,
+                places=team_location_ids(request.user),
+            )
+        ),
         progress_totals=progress_totals(progress),
         progress_nested=any(p.nested for p in progress),
+        progress_over=sum(1 for p in progress if p.over),
+        progress_citizenship=any(p.citizenship for p in progress),
         progress_chart={
             "labels": [
-                f"{p.location_name} ({p.sex}{', ' + p.citizenship if p.citizenship else ''})"
+                f"{p.location_name} ({', '.join(filter(None, (gettext(p.sex), p.citizenship)))})"
                 for p in progress
             ],
             "counted": [min(p.counted, p.target) for p in progress],
             "remaining": [p.remaining for p in progress],
+            "over": [p.over for p in progress],
         },
-        map=map_svg(figures.district_boundaries(rows), figures.map_points(rows, round_.pk)),
+        chart_names={
+            "interviews": gettext("Interviews"),
+            "counted": gettext("Counted"),
+            "remaining": gettext("Remaining"),
+            "over": gettext("Over quota"),
+        },
+        map_panels=map_panels(figures.map_districts(rows), figures.map_points(rows, round_.pk)),
+    )
+    # Interviews no quota row holds (no sex or district answer, a place without a quota).
+    context["unplaced"] = max(
+        context["overview"]["total"] - context["progress_totals"]["collected"], 0
     )
     return TemplateResponse(request, "dashboards/round.html", context)
 

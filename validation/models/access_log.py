@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AccessLogChangeError(RuntimeError):
@@ -66,8 +67,8 @@ class AccessLog(models.Model):
     objects = AccessLogQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "access log entry"
-        verbose_name_plural = "access log"
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
         ordering = ("-at", "-pk")
         indexes = [
             models.Index(fields=("submission", "at"), name="accesslog_sub_idx"),

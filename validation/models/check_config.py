@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from validation.checks.registry import SPECS, family, validate_config
 from validation.indicators.definitions import validate_indicator_map
@@ -142,7 +143,8 @@ class CheckConfig(models.Model):
     )
 
     class Meta:
-        verbose_name = "check configuration"
+        verbose_name = _("check configuration")
+        verbose_name_plural = _("check configurations")
         ordering = ("round", "form")
         constraints = [
             models.CheckConstraint(

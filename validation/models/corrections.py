@@ -24,7 +24,8 @@ class CorrectionPolicy(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "correction policies"
+        verbose_name = _("correction policy")
+        verbose_name_plural = _("correction policies")
 
     def __str__(self) -> str:
         return f"correction policy of round {self.round_id}"
@@ -41,10 +42,16 @@ class CorrectionTask(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     submission = models.ForeignKey(
-        "surveys.Submission", on_delete=models.CASCADE, related_name="correction_tasks"
+        "surveys.Submission",
+        on_delete=models.CASCADE,
+        related_name="correction_tasks",
+        verbose_name=_("submission"),
     )
     enumerator = models.ForeignKey(
-        "surveys.Enumerator", on_delete=models.PROTECT, related_name="correction_tasks"
+        "surveys.Enumerator",
+        on_delete=models.PROTECT,
+        related_name="correction_tasks",
+        verbose_name=_("enumerator"),
     )
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -53,6 +60,7 @@ class CorrectionTask(models.Model):
         blank=True,
         related_name="+",
         help_text="Told when it resolves or is overdue (the team's supervisor at opening)",
+        verbose_name=_("supervisor"),
     )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,35 +69,60 @@ class CorrectionTask(models.Model):
         blank=True,
         related_name="+",
         help_text="Empty when opened automatically for blocker flags",
+        verbose_name=_("opened by"),
     )
     review_event = models.ForeignKey(
-        "validation.ReviewEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "validation.ReviewEvent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("review event"),
     )
-    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
-    comment = models.TextField(blank=True, help_text="The supervisor's words to the enumerator")
+    state = models.CharField(
+        max_length=16, choices=State.choices, default=State.OPEN, verbose_name=_("state")
+    )
+    comment = models.TextField(
+        blank=True, help_text="The supervisor's words to the enumerator", verbose_name=_("comment")
+    )
     items = models.JSONField(
         default=list,
         help_text="Questions to re-ask: path, labels, answer, the flags behind each, passing",
+        verbose_name=_("items"),
     )
     edit_url = models.URLField(
-        max_length=500, help_text="KoBo's stable redirect-edit URL (never the Enketo link)"
+        max_length=500,
+        help_text="KoBo's stable redirect-edit URL (never the Enketo link)",
+        verbose_name=_("edit URL"),
     )
     instance_id = models.CharField(
-        max_length=80, help_text="meta/instanceID last judged (a new one means a new version)"
+        max_length=80,
+        help_text="meta/instanceID last judged (a new one means a new version)",
+        verbose_name=_("instanceID"),
     )
-    attempts = models.PositiveIntegerField(default=0, help_text="Corrections judged so far")
-    due_at = models.DateTimeField()
-    opened_at = models.DateTimeField(auto_now_add=True)
-    changed_at = models.DateTimeField(auto_now=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Corrections judged so far", verbose_name=_("attempts")
+    )
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    opened_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opened at"))
+    changed_at = models.DateTimeField(auto_now=True, verbose_name=_("changed at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     reminded_for = models.DateTimeField(
-        null=True, blank=True, help_text="The due time the last reminder was for"
+        null=True,
+        blank=True,
+        help_text="The due time the last reminder was for",
+        verbose_name=_("reminded for"),
     )
     escalated_for = models.DateTimeField(
-        null=True, blank=True, help_text="The due time the last escalation was for"
+        null=True,
+        blank=True,
+        help_text="The due time the last escalation was for",
+        verbose_name=_("escalated for"),
     )
 
     class Meta:
+        verbose_name = _("correction task")
+        verbose_name_plural = _("correction tasks")
         ordering = ("due_at", "pk")
         constraints = [
             # One live task per interview: a second return updates it instead.
@@ -133,6 +166,8 @@ class CorrectionEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("correction event")
+        verbose_name_plural = _("correction events")
         ordering = ("task", "at", "pk")
 
     def __str__(self) -> str:
@@ -191,6 +226,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ("created_at", "pk")
         constraints = [
             models.UniqueConstraint(

@@ -1,6 +1,7 @@
 """Inclusion criteria per round (data, not code) and each interview's eligibility verdict."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class InclusionCriterion(models.Model):
@@ -50,7 +51,8 @@ class InclusionCriterion(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        verbose_name_plural = "inclusion criteria"
+        verbose_name = _("inclusion criterion")
+        verbose_name_plural = _("inclusion criteria")
         ordering = ("round", "order", "code")
         constraints = [
             models.UniqueConstraint(fields=("round", "code"), name="criterion_unique_code")
@@ -76,7 +78,8 @@ class Eligibility(models.Model):
     checked_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "eligibility"
+        verbose_name = _("eligibility verdict")
+        verbose_name_plural = _("eligibility")
         indexes = [models.Index(fields=("verdict",), name="eligibility_verdict_idx")]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Severity(models.TextChoices):
@@ -46,6 +47,8 @@ class Flag(models.Model):
     objects = FlagQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
         ordering = ("submission", "check_code", "path")
         constraints = [
             models.UniqueConstraint(

@@ -10,9 +10,8 @@ Cities of republican significance (Almaty, Astana, Shymkent) have no parent in t
 in Kazakhstan's administration: a region's quota does not include them.
 
 A quota with a citizenship counts only interviews whose citizenship answer is that value.
-Citizenship is not stored on the submission as sex is: when a round has such quotas, the
-aggregate reads the answer from the JSON (slower at scale; storing it like respondent_sex is
-the way to keep the benchmark), and a round without them never decodes it.
+Validation stores that answer as it stores sex (respondent_citizenship), so the aggregate reads
+it from the same covering index; a round without such quotas never reads it at all.
 
 Counts toward the quota only what validation.quotas.alerts counts: active, eligible, not
 excluded, not an open duplicate. (The review screen's validation/progress.py, when it lands,
@@ -32,6 +31,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Left
 
 from surveys.models import Location, Quota, Sex, Submission
 from validation.models import Eligibility, Flag, Severity
@@ -94,10 +94,18 @@ def _eligible_verdict() -> Exists:
     )
 
 
+def citizenship_stored(round_id: int) -> Any:
+    """The citizenship answer as respondent_citizenship stores it ('' when none)."""
+    path = question_path(round_id, "nationality")
+    return Left(Coalesce(KT(f"data__{path}"), Value("")), 40)
+
+
 def derive_progress_fields(*, rows: QuerySet[Submission], round_id: int) -> int:
-    """Store respondent_sex and is_eligible of `rows` (one round's) from answers and verdict."""
+    """Store the progress fields of `rows` (one round's): sex, citizenship, is_eligible."""
     return rows.update(
-        respondent_sex=sex_answer(question_path(round_id, "sex")), is_eligible=_eligible_verdict()
+        respondent_sex=sex_answer(question_path(round_id, "sex")),
+        respondent_citizenship=citizenship_stored(round_id),
+        is_eligible=_eligible_verdict(),
     )
 
 
@@ -111,12 +119,22 @@ def refresh_progress_fields(*, round_id: int) -> int:
     path = question_path(round_id, "sex")
     stale = (
         Submission.objects.filter(form__round_id=round_id, needs_validation=False)
-        .annotate(want_sex=sex_answer(path), want_eligible=_eligible_verdict())
-        .filter(~Q(respondent_sex=F("want_sex")) | ~Q(is_eligible=F("want_eligible")))
+        .annotate(
+            want_sex=sex_answer(path),
+            want_cit=citizenship_stored(round_id),
+            want_eligible=_eligible_verdict(),
+        )
+        .filter(
+            ~Q(respondent_sex=F("want_sex"))
+            | ~Q(respondent_citizenship=F("want_cit"))
+            | ~Q(is_eligible=F("want_eligible"))
+        )
         .values("pk")
     )
     return Submission.objects.filter(pk__in=stale).update(
-        respondent_sex=sex_answer(path), is_eligible=_eligible_verdict()
+        respondent_sex=sex_answer(path),
+        respondent_citizenship=citizenship_stored(round_id),
+        is_eligible=_eligible_verdict(),
     )
 
 
@@ -234,18 +252,29 @@ def citizenship_answer(round_id: int, *, by_citizenship: bool) -> Any:
     return KT(f"data__{question_path(round_id, 'nationality')}")
 
 
-def round_progress(*, scope: QuerySet[Submission], round_id: int) -> list[StratumProgress]:
+def round_progress(
+    *, scope: QuerySet[Submission], round_id: int, places: Iterable[int] | None = None
+) -> list[StratumProgress]:
     """Every quota of the round with its figures over the interviews in the user's scope.
 
     One aggregate per (location, sex[, citizenship]) of the interviews themselves, then each
     group is added to every quota it falls under, up the location tree: no query per quota.
+    `places` (a team's locations; None: all) keeps the quotas on them and on the locations
+    above and below them: a supervisor is not shown the rest of the round at 0 collected.
     """
     tree = quota_tree(round_id)
+    shown = tree.quotas
+    if places is not None:
+        allowed = tree.related_locations(places)
+        shown = [q for q in tree.quotas if q.location_id in allowed]
     citizenship = citizenship_answer(round_id, by_citizenship=tree.by_citizenship)
     rows = scope.filter(form__round_id=round_id, deleted_at__isnull=True, location__isnull=False)
     derived = (
         rows.filter(needs_validation=False, respondent_sex__in=Sex.values)
-        .annotate(sex=F("respondent_sex"), cit=citizenship)
+        .annotate(
+            sex=F("respondent_sex"),
+            cit=F("respondent_citizenship") if tree.by_citizenship else citizenship,
+        )
         .values("location_id", "sex", "cit")
         .annotate(**_figures(Q(is_eligible=True)))
         .order_by()
@@ -281,7 +310,7 @@ def round_progress(*, scope: QuerySet[Submission], round_id: int) -> list[Stratu
                 within_quota_id=getattr(tree.within(quota), "pk", None),
                 **figures.get(quota.pk, dict.fromkeys(FIGURES, 0)),
             )
-            for quota in tree.quotas
+            for quota in shown
         ],
         tree,
     )
