@@ -1,11 +1,19 @@
-"""Benchmark the KoBo sync: python bench/sync.py [--sizes 20000 100000].
+"""Benchmark the KoBo sync: python bench/sync.py [--sizes 100000 1000000].
 
-For each size, a KoBo-compatible server (its own process) serves that many submissions of
-about 150 answers; a fresh process syncs them into PostgreSQL and reports submissions/s, its
-peak RSS, and the time of a second sync that finds nothing new (with the edit/deletion scan).
-On a shared machine wall time depends on the load, so it also prints the CPU seconds each
-process spent (the syncing process, the KoBo-compatible server, the PostgreSQL backend) and
-the 1-minute load average.
+For each size, a KoBo-compatible server (its own process, over HTTP on loopback) serves that
+many submissions of about 150 answers; a fresh process syncs them into PostgreSQL and reports
+submissions/s, its peak RSS, and the time of a second sync that finds nothing new (with the
+edit/deletion scan). Beside it, in the same run, the anchor: a plain PostgreSQL COPY of the
+same rows (binary, server-side from a file) into an empty copy of the table with the same
+indexes and foreign keys, in one transaction: PostgreSQL's own limit for these rows, so the
+ratio says how close the sync comes to it. On a shared machine wall time depends on the
+load, so it also prints the CPU seconds each process spent (the syncing process, the server,
+the PostgreSQL backend) and the 1-minute load average before and after.
+
+The server generates its rows from a pool of distinct interviews (ids and uuids its own), so
+1,000,000 rows fit in a few hundred MB; its CPU is printed, and it competes for the cores.
+Validation is not run: as in production, sync hands it over through a broker (here kombu's
+in-memory transport), and the validation task runs elsewhere.
 """
 
 import argparse
@@ -17,7 +25,9 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
+from typing import Any
 
 import seeding  # bench/ is sys.path[0] when run as a script
 
@@ -28,8 +38,8 @@ TOKEN = "bench-token"
 
 
 def _answers(rng: random.Random, index: int) -> dict[str, object]:
-    from surveys.demo.people import ENUMERATORS
-    from surveys.demo.submissions import generate_submission
+    from demo.data.people import ENUMERATORS
+    from demo.data.submissions import generate_submission
 
     enumerator = ENUMERATORS[index % len(ENUMERATORS)]
     answers = generate_submission(
@@ -41,24 +51,23 @@ def _answers(rng: random.Random, index: int) -> dict[str, object]:
     return answers
 
 
+POOL = 5000  # distinct interviews the server draws its rows from
+
+
 def serve(n: int, port: int) -> None:
-    from surveys.demo.build_form import load_content
-    from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
+    from demo.data.build_form import load_content
+    from demo.kobo_fake import FakeKoboServer, FakeKoboStore
 
     store = FakeKoboStore(token=TOKEN, username="bench")
     store.add_asset(ASSET, "bench", versions=[("vR3b2024feb10", load_content("v2"))])
     rng = random.Random(n)
     store.add_submissions(
         ASSET,
-        (_answers(rng, index) for index in range(n)),
+        (_answers(rng, index) for index in range(min(n, POOL))),
         version_uid="vR3b2024feb10",
         submitted_by="enum01",
     )
-    # Encode every row now (the fake server caches them), so the figures measure the sync
-    # rather than the fake server's first json.dumps of each row; its CPU is printed anyway.
-    asset = store.assets[ASSET]
-    for key in asset.keys:
-        store.serialized(asset, key)
+    _PooledRows(store.assets[ASSET], n).install()
     server = FakeKoboServer(store, host="127.0.0.1", port=port)
     server.start()
     print("ready", flush=True)
@@ -66,7 +75,87 @@ def serve(n: int, port: int) -> None:
     server.stop()
 
 
-def sync(url: str, database_url: str, server_pid: int) -> None:
+class _PooledRows:
+    """Rows 1..n of the asset as the pool's rows, each with its own _id and uuids.
+
+    Each pool row is encoded once (as DRF would), split around its _id and uuid; a row is
+    those parts joined with its own, so the server spends no time encoding during the sync
+    (its CPU is printed anyway) and holds no dict per row. Read-only: the bench edits nothing.
+    """
+
+    def __init__(self, asset: Any, n: int) -> None:
+        from demo.kobo_fake.store import encode
+
+        self.asset, self.n = asset, n
+        self.pool: list[tuple[bytes, list[bytes]]] = []
+        for key in list(asset.keys):
+            doc = asset.docs[key]
+            bare = doc["_uuid"]
+            encoded = encode({k: v for k, v in doc.items() if k != "_id"})
+            self.pool.append((encoded[1:], encoded[1:].split(bare.encode())))
+
+    def install(self) -> None:
+        self.asset.keys = list(range(1, self.n + 1))
+        self.asset.docs = _LazyMap(self, light=True)
+        self.asset.cache = _LazyMap(self, light=False)
+        self.asset.roots = {}
+
+    def encoded(self, key: int) -> bytes:
+        _, parts = self.pool[(key - 1) % len(self.pool)]
+        return b'{"_id":%d,' % key + self.bare(key).encode().join(parts)
+
+    def light(self, key: int) -> dict[str, Any]:
+        """The fields the edit/deletion scan projects, without building the whole row."""
+        bare = self.bare(key)
+        return {
+            "_id": key,
+            "meta/instanceID": f"uuid:{bare}",
+            "meta/rootUuid": f"uuid:{bare}",
+            "_uuid": bare,
+            "_validation_status": {},
+        }
+
+    @staticmethod
+    def bare(key: int) -> str:
+        return str(uuid.UUID(int=(0x5EED << 112) | key, version=4))
+
+
+class _LazyMap:
+    """asset.docs / asset.cache over _PooledRows, built on each read (what the server uses).
+
+    As docs, a row holds only the scan's fields: the bench queries rows by `_id` alone.
+    """
+
+    def __init__(self, rows: _PooledRows, *, light: bool) -> None:
+        self.rows, self.light = rows, light
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, int) and 1 <= key <= self.rows.n
+
+    def __getitem__(self, key: int) -> Any:
+        if key not in self:
+            raise KeyError(key)
+        return self.rows.light(key) if self.light else self.rows.encoded(key)
+
+    def get(self, key: int, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __setitem__(self, key: int, value: Any) -> None:
+        pass  # the server caches what it encodes; ours costs nothing to rebuild
+
+    def pop(self, key: int, default: Any = None) -> Any:
+        return default
+
+    def __len__(self) -> int:
+        return self.rows.n
+
+
+def sync(url: str, database_url: str, server_pid: int, anchor_rows: int, rescan: bool) -> None:
+    # Validation goes through a broker as in production (not in-line, as eager mode would).
+    os.environ["CELERY_BROKER_URL"] = "memory://"
     seeding.django_setup(database_url)
     from django.core.management import call_command
     from django.db import connection
@@ -82,35 +171,89 @@ def sync(url: str, database_url: str, server_pid: int) -> None:
         postgres_pid = cursor.fetchone()[0]
     # CPU seconds of the three processes say where the work is, whatever the machine's load.
     cpu = _CpuClock({"sync": os.getpid(), "kobo_server": server_pid, "postgres": postgres_pid})
+    load_before = round(os.getloadavg()[0], 1)
     started = time.perf_counter()
     first = sync_form(form=form)
     first_s = time.perf_counter() - started
     first_cpu = cpu.lap()
-    started = time.perf_counter()
-    second = sync_form(form=form, full=True)
-    second_s = time.perf_counter() - started
-    second_cpu = cpu.lap()
-    print(
-        json.dumps(
-            {
-                "created": first.created,
-                "stored": Submission.objects.count(),
-                "first_sync_s": round(first_s, 2),
-                "submissions_per_s": round(first.created / first_s),
-                "no_change_sync_s": round(second_s, 2),
-                "no_change_unchanged": second.unchanged,
-                "no_change_created_updated_deleted": [
-                    second.created,
-                    second.updated,
-                    second.deleted,
-                ],
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                "first_sync_cpu_s": first_cpu,
-                "no_change_cpu_s": second_cpu,
-                "load_avg_1m": round(os.getloadavg()[0], 1),
-            }
+    load_after = round(os.getloadavg()[0], 1)
+    peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    anchored = min(anchor_rows or first.created, first.created)
+    anchor_s, anchor_cpu = _copy_anchor(Submission._meta.db_table, anchored, cpu)
+    anchor_load = round(os.getloadavg()[0], 1)
+    ours = first.created / first_s
+    anchor = anchored / anchor_s
+    figures: dict[str, Any] = {
+        "created": first.created,
+        "stored": Submission.objects.count(),
+        "first_sync_s": round(first_s, 2),
+        "submissions_per_s": round(ours),
+        "copy_anchor_rows": anchored,
+        "copy_anchor_s": round(anchor_s, 2),
+        "copy_anchor_per_s": round(anchor),
+        "ratio_to_copy": round(ours / anchor, 2),
+        "peak_rss_mb": peak_rss_mb,
+        "first_sync_cpu_s": first_cpu,
+        "copy_anchor_postgres_cpu_s": anchor_cpu,
+        "load_avg_1m_before_after_sync_after_anchor": [load_before, load_after, anchor_load],
+    }
+    if rescan:
+        cpu.lap()
+        started = time.perf_counter()
+        second = sync_form(form=form, full=True)
+        figures |= {
+            "no_change_sync_s": round(time.perf_counter() - started, 2),
+            "no_change_unchanged": second.unchanged,
+            "no_change_created_updated_deleted": [second.created, second.updated, second.deleted],
+            "no_change_cpu_s": cpu.lap(),
+            "peak_rss_mb_after_no_change": round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            ),
+        }
+    print(json.dumps(figures))
+
+
+def _copy_anchor(table: str, rows: int, cpu: "_CpuClock") -> tuple[float, float | None]:
+    """Seconds PostgreSQL takes to COPY `rows` synced rows into an empty twin of their table.
+
+    The rows (every column the sync writes, so all but the id) go to a binary file on the
+    server first (untimed); the twin has the same columns, storage, defaults, indexes and
+    foreign keys; the timed COPY reads the file server-side in one transaction, so no client
+    work is in the figure. Returns its seconds and the PostgreSQL backend's CPU seconds.
+    """
+    from django.db import connection, transaction
+
+    path = f"/tmp/mtm_syncbench_anchor_{os.getpid()}.copy"  # noqa: S108 - the server's own file
+    twin = f"{table}_anchor"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
+            "AND attname <> 'id'",
+            [table],
         )
-    )
+        columns = cursor.fetchone()[0]
+        first_rows = f"SELECT {columns} FROM {table} ORDER BY id LIMIT {int(rows)}"  # noqa: S608
+        cursor.execute(f"COPY ({first_rows}) TO '{path}' (FORMAT BINARY)")
+        cursor.execute(f"DROP TABLE IF EXISTS {twin}")
+        cursor.execute(f"CREATE TABLE {twin} (LIKE {table} INCLUDING ALL)")
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f"ALTER TABLE {twin} ADD CONSTRAINT {name}_anchor {definition}")
+        cursor.execute("CHECKPOINT")  # the sync's dirty pages are not the anchor's to write
+        cpu.lap()
+        started = time.perf_counter()
+        with transaction.atomic():
+            cursor.execute(f"COPY {twin} ({columns}) FROM '{path}' (FORMAT BINARY)")
+        elapsed = time.perf_counter() - started
+        spent = cpu.lap()["postgres"]
+        cursor.execute(f"DROP TABLE {twin}")
+    Path(path).unlink(missing_ok=True)
+    return elapsed, spent
 
 
 class _CpuClock:
@@ -143,18 +286,27 @@ class _CpuClock:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100000, 1000000])
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("mode", nargs="?", default="run", choices=["run", "serve", "sync"])
     parser.add_argument("--url")
     parser.add_argument("--database-url")
     parser.add_argument("--server-pid", type=int, default=0)
+    parser.add_argument(
+        "--anchor-rows", type=int, default=0, help="COPY only the first N rows (0: all)"
+    )
+    parser.add_argument(
+        "--rescan",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="then time a second, full sync that finds nothing new (--no-rescan: skip it)",
+    )
     args = parser.parse_args()
     if args.mode == "serve":
         serve(args.sizes[0], args.port)
         return
     if args.mode == "sync":
-        sync(args.url, args.database_url, args.server_pid)
+        sync(args.url, args.database_url, args.server_pid, args.anchor_rows, args.rescan)
         return
     for size in args.sizes:
         server = subprocess.Popen(
@@ -182,12 +334,16 @@ def main() -> None:
                     ),
                     "--server-pid",
                     str(server.pid),
+                    "--anchor-rows",
+                    str(args.anchor_rows),
+                    "--rescan" if args.rescan else "--no-rescan",
                 ],
                 capture_output=True,
                 text=True,
                 cwd=ROOT,
-                check=True,
             )
+            if result.returncode:
+                raise SystemExit(f"the sync failed:\n{result.stderr[-4000:]}")
             figures = json.loads(result.stdout.strip().splitlines()[-1])
             print(
                 f"{size:>7} submissions: " + ", ".join(f"{k}={v}" for k, v in figures.items()),

@@ -9,6 +9,12 @@ constraints (a conflict still fails the statement), inside the caller's transact
 COPY goes in binary format when every column has a type below: PostgreSQL then reads each
 value by its length instead of scanning the text for delimiters and escapes and parsing
 numbers and timestamps, and the JSON stays the bytes orjson wrote (no decode, no re-encode).
+
+A document may come already encoded (`EncodedJson`, e.g. by `JsonbOrder` in another thread).
+`JsonbOrder` writes the top-level keys in jsonb's own order (shorter keys first, then by
+bytes): PostgreSQL sorts an object's keys when it builds a jsonb value, and its sort checks
+for sorted input first, so a presorted document of ~150 answers costs it about a third less
+CPU (its largest cost in a sync). The stored value is the same: jsonb keeps no key order.
 """
 
 import datetime as dt
@@ -45,26 +51,68 @@ _BINARY_TYPES = {
 _JSONB_VERSION = b"\x01"
 
 Converter = Callable[[Any], Any]
+# A form has a few hundred question paths; a document with more distinct keys than this
+# (never seen from KoBo) is written in its own order rather than growing the key list.
+_MAX_ORDERED_KEYS = 5000
+
+
+class EncodedJson(bytes):
+    """A JSON document already encoded (UTF-8), passed to a jsonb column as it is."""
+
+
+def _jsonb_key(key: str) -> tuple[int, bytes]:
+    encoded = key.encode()
+    return len(encoded), encoded
+
+
+class JsonbOrder:
+    """Encode documents with their top-level keys in jsonb's order (see the module docstring).
+
+    Keeps the keys seen so far in that order, so a document costs a filter of that list
+    rather than a sort. Not thread-safe: use one per thread.
+    """
+
+    def __init__(self) -> None:
+        self._known: set[str] = set()
+        self._order: list[str] = []
+
+    def ordered(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """A new dict of the document's items, its keys in jsonb's order where possible."""
+        if not doc.keys() <= self._known:
+            if len(self._known) + len(doc) > _MAX_ORDERED_KEYS or not all(
+                type(k) is str for k in doc
+            ):
+                return dict(doc)
+            self._known.update(doc)
+            self._order = sorted(self._known, key=_jsonb_key)
+        return {k: doc[k] for k in self._order if k in doc}
+
+    def encode(self, doc: dict[str, Any]) -> EncodedJson:
+        return EncodedJson(dumps(self.ordered(doc)))
+
+
+def dumps(value: Any) -> bytes:
+    """JSON by orjson; by the stdlib for what orjson refuses (ints beyond 64 bits)."""
+    try:
+        return orjson.dumps(value)
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(value, ensure_ascii=False).encode()
 
 
 def json_text(value: Any) -> str | None:
     """A JSON document as text, by orjson; the stdlib for what orjson refuses (huge ints)."""
     if value is None:
         return None
-    try:
-        return orjson.dumps(value).decode()
-    except (orjson.JSONEncodeError, TypeError):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, EncodedJson):
+        return value.decode()
+    return dumps(value).decode()
 
 
 def _jsonb_binary(value: Any) -> bytes | None:
     """A document in binary COPY form for jsonb, by orjson; the stdlib for what orjson refuses."""
     if value is None:
         return None
-    try:
-        return _JSONB_VERSION + orjson.dumps(value)
-    except (orjson.JSONEncodeError, TypeError):
-        return _JSONB_VERSION + json.dumps(value, ensure_ascii=False).encode()
+    return _JSONB_VERSION + (value if isinstance(value, EncodedJson) else dumps(value))
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -82,13 +130,15 @@ def insert_rows(
     Fields left out get their default, auto_now(_add) fields the current time. No model
     instances are built on PostgreSQL, and no primary keys are returned. Values must be of
     the field's Python type (str for text fields, int, bool, datetime); a naive datetime is
-    taken in the current time zone, as Django does.
+    taken in the current time zone, as Django does. A JSON field may be given as EncodedJson.
     """
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create([model(**row) for row in rows], batch_size=batch_size)
+        model._default_manager.bulk_create(
+            [model(**_decoded(row)) for row in rows], batch_size=batch_size
+        )
         return
     fields = [
         f
@@ -138,6 +188,11 @@ def insert_rows(
             copy.write_row(values)
 
 
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    # orjson.loads takes no subclass of bytes.
+    return {k: orjson.loads(bytes(v)) if isinstance(v, EncodedJson) else v for k, v in row.items()}
+
+
 def _binary_type(field: models.Field[Any, Any], connection: BaseDatabaseWrapper) -> str | None:
     db_type = field.db_type(connection) or ""
     if db_type.startswith("varchar("):
@@ -152,11 +207,13 @@ def _converter(
         if field.encoder is None:
             return _jsonb_binary if binary else json_text
         encoder = field.encoder
+
+        def encode(v: Any) -> bytes:
+            return v if isinstance(v, EncodedJson) else json.dumps(v, cls=encoder).encode()
+
         if binary:
-            return lambda v: (
-                None if v is None else _JSONB_VERSION + json.dumps(v, cls=encoder).encode()
-            )
-        return lambda v: None if v is None else json.dumps(v, cls=encoder)
+            return lambda v: None if v is None else _JSONB_VERSION + encode(v)
+        return lambda v: None if v is None else encode(v).decode()
     if binary and isinstance(field, models.DateTimeField):
         return _aware
     if isinstance(field, _PLAIN):

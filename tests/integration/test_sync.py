@@ -10,9 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from demo.kobo_fake import FakeKoboServer, FakeKoboStore
 from surveys.kobo.client import KoboClient
 from surveys.kobo.errors import KoboAuthError, KoboUnavailableError
-from surveys.kobo.fake import FakeKoboServer, FakeKoboStore
 from surveys.locks import SyncAlreadyRunningError, form_lease
 from surveys.models import KoboForm, Submission, SyncCursor, SyncIssue, SyncRun
 from surveys.push import push_review_statuses
