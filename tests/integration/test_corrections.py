@@ -81,6 +81,10 @@ def test_return_opens_a_task_and_sends_one_message_per_channel(
     assert item["labels"]["Russian (ru)"] == "Какую долю дохода вы отправляете домой (%)?"
     assert item["answer"] == "140"
     assert [f["code"] for f in item["flags"]] == ["skip_logic.constraint_failed"]
+    # The form's own constraint message reaches the enumerator, never the XPath behind it.
+    assert item["flags"][0]["message"] == (
+        "The form says: Between 0 and 100, within the band chosen above"
+    )
     assert abs((task.due_at - task.opened_at) - dt.timedelta(hours=48)) < dt.timedelta(seconds=5)
     # One message per channel, each sent once; the task knows the enumerator was told.
     rows = Notification.objects.filter(task=task).order_by("channel")
@@ -271,7 +275,11 @@ def test_still_failing_then_resolved_when_new_versions_are_validated(
     assert task.items[0]["passing"] is False
     told = [m for m in mail.outbox if m.to == ["enum01@example.org"]][-1]
     assert "still need fixing" in told.subject
-    assert "'150'" in told.body  # the new finding, in plain words
+    # The form's own words for the rule it breaks: no XPath, and no answer quoted (the text
+    # also rides the webhook).
+    assert "150" not in told.body
+    assert "The form says: Between 0 and 100" in told.body
+    assert "<= 100" not in told.body
     assert services.settle_corrections() == []  # the same version is judged once
 
     fixed = cw.new_version(world.submission, **{cw.REMIT: "30"})

@@ -17,8 +17,8 @@ from tests.integration.review_world import box, flagged_interview
 from validation import review
 from validation.engine.validate import validate_submission
 from validation.flags.criteria_presets import ensure_default_criteria
+from validation.flags.wording import rule_in_words
 from validation.models import CorrectionTask, Flag, ReviewEvent, ReviewPriority
-from validation.review_screen.wording import rule_in_words
 
 pytestmark = pytest.mark.django_db
 S = Submission.ReviewStatus

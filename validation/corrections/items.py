@@ -12,8 +12,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.utils.translation import get_language
+
 from surveys.models import Submission
 from validation.engine.validate import compiled_form
+from validation.flags import wording
 from validation.models import Flag, InclusionCriterion, Severity
 from validation.privacy.masking import personal_data_for
 from validation.xlsform import CompiledForm, XLSFormError
@@ -61,12 +64,24 @@ def _labels(form: CompiledForm | None, path: str) -> dict[str, str]:
     return labels or {"": path or "Whole interview"}
 
 
-def _flag_dict(flag: Flag) -> dict[str, str]:
+def _message(flag: Flag, form: CompiledForm | None) -> str:
+    """The flag's sentence; a failed constraint in the form's own words, never its XPath."""
+    if flag.check_code != wording.CONSTRAINT_FAILED:
+        return flag.message
+    element = form.by_path.get(flag.path) if form is not None else None
+    question = element.question if element is not None else None
+    lang = (get_language() or "en").split("-")[0]
+    messages = question.constraint_messages if question is not None else {}
+    key = next((k for k in messages if k == lang or k.endswith(f"({lang})")), "")
+    return wording.constraint_failed(question, key)
+
+
+def _flag_dict(flag: Flag, form: CompiledForm | None) -> dict[str, str]:
     return {
         "code": flag.check_code,
         "path": flag.path,
         "severity": flag.severity,
-        "message": flag.message,
+        "message": _message(flag, form),
     }
 
 
@@ -130,12 +145,13 @@ def build_items(
 
     for path in dict.fromkeys(paths):
         item = item_for(path, path)
-        item["flags"] = [_flag_dict(f) for f in flags if _reads(f, path, by_criterion)]
+        item["flags"] = [_flag_dict(f, form) for f in flags if _reads(f, path, by_criterion)]
     for flag in flags:
         if (flag.check_code, flag.path) in wanted_flags:
             item = item_for(flag.path, flag.path or flag.check_code)
-            if _flag_dict(flag) not in item["flags"]:
-                item["flags"].append(_flag_dict(flag))
+            entry = _flag_dict(flag, form)
+            if entry not in item["flags"]:
+                item["flags"].append(entry)
     return list(items.values())
 
 
@@ -151,7 +167,7 @@ def judge_items(*, submission: Submission, items: Sequence[Item]) -> list[Item]:
         behind = {(f["code"], f["path"]) for f in item["flags"]}
         now_on_question = [f for f in flags if _reads(f, path, by_criterion)]
         still = [
-            _flag_dict(f)
+            _flag_dict(f, form)
             for f in flags
             if (f.check_code, f.path) in behind or (path and f in now_on_question)
         ]

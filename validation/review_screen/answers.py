@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
+from validation.flags import wording
 from validation.models import Flag, QuestionComment
-from validation.review_screen import wording
 from validation.xlsform import CompiledForm
 from validation.xlsform.form import label_of
 from validation.xlsform.model import SILENT_TYPES, Element, kobo_path

@@ -11,6 +11,7 @@ from surveys.models import Submission
 from surveys.push import KOBO_STATUS_FOR_REVIEW
 from surveys.selectors import UserLike, visible_submissions
 from validation.engine.validate import compiled_form
+from validation.flags import wording
 from validation.models import (
     CorrectionEvent,
     CorrectionTask,
@@ -21,7 +22,7 @@ from validation.models import (
 )
 from validation.privacy.masking import PersonalData, personal_data_for
 from validation.review import ALLOWED, ApprovalRisks
-from validation.review_screen import place, wording
+from validation.review_screen import place
 from validation.review_screen.answers import (
     AnswerRow,
     Layout,
