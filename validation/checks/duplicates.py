@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+import numpy as np
+
 from validation.checks.base import (
     SEVERITIES,
     CheckContext,
@@ -24,7 +26,7 @@ from validation.checks.base import (
     resolve_params,
     sort_key,
 )
-from validation.checks.identifiers import dice, match_names
+from validation.checks.identifiers import dice, match_names, match_names_graded
 
 SAME_ROOT = "duplicate.same_root_uuid"
 SAME_INSTANCE = "duplicate.same_instance"
@@ -66,6 +68,11 @@ _DISAGREE = {
     "nationality": math.log(0.01 / 0.7),
     "location": math.log(0.7 / 0.94),
 }
+_DISAGREE_SEX, _DISAGREE_NATIONALITY, _DISAGREE_LOCATION = (
+    _DISAGREE["sex"],
+    _DISAGREE["nationality"],
+    _DISAGREE["location"],
+)
 # Ages and arrivals agree at levels, each with its m (set, not estimated: see estimates).
 # Ages are guessed to the year and a birthday may fall between two interviews: the same age,
 # within tolerance, one year beyond it, further (almost never one person).
@@ -233,6 +240,8 @@ class RespondentMatcher:
         self._age_memo: dict[tuple[int, int], Level] = {}
         self._agreement_memo: dict[tuple[str, str], float] = {}
         self._day_memo: dict[int, tuple[float, float]] = {}
+        self._bases: dict[tuple[int, int], _Base] = {}
+        self._band_memo: dict[tuple[int, int], Level] = {}
         self.age_tol = int(params["age_tolerance"])
         self.arrival_tol = int(params["arrival_tolerance_days"])
         self.size = len(self.members) + _PSEUDO
@@ -283,12 +292,14 @@ class RespondentMatcher:
         if shared:
             rng = random.Random(len(self.members))  # noqa: S311 -- reproducible, not secrets
             weights = [len(block) ** 2 for _, block in shared]
+            members = self.members
             for key, block in rng.choices(shared, weights=weights, k=_SAMPLE_PAIRS):
                 i, j = rng.sample(block, 2)
-                (ka, ba), (kb, bb) = (
-                    next(part for part in self.members[n].name_parts if part[0] != key)
-                    for n in (i, j)
-                )
+                # Each of the two-word names' other word (the words' keys are distinct).
+                first, second = members[i].name_parts
+                ka, ba = first if first[0] != key else second
+                first, second = members[j].name_parts
+                kb, bb = first if first[0] != key else second
                 if ka != kb:
                     trials += 1
                     score = dice(ba, bb)
@@ -398,9 +409,10 @@ class RespondentMatcher:
 
     def _agreement(self, name: str, value: str) -> float:
         key = (name, value)
-        if key not in self._agreement_memo:
-            self._agreement_memo[key] = math.log(_M[name] / self._frequency(name, value))
-        return self._agreement_memo[key]
+        weight = self._agreement_memo.get(key)
+        if weight is None:
+            weight = self._agreement_memo[key] = math.log(_M[name] / self._frequency(name, value))
+        return weight
 
     def _frequency(self, name: str, value: str) -> float:
         return (self.counts[name].get(value, 0) + _PSEUDO * _U0[name]) / self.size
@@ -410,60 +422,111 @@ class RespondentMatcher:
 
     def _phone(self, a: Interview, b: Interview) -> tuple[float, str | None]:
         if a.phone_hash == b.phone_hash:
-            return math.log(_PHONE_M[0] / self._frequency("phone", a.phone_hash or "")), "phone"
+            key = ("phone", a.phone_hash or "")
+            weight = self._agreement_memo.get(key)
+            if weight is None:
+                weight = math.log(_PHONE_M[0] / self._frequency(*key))
+                self._agreement_memo[key] = weight
+            return weight, "phone"
         if a.phone_keys & b.phone_keys:
             return math.log(_PHONE_M[1] / self.near_phone_u), "similar_phone"
         return math.log(_PHONE_M[2]), None
 
     def _name(self, a: Interview, b: Interview) -> tuple[float, str | None]:
         if a.name_hash == b.name_hash:
-            return math.log(_NAME_M[0] / self._frequency("name", a.name_hash or "")), "name"
+            key = ("name", a.name_hash or "")
+            weight = self._agreement_memo.get(key)
+            if weight is None:
+                weight = math.log(_NAME_M[0] / self._frequency(*key))
+                self._agreement_memo[key] = weight
+            return weight, "name"
+        # One pairing serves both tiers: a tier holds when the lowest Dice reaches its bar.
+        graded = match_names_graded(a.name_parts, b.name_parts, max_fuzzy=1)
         for m, min_dice, fuzzy_u in (
             (_NAME_M[1], _MIN_TOKEN_DICE, self.fuzzy_token_u),
             (_NAME_M[2], _LOOSE_TOKEN_DICE, self.loose_token_u),
         ):
-            matched = match_names(a.name_parts, b.name_parts, min_dice, max_fuzzy=1)
             # Names made from names (Karim Sherzodov, Sherzod Karimov) look alike throughout:
             # at least one word must agree by sound, and one only may differ by a typo.
-            if matched is not None and matched[0]:
-                exact, fuzzy = matched
+            if graded is not None and graded[0] and graded[2] >= min_dice:
+                exact, fuzzy, _ = graded
                 # Tokens agree independently enough: the rarer the shared spellings, the stronger.
                 u = math.prod(self._token_frequency(key) for key in exact) * fuzzy_u**fuzzy
                 return math.log(m / max(u, 1 / self.size**2)), "similar_name"
         return math.log(_NAME_M[3]), None
 
     def score(self, a: Interview, b: Interview) -> Match:
-        base = self._base(a, b)
-        weight = self.estimates.prior + base.weight + self._levels(base)
+        return self._match(a, b, self._base(a, b))
+
+    def _match(self, a: Interview, b: Interview, base: _Base, weight: float | None = None) -> Match:
+        if weight is None:
+            weight = self._weight(base)
         facts_weight, agreed = self._facts(a, b, self._fact_table)
         return Match(_probability(weight + facts_weight), (*base.fields, *agreed), base.differences)
 
+    def _weight(self, base: _Base) -> float:
+        """Log odds of one person before the facts: prior, identifiers, demographics, levels."""
+        return self.estimates.prior + base.weight + self._levels(base)
+
+    def _weight_floor(self, min_score: float) -> float:
+        """Below this weight a pair misses min_score even if every fact agrees at its strongest.
+
+        Facts add at most the largest weight each can give (absent ones add nothing); a small
+        margin keeps rounding from ever dropping a pair the full score would keep.
+        """
+        if not 0 < min_score < 1:
+            return -math.inf
+        ceiling = sum(
+            max(0.0, *unseen, *(w for pair in column.values() for w in pair))
+            for column, unseen in self._fact_table
+        )
+        return math.log(min_score / (1 - min_score)) - ceiling - 1e-6
+
+    def _pair_base(self, i: int, j: int) -> _Base:
+        """_base of members i and j, kept for the scoring (findings), which takes it back."""
+        base = self._bases.get((i, j))
+        if base is None:
+            base = self._bases[(i, j)] = self._base(self.members[i], self.members[j])
+        return base
+
     def _base(self, a: Interview, b: Interview) -> _Base:
         """The evidence of identifiers and demographics; age and arrival levels."""
+        # Unrolled (it runs for every candidate pair); the terms add in this fixed order.
         weight = 0.0
         fields: list[str] = []
         differences: dict[str, int] = {}
-        for compare, present in (
-            (self._phone, a.phone_hash and b.phone_hash),
-            (self._name, a.name_hash and b.name_hash),
-        ):
-            if present:
-                gain, label = compare(a, b)
-                weight += gain
-                if label:
-                    fields.append(label)
-        for name, va, vb in (
-            ("sex", a.sex, b.sex),
-            ("nationality", a.nationality, b.nationality),
-            ("location", a.location, b.location),
-        ):
-            if not (va and vb):
-                continue
+        if a.phone_hash and b.phone_hash:
+            gain, label = self._phone(a, b)
+            weight += gain
+            if label:
+                fields.append(label)
+        if a.name_hash and b.name_hash:
+            gain, label = self._name(a, b)
+            weight += gain
+            if label:
+                fields.append(label)
+        agreement = self._agreement
+        va, vb = a.sex, b.sex
+        if va and vb:
             if va == vb:
-                weight += self._agreement(name, va)
-                fields.append(name)
+                weight += agreement("sex", va)
+                fields.append("sex")
             else:
-                weight += _DISAGREE[name]
+                weight += _DISAGREE_SEX
+        va, vb = a.nationality, b.nationality
+        if va and vb:
+            if va == vb:
+                weight += agreement("nationality", va)
+                fields.append("nationality")
+            else:
+                weight += _DISAGREE_NATIONALITY
+        va, vb = a.location, b.location
+        if va and vb:
+            if va == vb:
+                weight += agreement("location", va)
+                fields.append("location")
+            else:
+                weight += _DISAGREE_LOCATION
         age = arrival = None
         if a.age is not None and b.age is not None:
             gap = abs(a.age - b.age)
@@ -556,38 +619,33 @@ class RespondentMatcher:
             return Estimates(prior, weights)
         rng = random.Random(len(pairs))  # noqa: S311 -- reproducible weights, not secrets
         sample = rng.sample(pairs, min(len(pairs), _EM_PAIRS))
-        alike = [pair in self._demographic for pair in sample]
+        alike = np.array([pair in self._demographic for pair in sample], dtype=bool)
         bases = []
         for i, j in sample:
-            base = self._base(self.members[i], self.members[j])
+            base = self._pair_base(i, j)
             bases.append(base.weight + self._levels(base))
-        rows = [
-            (self.fact_rows[self.members[i].id], self.fact_rows[self.members[j].id])
-            for i, j in sample
-        ]
+        base_weights = np.array(bases, dtype=float)
+        facts = _SampleFacts(self.fact_rows, self.members, sample, len(self.facts))
         chance = []
         for counts in self.fact_counts:
             total = sum(counts.values())
             chance.append(sum((c / total) ** 2 for c in counts.values()) if total else 1.0)
         for _ in range(_EM_ROUNDS):
             table = self._table(weights)
-            same = [
-                _probability(prior + base + self._fact_weight(ra, rb, table))
-                for base, (ra, rb) in zip(bases, rows, strict=True)
-            ]
-            expected = sum(same) * len(pairs) / len(sample)
+            # (prior + base) + facts, element by element as the scalar formula adds them.
+            logits = (prior + base_weights) + facts.weights(table)
+            same = np.array([_probability(w) for w in logits.tolist()], dtype=float)
+            expected = _sequential_sum(same) * len(pairs) / len(sample)
             share = (expected + _PRIOR_PSEUDO * _REPEAT_SHARE) / (len(self.members) + _PRIOR_PSEUDO)
             prior = _prior(share, self.size)
             weights = []
+            different = 1 - same
             for k, chance_agree in enumerate(chance):
-                m_agree = m_tried = u_agree = u_tried = 0.0
-                for p, (ra, rb), in_block in zip(same, rows, alike, strict=True):
-                    if ra[k] is not None and rb[k] is not None:
-                        m_tried += p
-                        m_agree += p * (ra[k] == rb[k])
-                        if in_block:
-                            u_tried += 1 - p
-                            u_agree += (1 - p) * (ra[k] == rb[k])
+                tried, agreed = facts.present[k], facts.present[k] & facts.equal[k]
+                m_tried = _sequential_sum(np.where(tried, same, 0.0))
+                m_agree = _sequential_sum(np.where(agreed, same, 0.0))
+                u_tried = _sequential_sum(np.where(tried & alike, different, 0.0))
+                u_agree = _sequential_sum(np.where(agreed & alike, different, 0.0))
                 m = (m_agree + _EM_PSEUDO * _FACT_M) / (m_tried + _EM_PSEUDO)
                 agree = (u_agree + _EM_PSEUDO * chance_agree) / (u_tried + _EM_PSEUDO)
                 weights.append((min(m, 0.99), agree / chance_agree))
@@ -633,14 +691,27 @@ class RespondentMatcher:
         if _same_month(a, b):
             rough = a if a.day == 1 else b
             first = rough.toordinal()
-            in_month = bisect.bisect_left(self.arrivals, first + 31) - bisect.bisect_left(
-                self.arrivals, first
+            key = (first, 2)
+        else:
+            # The band the gap falls in: 3 (weeks), 4 (a year), 5 (further).
+            first = day
+            key = (day, next((n for n, d in enumerate(_ARRIVAL_BANDS, 3) if gap <= d), 5))
+        level = self._band_memo.get(key)
+        if level is None:
+            level = self._band_memo[key] = self._arrival_band(first, key[1])
+        return level
+
+    def _arrival_band(self, day: int, band: int) -> Level:
+        """Level 2 (day is the 1st of the month recalled) or 3-5 around day, with its u."""
+        if band == 2:
+            in_month = bisect.bisect_left(self.arrivals, day + 31) - bisect.bisect_left(
+                self.arrivals, day
             )
             return 2, (in_month + _PSEUDO * _ARRIVAL_U0[2]) / self.size
         closer = self._arrivals_within(day, self.arrival_tol)
         for level, days in enumerate(_ARRIVAL_BANDS, start=3):
             within = self._arrivals_within(day, days)
-            if gap <= days:
+            if level == band:
                 return level, (within - closer + _PSEUDO * _ARRIVAL_U0[level]) / self.size
             closer = within
         return 5, max(len(self.arrivals) - closer, 1) / self.size
@@ -652,6 +723,7 @@ class RespondentMatcher:
 
     def findings(self, only_ids: frozenset[int] | None = None) -> Iterator[Finding]:
         min_score = float(self.params["min_score"])
+        floor = self._weight_floor(min_score)
         found: dict[int, list[tuple[Match, int, str]]] = defaultdict(list)
         for i, j in self.candidates:
             a, b = self.members[i], self.members[j]
@@ -659,7 +731,12 @@ class RespondentMatcher:
                 continue
             if a.root_uuid == b.root_uuid or a.instance_id == b.instance_id:
                 continue  # one submission stored twice: the technical duplicate checks say so
-            match = self.score(a, b)
+            # The EM's sample left its pairs' evidence; taken out, so memory does not grow.
+            base = self._bases.pop((i, j), None) or self._base(a, b)
+            weight = self._weight(base)
+            if weight < floor:
+                continue  # cannot reach min_score whatever the facts say
+            match = self._match(a, b, base, weight)
             if match.score >= min_score:
                 found[i].append((match, j, "later"))
                 found[j].append((match, i, "earlier"))
@@ -704,6 +781,47 @@ class RespondentMatcher:
                 "match_count": len(matches),
             },
         )
+
+
+class _SampleFacts:
+    """The EM sample's fact answers as arrays: per fact, both given, equal, and answer codes."""
+
+    def __init__(
+        self,
+        fact_rows: Mapping[int, _FactRow],
+        members: Sequence[Interview],
+        sample: Sequence[tuple[int, int]],
+        width: int,
+    ) -> None:
+        codes: list[dict[str, int]] = [{} for _ in range(width)]
+        left = np.full((width, len(sample)), -1, dtype=np.int64)
+        right = np.full((width, len(sample)), -1, dtype=np.int64)
+        for n, (i, j) in enumerate(sample):
+            for side, index in ((left, i), (right, j)):
+                for k, value in enumerate(fact_rows[members[index].id]):
+                    if value is not None:
+                        side[k, n] = codes[k].setdefault(value, len(codes[k]))
+        self.codes = codes
+        self.left = left
+        self.present = (left >= 0) & (right >= 0)
+        self.equal = left == right
+
+    def weights(self, table: _FactTable) -> np.ndarray:
+        """RespondentMatcher._fact_weight of every sampled pair, summed fact by fact as it does."""
+        total = np.zeros(self.left.shape[1], dtype=float)
+        for k, (column, unseen) in enumerate(table):
+            agree = np.full(len(self.codes[k]) + 1, unseen[0], dtype=float)
+            disagree = np.full(len(self.codes[k]) + 1, unseen[1], dtype=float)
+            for value, code in self.codes[k].items():
+                agree[code], disagree[code] = column.get(value, unseen)
+            picked = np.where(self.equal[k], agree[self.left[k]], disagree[self.left[k]])
+            total = total + np.where(self.present[k], picked, 0.0)
+        return total
+
+
+def _sequential_sum(values: np.ndarray) -> float:
+    """Left-to-right sum (as a Python loop adds), not numpy's pairwise one: same weights."""
+    return float(np.cumsum(values)[-1]) if len(values) else 0.0
 
 
 def _describe(match: Match) -> str:

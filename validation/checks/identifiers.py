@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -126,6 +127,38 @@ def dice(a: int, b: int) -> float:
     """Dice coefficient of two Bloom filters (0 when either is empty)."""
     total = a.bit_count() + b.bit_count()
     return 2 * (a & b).bit_count() / total if total else 0.0
+
+
+def match_names_graded(
+    a: tuple[tuple[str, int], ...],
+    b: tuple[tuple[str, int], ...],
+    max_fuzzy: int | None = None,
+) -> tuple[list[str], int, float] | None:
+    """match_names for every min_dice at once: (exact, fuzzy count, lowest partner Dice).
+
+    The greedy pairing does not depend on min_dice (each token takes its best free partner),
+    so match_names(a, b, t, max_fuzzy) succeeds exactly when the lowest Dice is >= t, with
+    the same exact keys and fuzzy count. The lowest is inf when every token matched exactly;
+    None when a token has no free partner at all, or more than max_fuzzy need one.
+    """
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    long_keys = {key for key, _ in long}
+    exact = [key for key, _ in short if key in long_keys]
+    rest = [bloom for key, bloom in short if key not in long_keys]
+    if max_fuzzy is not None and len(rest) > max_fuzzy:
+        return None
+    lowest = math.inf
+    if rest:
+        matched = set(exact)
+        free = [bloom for key, bloom in long if key not in matched]
+        for bloom in rest:
+            scores = [dice(bloom, other) for other in free]
+            best = max(range(len(free)), key=scores.__getitem__, default=None)
+            if best is None:
+                return None
+            lowest = min(lowest, scores[best])
+            free.pop(best)
+    return exact, len(rest), lowest
 
 
 def match_names(

@@ -53,19 +53,25 @@ class _Vocabulary:
     """Interns (question, answer) pairs as small ints: 100,000 interviews x 60 answers fit."""
 
     def __init__(self) -> None:
-        self.ids: dict[tuple[str, str], int] = {}
+        self.ids: dict[tuple[str, str], int] = {}  # -1: not an answer (empty, or metadata)
         self.keys: list[str] = []
 
     def encode(self, answers: Mapping[str, str]) -> frozenset[int]:
+        # One dictionary look-up per answer: items() yields the (key, value) tuples themselves.
+        ids = self.ids
         out = []
-        for key, value in answers.items():
-            if value == "" or not is_answer_key(key):
-                continue
-            pair = self.ids.get((key, value))
-            if pair is None:
-                pair = self.ids[(key, value)] = len(self.keys)
-                self.keys.append(key)
-            out.append(pair)
+        for pair in answers.items():
+            item = ids.get(pair)
+            if item is None:
+                key, value = pair
+                if value == "" or not is_answer_key(key):
+                    item = -1
+                else:
+                    item = len(self.keys)
+                    self.keys.append(key)
+                ids[pair] = item
+            if item >= 0:
+                out.append(item)
         return frozenset(out)
 
     def questions(self, items: Iterable[int]) -> set[str]:
@@ -89,24 +95,32 @@ class NearDuplicateCheck:
         params = resolve_params(ctx, SPECS[NEAR_DUPLICATE])
         min_answered = int(params["min_answered"])
         vocabulary = _Vocabulary()
-        blocks: dict[tuple[int, int, str], list[_Answers]] = defaultdict(list)
+        members: dict[tuple[int, int, str], list[Interview]] = defaultdict(list)
         for iv in interviews:
             if not iv.enumerator:
                 yield cannot_check("fabrication", iv.id, "No enumerator is recorded.")
                 continue
-            items = vocabulary.encode(iv.answers)
-            # Short paths (screened out early) are alike by design: nothing to judge.
-            if len(items) >= min_answered:
-                blocks[(iv.round_id, iv.form_id, iv.enumerator)].append(_Answers(iv, items))
-        for block in blocks.values():
-            if only_ids is None or any(a.iv.id in only_ids for a in block):
-                yield from _block_findings(block, params, vocabulary, only_ids)
+            members[(iv.round_id, iv.form_id, iv.enumerator)].append(iv)
+        for block_members in members.values():
+            # A block without a focus interview cannot reach one: not even encoded.
+            if only_ids is not None and not any(iv.id in only_ids for iv in block_members):
+                continue
+            block = []
+            for iv in block_members:
+                items = vocabulary.encode(iv.answers)
+                # Short paths (screened out early) are alike by design: nothing to judge.
+                if len(items) >= min_answered:
+                    block.append(_Answers(iv, items))
+            yield from _block_findings(block, params, vocabulary, only_ids)
 
 
 def _candidates(
-    block: list[_Answers], min_share: float, vocabulary: _Vocabulary
+    block: list[_Answers],
+    min_share: float,
+    vocabulary: _Vocabulary,
+    focus: set[int] | None = None,
 ) -> set[tuple[int, int]]:
-    """Pairs sharing one whole band of answers.
+    """Pairs sharing one whole band of answers (with focus, only pairs with a focus index).
 
     If share = same / union >= t, the differing keys number at most (1 - t) / t * len(answers);
     split keys into one band more than that and some band is identical in both (pigeonhole),
@@ -118,23 +132,31 @@ def _candidates(
     band_of: dict[int, int] = {}  # crc32 of the question, not hash(): same bands in every process
     for index, answers in enumerate(block):
         split: dict[int, list[int]] = defaultdict(list)
-        for item in answers.items:
+        for item in sorted(answers.items):  # sorted once: each band's content comes sorted
             band = band_of.get(item)
             if band is None:
                 band = band_of[item] = zlib.crc32(vocabulary.keys[item].encode()) % bands
             split[band].append(item)
         for band, content in split.items():
             # A hash collision only adds a candidate; every candidate is verified exactly.
-            groups[(band, hash(tuple(sorted(content))))].append(index)
+            groups[(band, hash(tuple(content)))].append(index)
     pairs: set[tuple[int, int]] = set()
     for members in groups.values():
+        if len(members) < 2:
+            continue
         if len(members) <= _MAX_GROUP:
-            pairs.update(combinations(members, 2))
+            if focus is None:
+                pairs.update(combinations(members, 2))
+            else:
+                for i in members:
+                    if i in focus:
+                        pairs.update((min(i, j), max(i, j)) for j in members if j != i)
             continue
         ordered = sorted(members, key=lambda i: moment_of(block[i].iv))
         for pos, i in enumerate(ordered):
             for j in ordered[pos + 1 : pos + 1 + _NEIGHBOURS]:
-                pairs.add((min(i, j), max(i, j)))
+                if focus is None or i in focus or j in focus:
+                    pairs.add((min(i, j), max(i, j)))
     return pairs
 
 
@@ -149,7 +171,10 @@ def _block_findings(
     min_share = float(params["min_share"])
     window = timedelta(days=float(params["window_days"]))
     found: dict[int, list[tuple[float, int, list[str], int]]] = defaultdict(list)
-    for i, j in _candidates(block, min_share, vocabulary):
+    focus = None
+    if only_ids is not None:
+        focus = {index for index, answers in enumerate(block) if answers.iv.id in only_ids}
+    for i, j in _candidates(block, min_share, vocabulary, focus):
         a, b = block[i], block[j]
         if only_ids is not None and a.iv.id not in only_ids and b.iv.id not in only_ids:
             continue

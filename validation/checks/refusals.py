@@ -59,10 +59,11 @@ class Tally:
 def tally(iv: Interview, ctx: CheckContext) -> Tally:
     """How many answers are "don't know" and how many "refuse" (a multi-select of only those)."""
     dont_know = refused = 0
+    dk_values, refuse_values = ctx.dk_values, ctx.refuse_values
     for key, raw in iv.answers.items():
-        if raw in ctx.dk_values or raw in ctx.refuse_values:
+        if raw in dk_values or raw in refuse_values:
             tokens = [raw]  # the common case: a single choice code, no need to split
-        elif " " in raw.strip():
+        elif " " in raw and " " in raw.strip():  # the strip only when there is a space at all
             tokens = raw.split()
         else:
             continue

@@ -155,12 +155,12 @@ def _outside_hours(
         reasons.append(f"No working hours are set for team {iv.team or '(none)'}.")
         return None
     tolerance = float(params["tolerance_minutes"])
-    outside = {
-        name: moment.astimezone(ctx.timezone)
-        for name, moment in (("start", start), ("end", end))
-        if moment is not None
-        and not within_hours(moment.astimezone(ctx.timezone).time(), *hours, tolerance)
-    }
+    outside: dict[str, datetime] = {}
+    for name, moment in (("start", start), ("end", end)):
+        if moment is not None:
+            local = moment.astimezone(ctx.timezone)  # once: the conversion is the cost here
+            if not within_hours(local.time(), *hours, tolerance):
+                outside[name] = local
     if not outside:
         return None
     window = f"{hours[0]:%H:%M}–{hours[1]:%H:%M}"

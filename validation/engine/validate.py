@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import FormVersion, Submission
+from validation.engine.flag_diff import Finding, FlagDiff, diff_flags, write_flag_diff
 from validation.flags.eligibility import answer_by_name, as_json, check_criterion, verdict
 from validation.flags.priority import update_priority
 from validation.flags.status import DECISIONS, transition
@@ -34,16 +35,6 @@ REVIEWABLE = (
     Submission.ReviewStatus.FLAGGED,
     Submission.ReviewStatus.CORRECTED,
 )
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    path: str
-    severity: str
-    message: str
-    values: dict[str, Any]
-    expression: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,53 +200,24 @@ def apply_findings(
     families: tuple[str, ...],
     personal: PersonalData | None = None,
 ) -> tuple[int, int]:
-    """Make the open flags of `families` equal the findings; returns (opened, resolved).
+    """Make the flags of `families` equal the findings (engine.flag_diff's rules).
 
-    Personal answers are masked in what is stored (the round's question map unless given).
+    Returns (opened, resolved). Personal answers are masked in what is stored (the round's
+    question map unless given).
     """
     if personal is None:
         personal = personal_data_for(form_id=submission.form_id, round_id=submission.form.round_id)
-    findings = redact_findings(findings, submission, personal)
-    desired = {(f.code, f.path): f for f in findings}
-    existing = {
-        (flag.check_code, flag.path): flag
-        for flag in Flag.objects.filter(submission=submission)
-        if flag.check_code.startswith(families)
-    }
-    now = timezone.now()
-    new = [
-        Flag(
-            submission=submission,
-            check_code=f.code,
-            path=f.path,
-            severity=f.severity,
-            message=f.message,
-            values=f.values,
-            expression=f.expression,
-        )
-        for key, f in desired.items()
-        if key not in existing
-    ]
-    Flag.objects.bulk_create(new)
-    refreshed, resolved = [], []
-    for key, flag in existing.items():
-        finding = desired.get(key)
-        if finding is None:
-            if flag.status == Flag.Status.OPEN:
-                flag.status, flag.resolved_at = Flag.Status.RESOLVED, now
-                resolved.append(flag)
-            continue
-        if flag.status == Flag.Status.RESOLVED:
-            flag.status, flag.resolved_at = Flag.Status.OPEN, None  # it came back
-        # An "okay" from a supervisor persists across re-runs.
-        flag.severity, flag.message = finding.severity, finding.message
-        flag.values, flag.expression, flag.last_seen_at = finding.values, finding.expression, now
-        refreshed.append(flag)
-    Flag.objects.bulk_update(
-        refreshed + resolved,
-        ["status", "resolved_at", "severity", "message", "values", "expression", "last_seen_at"],
+    diff = FlagDiff()
+    counts = diff_flags(
+        diff,
+        submission_id=submission.pk,
+        findings=redact_findings(findings, submission, personal),
+        existing=Flag.objects.filter(submission=submission),
+        owns=lambda code: code.startswith(families),
+        now=timezone.now(),
     )
-    return len(new), len(resolved)
+    write_flag_diff(diff)
+    return counts
 
 
 def refresh_review_state(*, submission: Submission) -> int:

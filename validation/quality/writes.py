@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
@@ -15,6 +13,8 @@ from validation.checks.base import (
     Finding,
 )
 from validation.engine import validate as engine
+from validation.engine.flag_diff import Finding as FlagFinding
+from validation.engine.flag_diff import FlagDiff, diff_flags, write_flag_diff
 from validation.flags import priority
 from validation.flags.status import ALLOWED, DECISIONS
 from validation.models import (
@@ -31,8 +31,8 @@ class QualityReport:
     due: int = 0
     loaded: int = 0  # interviews read with all their answers (the touched blocks)
     written: int = 0  # submissions whose flags changed
-    added: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    resolved: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    added: Counter[str] = field(default_factory=Counter)
+    resolved: Counter[str] = field(default_factory=Counter)
     blocks: set[str] = field(default_factory=set)
 
 
@@ -46,65 +46,43 @@ def write_flags(
     *,
     dry_run: bool,
 ) -> None:
-    """Apply the findings where the stored flags differ; count per code what changes."""
-    existing: dict[int, dict[tuple[str, str], Flag]] = defaultdict(dict)
+    """Apply the findings (engine.flag_diff) where the stored flags differ; count what changes.
+
+    covered holds, per submission, the codes its findings are complete for.
+    """
+    existing: dict[int, list[Flag]] = defaultdict(list)
     ids = list(covered)
     for start in range(0, len(ids), 5000):
         for flag in Flag.objects.filter(
             submission_id__in=ids[start : start + 5000], check_code__in=QUALITY_CODES
         ):
-            existing[flag.submission_id][(flag.check_code, flag.path)] = flag
-    changed: list[int] = []
-    reviewable: list[int] = []  # open non-info flags changed: status and priority follow
-    creates: list[Flag] = []
-    updates: list[Flag] = []
+            existing[flag.submission_id].append(flag)
+    diff = FlagDiff()
+    now = timezone.now()
     for pk, codes in covered.items():
-        want = {(f.code, f.path): f for f in desired.get(pk, []) if f.code in codes}
-        have = {key: flag for key, flag in existing[pk].items() if key[0] in codes}
-        reopen = [
-            flag
-            for key, flag in have.items()
-            if flag.check_code == OUTLIER_CODE
-            and flag.status == Flag.Status.OKAYED
-            and key in want
-            and want[key].values.get("value") != flag.values.get("value")
-        ]
-        differs = relevant = bool(reopen)
-        for key, finding in want.items():
-            stored = have.get(key)
-            if stored is None or stored.status == Flag.Status.RESOLVED:
-                report.added[key[0]] += 1
-                differs = True
-                relevant = relevant or finding.severity != "info"
-            elif (stored.severity, stored.message, stored.values) != (
-                finding.severity,
-                finding.message,
-                _jsonable(finding.values),
-            ):
-                differs = True
-                relevant = relevant or stored.severity != finding.severity
-        for key, flag in have.items():
-            if key not in want and flag.status == Flag.Status.OPEN:
-                report.resolved[key[0]] += 1
-                differs = True
-                relevant = relevant or flag.severity != "info"
-        if not differs or dry_run:
-            continue
-        _stage(pk, want, have, reopen, creates, updates)
-        changed.append(pk)
-        if relevant:
-            reviewable.append(pk)
-    report.written = len(changed)
+        diff_flags(
+            diff,
+            submission_id=pk,
+            findings=[
+                FlagFinding(f.code, f.path, f.severity, f.message, f.values)
+                for f in desired.get(pk, ())
+            ],
+            existing=existing.get(pk, ()),
+            owns=codes.__contains__,
+            now=now,
+            reopen_on_new_value=_REOPEN_ON_NEW_VALUE,
+        )
+    report.added.update(diff.added)
+    report.resolved.update(diff.resolved)
     if dry_run:
         return
-    # One bulk insert and one bulk update for all submissions (engine.apply_findings' rules).
-    Flag.objects.bulk_create(creates, batch_size=2000)
-    Flag.objects.bulk_update(
-        updates,
-        ["status", "resolved_at", "severity", "message", "values", "last_seen_at", "okayed_by"],
-        batch_size=1000,
-    )
-    _refresh_review_states(reviewable)
+    report.written = len(diff.changed)
+    write_flag_diff(diff)
+    _refresh_review_states(diff.reviewable)
+
+
+# A supervisor's okay of an outlier covers the value okayed, not the next one.
+_REOPEN_ON_NEW_VALUE = frozenset({OUTLIER_CODE})
 
 
 _CHECKED = (Submission.ReviewStatus.CLEAN, Submission.ReviewStatus.FLAGGED)
@@ -200,52 +178,3 @@ def _refresh_one(submission: Submission) -> None:
     submission.review_status = current["review_status"]
     submission.changed_since_review = current["changed_since_review"]
     engine.refresh_review_state(submission=submission)
-
-
-def _stage(
-    pk: int,
-    want: dict[tuple[str, str], Finding],
-    have: dict[tuple[str, str], Flag],
-    reopen: list[Flag],
-    creates: list[Flag],
-    updates: list[Flag],
-) -> None:
-    """Flags to create and to update so the submission's flags of these codes equal `want`.
-
-    As engine.apply_findings: new findings open flags, vanished ones resolve open flags, a
-    finding that came back reopens its resolved flag, and a supervisor's okay persists (unless
-    the outlier's value changed since: then it needs a new look).
-    """
-    now = timezone.now()
-    for key, finding in want.items():
-        values = _jsonable(finding.values)
-        flag = have.get(key)
-        if flag is None:
-            creates.append(
-                Flag(
-                    submission_id=pk,
-                    check_code=finding.code,
-                    path=finding.path,
-                    severity=finding.severity,
-                    message=finding.message,
-                    values=values,
-                )
-            )
-            continue
-        if flag.status == Flag.Status.RESOLVED:
-            flag.status, flag.resolved_at = Flag.Status.OPEN, None  # it came back
-        if flag in reopen:
-            flag.status, flag.okayed_by = Flag.Status.OPEN, None
-        flag.severity, flag.message, flag.values = finding.severity, finding.message, values
-        flag.last_seen_at = now
-        updates.append(flag)
-    for key, flag in have.items():
-        if key not in want and flag.status == Flag.Status.OPEN:
-            flag.status, flag.resolved_at = Flag.Status.RESOLVED, now
-            updates.append(flag)
-
-
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    """As the JSON column will hold it (tuples become lists, dates text), to compare."""
-    result: dict[str, Any] = json.loads(json.dumps(values, default=str))
-    return result
