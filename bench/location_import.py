@@ -19,8 +19,12 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import seeding  # bench/ is sys.path[0] when run as a script
+
+if TYPE_CHECKING:  # Django is set up at run time, after these imports
+    from django.contrib.auth.models import User
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -56,7 +60,7 @@ def build_csv(rows: int) -> bytes:
     return out.getvalue().encode("cp1251")
 
 
-def import_once(data: bytes, user: object) -> dict[str, float]:
+def import_once(data: bytes, user: "User") -> dict[str, float]:
     from surveys.imports.jobs import run_import
     from surveys.models import ImportJob, Location
 

@@ -1,7 +1,8 @@
 """Benchmark round progress, API list queries and the clean export: python bench/progress.py.
 
-Seeds N submissions (default 100,000) of the demo form into a fresh PostgreSQL database, then
-prints: round progress time (median of 5; target <= 200 ms), the over-quota ranking time, the
+Seeds N submissions (default 300,000) of the demo form into a fresh PostgreSQL database by
+COPY, then prints: round progress time (median of 5; target <= 100 ms; and with quotas per
+citizenship too), the over-quota ranking time, the
 query count, time and Python peak memory of every API list endpoint the /api/v1/ router serves,
 and the peak memory of a clean-dataset CSV export of 10% and 100% of the N interviews, all made
 approved and eligible for it in a transaction rolled back after (flat memory: the two peaks
@@ -20,7 +21,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,25 +36,24 @@ def seed(database_url: str, n: int) -> None:
     from surveys.models import Submission
     from validation.models import Flag
 
-    def flags(created: list) -> None:
-        Flag.objects.bulk_create(
-            Flag(submission=s, check_code="duration.too_short", severity="major", message="m")
-            for s in created[::7]
-        )
-        Flag.objects.bulk_create(
-            Flag(submission=s, check_code="duplicate.respondent", severity="major", message="m")
-            for s in created[3::50]
-        )
-
-    seeding.seed_interviews(
-        seeding.bench_round(n),
+    br = seeding.bench_round(n)
+    now = seeding.copy_interviews(
+        br,
         n,
         statuses=["approved"] * 6 + ["clean", "flagged", "returned", "excluded"],
         times=lambda _i, now: {"submission_time": now, "started_at": now},
         criteria=[],
         from_status="clean",
-        extra=flags,
     )
+
+    def flags() -> Iterator[dict[str, object]]:
+        for i in range(n):
+            if i % 7 == 0:
+                yield {"submission_id": i + 1, "check_code": "duration.too_short"}
+            if i % 50 == 3:
+                yield {"submission_id": i + 1, "check_code": "duplicate.respondent"}
+
+    seeding.copy_rows(Flag, ({**f, "severity": "major", "message": "m"} for f in flags()), now=now)
     # Validation has not reached the latest 500 yet.
     latest = Submission.objects.order_by("-pk").values("pk")[:500]
     Submission.objects.filter(pk__in=latest).update(needs_validation=True, respondent_sex="")
@@ -70,8 +70,8 @@ def measure(database_url: str) -> None:
 
     from mtm.api_urls import router
     from surveys.models import Round, Submission
-    from validation.quota_alerts import counted_interviews
-    from validation.quota_progress import round_progress
+    from validation.quotas.alerts import counted_interviews
+    from validation.quotas.progress import round_progress
 
     rnd = Round.objects.get()
     manager = get_user_model().objects.get(username="bench_manager")
@@ -83,9 +83,10 @@ def measure(database_url: str) -> None:
         times.append(time.perf_counter() - started)
     cpu = _progress_cpu_ms(connection, lambda: round_progress(scope=all_rows, round_id=rnd.pk))
     started = time.perf_counter()
-    ranked = sum(1 for _ in counted_interviews(rnd.pk).values_list("pk", "rank"))
+    # "rank" is the queryset's window annotation, which django-stubs' plugin cannot see.
+    ranked = len(list(counted_interviews(rnd.pk).values_list("pk", "rank")))  # type: ignore[misc]
     rank_s = time.perf_counter() - started
-    figures = {
+    figures: dict[str, Any] = {
         "submissions": Submission.objects.count(),
         "strata": len(rows),
         "progress_ms_median": round(statistics.median(times[1:]) * 1000, 1),
@@ -94,6 +95,7 @@ def measure(database_url: str) -> None:
         "ranked": ranked,
         "api": {},
     }
+    figures["progress_citizenship_ms_median"] = _citizenship_progress_ms(rnd.pk)
     client = Client()
     client.force_login(manager)
     for prefix, _viewset, _basename in router.registry:  # every list endpoint, as served
@@ -115,6 +117,29 @@ def measure(database_url: str) -> None:
             "peak_kb": round(peak / 1024),
         }
     print(json.dumps(figures))
+
+
+def _citizenship_progress_ms(round_id: int) -> float:
+    """Round progress when the round also has quotas per citizenship (each district's women
+    and men from uz and from kg), added in a transaction rolled back after."""
+    from django.db import transaction
+
+    from surveys.models import Quota, Submission
+    from validation.quotas.progress import round_progress
+
+    with transaction.atomic():
+        Quota.objects.bulk_create(
+            Quota(round_id=round_id, location_id=q.location_id, sex=q.sex, citizenship=c, target=9)
+            for q in Quota.objects.filter(round_id=round_id, citizenship="")
+            for c in ("uz", "kg")
+        )
+        times = []
+        for _ in range(6):
+            started = time.perf_counter()
+            round_progress(scope=Submission.objects.all(), round_id=round_id)
+            times.append(time.perf_counter() - started)
+        transaction.set_rollback(True)
+    return round(statistics.median(times[1:]) * 1000, 1)
 
 
 def _progress_cpu_ms(connection: Any, call: Callable[[], object]) -> dict[str, float] | None:
@@ -194,10 +219,13 @@ def main() -> None:
     parser.add_argument(
         "mode", nargs="?", default="run", choices=["run", "seed", "measure", "export"]
     )
-    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--size", type=int, default=300_000)
     parser.add_argument("--share", type=float, default=1.0)
     parser.add_argument("--database-url")
     parser.add_argument("--keep", action="store_true", help="reuse an already seeded database")
+    parser.add_argument(
+        "--name", help="the bench database's name (default mtm_bench_progress_<size>)"
+    )
     args = parser.parse_args()
     if args.mode == "seed":
         seed(args.database_url, args.size)
@@ -208,14 +236,17 @@ def main() -> None:
     if args.mode == "export":
         export(args.database_url, args.share)
         return
-    url = seeding.seeded(__file__, f"mtm_bench_progress_{args.size}", args.size, keep=args.keep)
+    url = seeding.seeded(
+        __file__, args.name or f"mtm_bench_progress_{args.size}", args.size, keep=args.keep
+    )
     m = seeding.run_mode(__file__, "measure", "--database-url", url)
-    target = "OK" if m["progress_ms_median"] <= 200 else "OVER the 200 ms target"
+    target = "OK" if m["progress_ms_median"] <= 100 else "OVER the 100 ms target"
     print(
         f"round progress: {m['progress_ms_median']} ms median over {m['submissions']} "
         f"submissions, {m['strata']} strata ({target}; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: the machine may be shared)"
     )
+    print(f"  with quotas per citizenship too: {m['progress_citizenship_ms_median']} ms median")
     if m["progress_cpu_ms"]:
         print(
             f"  CPU per call: PostgreSQL {m['progress_cpu_ms']['postgres']} ms (one process, "

@@ -1,12 +1,13 @@
 """Benchmark the review queue and the review screen: python bench/review.py.
 
-Seeds N submissions (default 100,000) of the demo form and 3 flags per submission (300,000)
-into a fresh PostgreSQL database by bulk insert, with risk priorities, eligibility verdicts
-and review events, five supervised teams; then prints the server time (median of 5 after a
-warm-up) and the query count of the review queue page (a supervisor's and a data manager's)
-and of the review screen of the riskiest interview (warm, and cold: the team's scorecard
-not cached). The home page (team progress over validation/quota_progress.py) is timed too.
-Target: <= 300 ms each.
+Seeds N submissions (default 300,000) of the demo form with 10 flags per 3 interviews
+(1,000,000) into a fresh PostgreSQL database by COPY, with risk priorities, eligibility
+verdicts and review events, five supervised teams; then prints, per page, the median of 5
+requests after a warm-up: wall time, Python and PostgreSQL CPU time, and the query count, of
+the review queue (a supervisor's and a data manager's: first page, page 20, filtered), the
+admin home (team progress), the quota progress API and the review screen of the riskiest
+interview (warm, and cold: the team's scorecard not cached); the load average; peak RSS.
+Targets: <= 150 ms each page, <= 100 ms the quota progress API.
 """
 
 import argparse
@@ -198,7 +199,7 @@ def measure(database_url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("mode", nargs="?", default="run", choices=["run", "seed", "measure"])
-    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--size", type=int, default=300_000)
     parser.add_argument("--database-url")
     parser.add_argument("--keep", action="store_true", help="reuse an already seeded database")
     parser.add_argument(

@@ -1,13 +1,14 @@
 """The round the database benches seed: demo form, 20 enumerators in 5 teams, N bulk interviews."""
 
 import hashlib
+import itertools
 import json
 import os
 import random
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -57,6 +58,9 @@ def django_setup(database_url: str) -> None:
             "DJANGO_SECRET_KEY": "bench-" + "x" * 40,
             "MTM_HASH_KEY": "bench-hash-" + "x" * 40,
             "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
+            # The test client speaks plain HTTP: without these every page is a 301 to https.
+            "DJANGO_SECURE_SSL_REDIRECT": "False",
+            "DJANGO_SECURE_COOKIES": "False",
         }
     )
     import django
@@ -82,8 +86,8 @@ def bench_round(n: int, *, status: str = "planned", supervised: bool = False) ->
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from surveys.demo.build_form import load_content
-    from surveys.demo.locations import DISTRICT_CODES, LOCATIONS
+    from demo.data.build_form import load_content
+    from demo.data.locations import DISTRICT_CODES, LOCATIONS
     from surveys.models import (
         Enumerator,
         FormVersion,
@@ -164,11 +168,11 @@ def seed_interviews(
     fields validation derives."""
     from django.utils import timezone
 
-    from surveys.demo.locations import DISTRICT_CODES
-    from surveys.demo.submissions import generate_submission
+    from demo.data.locations import DISTRICT_CODES
+    from demo.data.submissions import generate_submission
     from surveys.models import Submission
     from validation.models import Eligibility, ReviewEvent
-    from validation.quota_progress import derive_progress_fields
+    from validation.quotas.progress import derive_progress_fields
 
     rng = random.Random(7)
     pool: list[dict[str, object]] = []
@@ -223,3 +227,156 @@ def vacuum_analyze() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # as autovacuum would have by then
+
+
+# COPY seeding: bulk_create of 300,000 interviews and 1,000,000 flags takes most of an hour on a
+# loaded machine; COPY FROM STDIN takes minutes. Primary keys are given (1..N on a fresh
+# database) so that flags and priorities can name their interview without reading it back.
+
+
+def _column_defaults(model: Any, now: datetime) -> dict[str, Any]:
+    """What each column of the model holds when a row does not say: as Django would insert."""
+    from django.db import models
+
+    out: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value: Any = now
+        elif f.has_default():
+            value = f.get_default()
+            if hasattr(value, "value"):  # a TextChoices member
+                value = value.value
+        elif f.null:
+            value = None
+        elif isinstance(f, models.CharField | models.TextField):
+            value = ""
+        else:
+            continue  # the caller must give it
+        if isinstance(f, models.JSONField) and value is not None:
+            value = json.dumps(value)
+        out[f.column] = value
+    return out
+
+
+def copy_rows(model: Any, rows: Iterable[dict[str, Any]], *, now: datetime) -> int:
+    """COPY rows (column -> value; JSON as text) into the model's table, defaults filled in;
+    then move its id sequence past the largest id. Returns the number of rows."""
+    from django.db import connection
+
+    defaults = _column_defaults(model, now)
+    it = iter(rows)
+    first = next(it, None)
+    if first is None:
+        return 0
+    # A column neither the rows nor a default fill (an id) is left to the database.
+    columns = [f.column for f in model._meta.concrete_fields]
+    columns = [c for c in columns if c in first or c in defaults]
+    table = model._meta.db_table
+    count = 0
+    with connection.cursor() as cursor:
+        names = ", ".join(f'"{c}"' for c in columns)
+        with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            for row in itertools.chain((first,), it):
+                copy.write_row([row[c] if c in row else defaults[c] for c in columns])
+                count += 1
+        if model._meta.pk.column == "id":
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
+                f'COALESCE((SELECT max(id) FROM "{table}"), 1))'
+            )
+    return count
+
+
+def copy_interviews(
+    br: BenchRound,
+    n: int,
+    *,
+    statuses: list[str],
+    times: Callable[[int, datetime], dict[str, datetime]],
+    criteria: list[dict[str, str]],
+    from_status: str,
+) -> datetime:
+    """As seed_interviews, by COPY: interview i (0-based) gets pk i + 1, its eligibility
+    verdict, a review event unless clean, and the progress fields validation derives (stored
+    directly, as derive_progress_fields would). Returns the seeding's `now`."""
+    from django.utils import timezone
+
+    from demo.data.locations import DISTRICT_CODES
+    from demo.data.submissions import generate_submission
+    from surveys.models import Sex, Submission
+    from validation.models import Eligibility, ReviewEvent
+    from validation.selectors import question_path
+
+    rng = random.Random(7)
+    pool: list[dict[str, object]] = []
+    while len(pool) < 500:
+        data = generate_submission(rng, enumerator="x", district_code=DISTRICT_CODES[0])
+        if data.get("screening/eligible") == "yes":
+            pool.append(data)
+    sex_path = question_path(br.round.pk, "sex")
+    # (pool row, district, sex) -> the answers' JSON and the stored sex
+    answers: dict[tuple[int, str, str], tuple[str, str]] = {}
+
+    def answer(i: int, code: str) -> tuple[str, str]:
+        key = (i % len(pool), code, "female" if i % 5 < 3 else "male")
+        if key not in answers:
+            data = dict(pool[key[0]])
+            data["profile/sex"] = key[2]
+            data["screening/district"] = code
+            sex = str(data.get(sex_path, ""))
+            answers[key] = (json.dumps(data), sex if sex in Sex.values else "other")
+        return answers[key]
+
+    now = timezone.now()
+
+    def status(i: int) -> str:
+        return statuses[i % len(statuses)]
+
+    def submissions() -> Iterable[dict[str, Any]]:
+        for i in range(n):
+            enumerator, code = br.enumerators[i % len(br.enumerators)]
+            data, sex = answer(i, code)
+            yield {
+                "id": i + 1,
+                "form_id": br.form.pk,
+                "kobo_id": i + 1,
+                "root_uuid": f"{i:032x}",
+                "instance_id": f"uuid:{i:032x}",
+                "version_id": br.version.pk,
+                "version_uid": "vBench",
+                **times(i, now),
+                "data": data,
+                "content_hash": "h",
+                "enumerator_id": enumerator.pk,
+                "location_id": br.districts[code].pk,
+                "review_status": status(i),
+                "needs_validation": False,
+                "respondent_sex": sex,
+                "is_eligible": bool(i % 20),
+            }
+
+    copy_rows(Submission, submissions(), now=now)
+    verdicts = json.dumps(criteria)
+    copy_rows(
+        Eligibility,
+        (
+            {
+                "id": i + 1,
+                "submission_id": i + 1,
+                "verdict": "eligible" if i % 20 else "ineligible",
+                "criteria": verdicts,
+            }
+            for i in range(n)
+        ),
+        now=now,
+    )
+    copy_rows(
+        ReviewEvent,
+        (
+            {"submission_id": i + 1, "from_status": from_status, "to_status": status(i)}
+            for i in range(n)
+            if status(i) != "clean"
+        ),
+        now=now,
+    )
+    return now

@@ -24,6 +24,7 @@ from django.db import Error as DatabaseFailure
 from django.db import connections, transaction
 from django.utils import timezone
 
+from mtm.celery import task_named
 from surveys.baseline import derive_baseline
 from surveys.bulk_insert import EncodedJson, JsonbOrder, dumps, insert_rows
 from surveys.connections import client_for
@@ -677,9 +678,7 @@ def queue_validation() -> None:
     """
     app = current_app
     if app.conf.task_always_eager:
-        if VALIDATE_PENDING_TASK not in app.tasks:
-            app.loader.import_default_modules()  # a management command has not yet
-        app.tasks[VALIDATE_PENDING_TASK].apply(throw=True)
+        task_named(VALIDATE_PENDING_TASK).apply(throw=True)
         return
     try:
         app.send_task(VALIDATE_PENDING_TASK)

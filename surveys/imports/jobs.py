@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from import_export.resources import ModelResource
 
+from mtm.celery import task_named
 from mtm.errors import DomainError
 from surveys.imports.files import Format, decode_text, read_dataset
 from surveys.imports.problems import problems
@@ -42,6 +43,8 @@ RESOURCES: dict[str, type[ModelResource]] = {
 MAX_ERRORS = 200
 _PROGRESS_EVERY = 250
 
+RUN_IMPORT_TASK = "surveys.imports.tasks.run_import_task"
+
 
 class ImportJobBusyError(DomainError):
     """Another worker holds the job's lease; try again once it may have lapsed."""
@@ -51,8 +54,7 @@ class ImportJobBusyError(DomainError):
 
 def start_import(*, user: Any, kind: str, file_name: str, fmt: Format, data: bytes) -> ImportJob:
     """Check the file reads, keep it and queue the import once committed."""
-    from surveys.imports.tasks import run_import_task  # the task module imports this one
-
+    run_import_task = task_named(RUN_IMPORT_TASK)  # by name: the task module imports this one
     dataset = read_dataset(data, fmt)  # ImportFileError now, in the request, not in a worker
     encoding = decode_text(data)[1] if fmt == "csv" else ""
     with transaction.atomic():
@@ -71,8 +73,7 @@ def start_import(*, user: Any, kind: str, file_name: str, fmt: Format, data: byt
 
 def retry_import(*, job_id: str) -> bool:
     """Queue a failed job, or one whose worker died, again; False when it is neither."""
-    from surveys.imports.tasks import run_import_task
-
+    run_import_task = task_named(RUN_IMPORT_TASK)
     requeued = (
         ImportJob.objects.filter(pk=job_id)
         .filter(Q(status=ImportJob.Status.FAILED) | _stale_running())

@@ -56,14 +56,7 @@ def test_each_page_of_the_role_fits_both_sizes_with_no_overlap_or_serious_axe_vi
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    strict=True,  # once they all pass, this mark must go (the run says XPASS and fails)
-    reason="found on 2026-12-03, pages under redesign by their owners: the admin home's team "
-    "progress table overflows at 390 px; the review screen fails axe color-contrast "
-    "(.rv-lang span, .rv-sev, #hold); the round dashboard's chart overlaps its progress "
-    "table at 1366 px and the table overflows at 390 px",
-)
-def test_the_pages_being_redesigned_fit_both_sizes_with_no_overlap_or_serious_axe_violation(
+def test_the_review_and_dashboard_pages_fit_both_sizes_with_no_overlap_or_serious_axe_violation(
     live_server: Any,
 ) -> None:
     pages = [p for p in walk.PAGES if p.owner]

@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mtm.celery import task_named
 from surveys.models import Enumerator
 from validation.corrections import channels, messages, states
 from validation.models import Channel, CorrectionTask, Notification
@@ -134,13 +134,8 @@ def _enqueue(ids: Iterable[int]) -> None:
 
 
 def _deliver_later(notification_id: int) -> None:
-    # By name, from Celery's registry: the tasks module imports the services, which import
-    # this one. A process that has not loaded its task modules yet (a management command)
-    # loads them first, as surveys.sync does for validation's task.
-    app = current_app
-    if DELIVER_TASK not in app.tasks:
-        app.loader.import_default_modules()
-    app.tasks[DELIVER_TASK].delay(notification_id)
+    # By name: the tasks module imports the services, which import this one.
+    task_named(DELIVER_TASK).delay(notification_id)
 
 
 class Outcome(StrEnum):

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
+from mtm.celery import task_named
 from mtm.errors import DomainError
 from surveys.models import Round
 from validation.exports import clean_dataset, cleaning_log, writers
@@ -30,6 +31,8 @@ QUEUE_DOWN_MESSAGE = (
     "The task queue is unreachable, so the export has not started; it is kept and starts by "
     "itself once the queue is back."
 )
+
+RUN_EXPORT_TASK = "validation.exports.tasks.run_export_task"
 
 
 class ExportNotAllowedError(DomainError):
@@ -56,8 +59,7 @@ def request_export(*, user: Any, kind: str, round_id: int, fmt: str) -> ExportJo
 
 def enqueue_export(*, job_id: str) -> bool:
     """Hand a queued job to the broker; on a broker failure record why and return False."""
-    from validation.exports.tasks import run_export_task  # the task module imports this one
-
+    run_export_task = task_named(RUN_EXPORT_TASK)  # by name: the task module imports this one
     if run_export_task.app.conf.task_always_eager:  # no broker: built here and now
         run_export_task.apply_async((job_id,))
         return True

@@ -12,6 +12,7 @@ from weakref import WeakSet
 from validation.xlsform import nodes as n
 from validation.xlsform import values as v
 from validation.xlsform.errors import CannotCheckError, XLSFormError
+from validation.xlsform.functions import compile_call
 from validation.xlsform.model import Choice, Compiled, Element, Fn
 from validation.xlsform.parser import parse
 from validation.xlsform.runtime import Runtime
@@ -52,8 +53,6 @@ def _compile(expr: n.Expr, scope: Scope) -> Fn:
     if isinstance(expr, n.Variable):
         raise XLSFormError(f"${expr.name} is not defined (ODK forms have no XPath variables)")
     if isinstance(expr, n.Call):
-        from validation.xlsform.functions import compile_call
-
         fast = _fast_call(expr, scope)
         if fast is not None:
             return fast

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from demo.data.seed import seed_store
 from demo.kobo_fake import FakeKoboServer, FakeKoboStore
 
 
@@ -46,11 +47,6 @@ class Command(BaseCommand):
             server.stop()
 
     def _seed(self, store: FakeKoboStore, n_submissions: int) -> None:
-        try:
-            from demo.data.seed import seed_store  # written by the demo helper; optional
-        except ImportError:
-            self.stderr.write("demo.data.seed is not available: starting with no data.")
-            return
         seed_store(store, n_submissions)
         total = sum(len(asset.keys) for asset in store.assets.values())
         self.stdout.write(f"Seeded {len(store.assets)} form(s) with {total} submissions.")
