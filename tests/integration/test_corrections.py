@@ -375,6 +375,27 @@ def test_an_enumerator_sees_only_their_own_tasks(
     assert anonymous["Location"].startswith("/my/login/")
 
 
+def test_the_supervisor_sees_when_the_enumerator_opened_the_task(
+    world: cw.World, django_capture_on_commit_callbacks: Any
+) -> None:
+    task = send_back(world, django_capture_on_commit_callbacks)
+    user = world.enumerator.user
+    assert user is not None
+    mine = login(user)
+    assert mine.get(f"/my/tasks/{task.pk}/").status_code == 200
+    assert mine.get(f"/my/tasks/{task.pk}/").status_code == 200  # a second look: one event
+    seen = CorrectionEvent.objects.filter(task=task, data={"seen": task.attempts})
+    assert [(e.actor_id, e.from_state, e.to_state) for e in seen] == [
+        (user.pk, T.NOTIFIED, T.NOTIFIED)
+    ]
+    assert CorrectionTask.objects.get(pk=task.pk).state == T.NOTIFIED  # opening is not fixing
+    screen = login(world.supervisor).get(
+        f"/admin/review/{world.submission.kobo_id}/?form={world.submission.form_id}"
+    )
+    assert screen.status_code == 200
+    assert "Opened by the enumerator" in screen.content.decode()
+
+
 def test_the_api_is_token_authenticated_and_scoped(
     world: cw.World, django_capture_on_commit_callbacks: Any
 ) -> None:

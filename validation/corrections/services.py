@@ -26,6 +26,7 @@ from validation.corrections.notifications import Audience, queue_digest, queue_f
 from validation.flags.status import IllegalTransitionError, transition
 from validation.models import (
     ACTIVE_STATES,
+    CorrectionEvent,
     CorrectionPolicy,
     CorrectionTask,
     Flag,
@@ -141,6 +142,26 @@ def open_or_update_correction(
             task.refresh_from_db()
         queue_for_task(task=task, kind=f"opened.{review_event.pk}", audience=Audience.ENUMERATOR)
     return task
+
+
+def record_seen(*, task: CorrectionTask, actor: AbstractBaseUser) -> bool:
+    """The enumerator opened the task: one event per attempt, so the supervisor sees it was read.
+
+    The state does not move (opening is not fixing); the event's data marks it as a view.
+    """
+    if task.state in states.CLOSED:
+        return False
+    seen = {"seen": task.attempts}
+    if CorrectionEvent.objects.filter(task=task, data=seen).exists():
+        return False
+    CorrectionEvent.objects.create(
+        task=task,
+        actor_id=actor.pk,
+        from_state=task.state,
+        to_state=task.state,
+        data=seen,
+    )
+    return True
 
 
 def mark_fixed(*, task: CorrectionTask, actor: AbstractBaseUser) -> CorrectionTask:

@@ -79,6 +79,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             flash.success(request, _("Thank you. We will check the interview at the next sync."))
         return redirect("corrections:task", pk=task.pk)
+    services.record_seen(task=task, actor=request.user)  # type: ignore[arg-type]
     context = {
         "enumerator": enumerator,
         "task": task,

@@ -242,7 +242,9 @@ def correction_views(submission: Submission) -> list[CorrectionView]:
                 CorrectionStep(
                     at=e.at,
                     who=e.actor.get_username() if e.actor is not None else _("system"),
-                    state=_task_state(e.to_state),
+                    state=_("Opened by the enumerator")
+                    if "seen" in e.data
+                    else _task_state(e.to_state),
                     note=e.note,
                 )
                 for e in events[t.pk]
