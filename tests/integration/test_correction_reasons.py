@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -89,3 +90,19 @@ def test_the_task_admin_shows_items_as_a_table_not_json(
     assert "to correct" in html
     assert '"labels"' not in html
     assert "&quot;labels&quot;" not in html
+
+
+def test_an_engine_reason_reaches_the_enumerator_in_their_language() -> None:
+    required = {
+        "code": "skip_logic.required_missing",
+        "path": "screening/stay",
+        "severity": "major",
+        "message": "'How long do you plan to stay?' is a required question but was not answered.",
+    }
+    with translation.override("ru"):
+        assert items.reason(required) == "Обязательный, но без ответа"
+    with translation.override("en"):
+        assert items.reason(required) == "Required, but not answered"
+    # A check of our own keeps its sentence (it is written for the reader already).
+    other = {**required, "code": "eligibility.age", "message": "Respondent is under 18."}
+    assert items.reason(other) == "Respondent is under 18."

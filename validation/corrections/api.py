@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from validation.corrections import selectors, services
-from validation.corrections.items import pick_label
+from validation.corrections.items import pick_label, reason
 from validation.models import CorrectionTask
 
 
@@ -54,7 +54,7 @@ class CorrectionTaskSerializer(serializers.ModelSerializer[CorrectionTask]):
                 "path": item["path"],
                 "label": pick_label(item["labels"], language),
                 "answer": item.get("answer", ""),
-                "reasons": [flag["message"] for flag in item["flags"]],
+                "reasons": [reason(flag) for flag in item["flags"]],
                 "passing": bool(item.get("passing")),
             }
             for item in task.items

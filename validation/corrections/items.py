@@ -76,6 +76,18 @@ def _message(flag: Flag, form: CompiledForm | None) -> str:
     return wording.constraint_failed(question, key)
 
 
+def reason(flag: Mapping[str, str]) -> str:
+    """An item flag's sentence in the active language.
+
+    The engine's own codes have translated words; their stored sentence is English and repeats
+    the question's label, which is shown beside it.
+    """
+    code = flag["code"]
+    if code != wording.CONSTRAINT_FAILED and code in wording.SHORT:
+        return str(wording.SHORT[code]).capitalize()
+    return flag["message"]
+
+
 def _flag_dict(flag: Flag, form: CompiledForm | None) -> dict[str, str]:
     return {
         "code": flag.check_code,

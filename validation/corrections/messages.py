@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from surveys.models import Enumerator
-from validation.corrections.items import pick_label
+from validation.corrections.items import pick_label, reason
 from validation.models import CorrectionTask, NotificationPreference
 
 
@@ -73,7 +73,7 @@ def _items(task: CorrectionTask, language: str) -> list[dict[str, Any]]:
             "label": pick_label(item["labels"], language),
             "path": item["path"],
             "passing": item.get("passing", False),
-            "reasons": [flag["message"] for flag in item["flags"]],
+            "reasons": [reason(flag) for flag in item["flags"]],
             "checks": [flag["code"] for flag in item["flags"]],
         }
         for item in task.items

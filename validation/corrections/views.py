@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from surveys.models import Enumerator
 from validation.corrections import selectors, services
-from validation.corrections.items import pick_label
+from validation.corrections.items import pick_label, reason
 from validation.models import ACTIVE_STATES, CorrectionTask, NotificationPreference
 
 LOGIN_URL = "corrections:login"
@@ -47,7 +47,7 @@ def _item_rows(task: CorrectionTask, language: str) -> list[dict[str, Any]]:
             "label": pick_label(item["labels"], language),
             "answer": item.get("answer", ""),
             "previous_answer": item.get("previous_answer", ""),
-            "reasons": [flag["message"] for flag in item["flags"]],
+            "reasons": [reason(flag) for flag in item["flags"]],
             "passing": item.get("passing", False),
         }
         for item in task.items
