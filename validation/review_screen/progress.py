@@ -2,11 +2,16 @@
 
 from dataclasses import dataclass
 
-from surveys.models import Location, Round
-from surveys.selectors import UserLike, is_data_manager, is_supervisor, visible_submissions
+from surveys.models import Round
+from surveys.selectors import (
+    UserLike,
+    is_data_manager,
+    is_supervisor,
+    team_location_ids,
+    visible_submissions,
+)
 from validation.quotas.progress import (
     StratumProgress,
-    location_index,
     progress_totals,
     round_progress,
 )
@@ -40,22 +45,10 @@ def team_progress(user: UserLike) -> list[RoundProgress]:
     rounds = list(Round.objects.filter(status=Round.Status.FIELDWORK).order_by("-number")[:3])
     if not rounds:
         rounds = list(Round.objects.order_by("-fieldwork_start", "-number")[:1])
-    allowed: set[int] | None = None
-    if not manager:
-        own = set(
-            Location.objects.filter(teams__supervisor_id=user.pk).values_list("pk", flat=True)
-        )
-        ancestors, _ = location_index()
-        # Below a team's location (its city's districts) and above it (its district's city).
-        allowed = {pk for pk, chain in ancestors.items() if own.intersection(chain)}
-        for pk in own:
-            allowed.update(ancestors.get(pk, (pk,)))
-    scope = visible_submissions(user)
+    scope, places = visible_submissions(user), team_location_ids(user)
     out = []
     for round_ in rounds:
-        strata = round_progress(scope=scope, round_id=round_.pk)
-        if allowed is not None:
-            strata = [s for s in strata if s.location_id in allowed]
+        strata = round_progress(scope=scope, round_id=round_.pk, places=places)
         if strata:
             out.append(RoundProgress(round_, strata))
     return out
