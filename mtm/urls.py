@@ -26,7 +26,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's EN/RU switch
     path("my/api-token/", token_pages.my_token, name="my-api-token"),
     path("my/", ways_in.my_home, name="my-home"),  # staff go on to the admin
-    path("my/language/", ways_in.choose_language, name="my-language"),  # also before log-in
     path("my/", include("validation.corrections.urls")),  # enumerators' correction pages
     path(
         "api/schema/",

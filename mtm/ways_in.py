@@ -8,15 +8,12 @@ staff account: the admin log-in accepts an enumerator's password and forwards to
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from validation.corrections import selectors
 from validation.corrections import views as my_pages
@@ -59,19 +56,3 @@ def my_home(request: HttpRequest) -> HttpResponse:
     if _is_staff(request) and selectors.enumerator_of(request.user) is None:
         return redirect("admin:index")
     return my_pages.task_list(request)
-
-
-@require_POST
-def choose_language(request: HttpRequest) -> HttpResponse:
-    """/my/'s EN/RU buttons; before log-in (the log-in page has them too) the cookie is enough."""
-    if request.user.is_authenticated:
-        return my_pages.choose_language(request)  # also saves the enumerator's preference
-    language = request.POST.get("language", "")
-    if language not in dict(settings.LANGUAGES):
-        raise Http404
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("corrections:login")
-    response = HttpResponseRedirect(target)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
-    return response

@@ -91,18 +91,22 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required(login_url=LOGIN_URL)
 def choose_language(request: HttpRequest) -> HttpResponse:
-    """Remember the language for the pages and the messages, then go back."""
+    """Remember the language for the pages (and, once logged in, the messages); go back.
+
+    Open before log-in too: the log-in page has the EN/RU buttons, where the cookie is enough.
+    """
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         raise Http404
-    NotificationPreference.objects.update_or_create(
-        user_id=request.user.pk, defaults={"language": language}
-    )
+    if request.user.is_authenticated:
+        NotificationPreference.objects.update_or_create(
+            user_id=request.user.pk, defaults={"language": language}
+        )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("corrections:list")
+        home = "corrections:list" if request.user.is_authenticated else "corrections:login"
+        target = reverse(home)
     response = HttpResponseRedirect(target)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
     return response
