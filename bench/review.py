@@ -72,10 +72,32 @@ def seed(database_url: str, n: int) -> None:
     from validation.flags.criteria_presets import ensure_default_criteria
     from validation.models import Flag, ReviewPriority
 
+    def priority(i: int) -> dict[str, object]:
+        severities = [p[2] for p in flag_picks(i)]
+        return {
+            "submission_id": i + 1,
+            "score": sum(WEIGHT[x] for x in severities),
+            "blockers": severities.count("blocker"),
+            "majors": severities.count("major"),
+            "minors": severities.count("minor"),
+            "spot_check": (i + 1) % 20 == 0,
+        }
+
+    def risk(i: int) -> dict[str, object]:
+        """What validation.flags.priority copies onto the interview for the queue's index."""
+        row = priority(i)
+        return {"risk_score": row["score"], "spot_check": row["spot_check"]}
+
     br = seeding.bench_round(n, status="fieldwork", supervised=True)
     ensure_default_criteria(round=br.round)
     now = seeding.copy_interviews(
-        br, n, statuses=STATUSES, times=_times, criteria=CRITERIA, from_status="received"
+        br,
+        n,
+        statuses=STATUSES,
+        times=_times,
+        criteria=CRITERIA,
+        from_status="received",
+        columns=risk,
     )
     seeding.copy_rows(
         Flag,
@@ -92,17 +114,6 @@ def seed(database_url: str, n: int) -> None:
         ),
         now=now,
     )
-
-    def priority(i: int) -> dict[str, object]:
-        severities = [p[2] for p in flag_picks(i)]
-        return {
-            "submission_id": i + 1,
-            "score": sum(WEIGHT[x] for x in severities),
-            "blockers": severities.count("blocker"),
-            "majors": severities.count("major"),
-            "minors": severities.count("minor"),
-            "spot_check": (i + 1) % 20 == 0,
-        }
 
     seeding.copy_rows(ReviewPriority, (priority(i) for i in range(n)), now=now)
     seeding.vacuum_analyze()

@@ -225,6 +225,9 @@ def seed_interviews(
 def vacuum_analyze() -> None:
     from django.db import connection
 
+    from validation.quotas import counters
+
+    counters.compact()  # one progress counter per stratum, as the quota task leaves them
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # as autovacuum would have by then
 
@@ -295,10 +298,12 @@ def copy_interviews(
     times: Callable[[int, datetime], dict[str, datetime]],
     criteria: list[dict[str, str]],
     from_status: str,
+    columns: Callable[[int], dict[str, Any]] | None = None,
 ) -> datetime:
     """As seed_interviews, by COPY: interview i (0-based) gets pk i + 1, its eligibility
-    verdict, a review event unless clean, and the progress fields validation derives (stored
-    directly, as derive_progress_fields would). Returns the seeding's `now`."""
+    verdict, a review event unless clean, the progress fields validation derives (stored
+    directly, as derive_progress_fields would) and what columns(i) adds. Returns the seeding's
+    `now`."""
     from django.utils import timezone
 
     from demo.data.locations import DISTRICT_CODES
@@ -353,6 +358,7 @@ def copy_interviews(
                 "needs_validation": False,
                 "respondent_sex": sex,
                 "is_eligible": bool(i % 20),
+                **(columns(i) if columns else {}),
             }
 
     copy_rows(Submission, submissions(), now=now)

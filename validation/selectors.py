@@ -9,12 +9,14 @@ from validation.models.check_config import QUESTION_ROLES
 
 S = Submission.ReviewStatus
 # What waits for a supervisor: flagged or held interviews, reopened decisions, corrections
-# that still fail, and a random sample of clean ones.
+# that still fail, and a random sample of clean ones. The same condition and order as
+# surveys' submission_queue_idx (a partial index: change both together).
 _WAITING = (
     Q(review_status__in=(S.FLAGGED, S.ON_HOLD))
     | Q(changed_since_review=True)
-    | Q(review_status=S.CLEAN, priority__spot_check=True)
+    | Q(review_status=S.CLEAN, spot_check=True)
 )
+QUEUE_ORDER = ("-risk_score", "submission_time", "pk")
 
 
 def review_queue(user: UserLike) -> QuerySet[Submission]:
@@ -26,7 +28,7 @@ def review_queue(user: UserLike) -> QuerySet[Submission]:
         .select_related(
             "form__round", "enumerator__team", "location__parent", "priority", "eligibility"
         )
-        .order_by("-priority__score", "submission_time", "pk")
+        .order_by(*QUEUE_ORDER)
     )
 
 

@@ -33,9 +33,12 @@ class Submission(models.Model):
         EXCLUDED = "excluded", "Excluded"
         ON_HOLD = "on_hold", "On hold"
 
+    # No index of its own on form or enumerator: submission_unique_root and
+    # submission_enum_idx lead with them (a duplicate index costs every synced row a write).
     form = models.ForeignKey(
         "surveys.KoboForm",
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="submissions",
         verbose_name=_("form"),
     )
@@ -77,6 +80,7 @@ class Submission(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,
         related_name="submissions",
         verbose_name=_("enumerator"),
     )
@@ -134,6 +138,19 @@ class Submission(models.Model):
         help_text="Answer to the round's citizenship question; empty: none or not derived",
         verbose_name=_("respondent citizenship"),
     )
+    # Copies of the interview's ReviewPriority score and spot-check draw, written with it by
+    # validation.flags.priority: on this table the review queue's first page is a walk of
+    # submission_queue_idx that stops after a page, not a join and sort of every waiting row.
+    risk_score = models.IntegerField(
+        default=0,
+        help_text="The review queue's risk score (validation.flags.priority)",
+        verbose_name=_("risk score"),
+    )
+    spot_check = models.BooleanField(
+        default=False,
+        help_text="A clean interview drawn for a random spot check",
+        verbose_name=_("spot check"),
+    )
     first_synced_at = models.DateTimeField(auto_now_add=True, verbose_name=_("first synced at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -172,24 +189,24 @@ class Submission(models.Model):
                 condition=Q(respondent_sex=""),
                 name="submission_underived_idx",
             ),
-            # Covers the review queue's page of pks (validation/selectors.py review_queue): an
-            # index-only scan of the interviews that may wait for review, not of the wide rows.
+            # The review queue in its order (validation.selectors: _WAITING, QUEUE_ORDER; the
+            # predicate must stay the queue's own filter for the planner to use it). Its
+            # first page reads 50 entries (a supervisor's: the entries until 50 are theirs,
+            # filtered by the enumerator and location carried in the index).
             models.Index(
-                fields=("enumerator",),
-                include=(
-                    "id",
-                    "location",
-                    "submission_time",
-                    "review_status",
-                    "changed_since_review",
-                ),
+                fields=("-risk_score", "submission_time", "id"),
+                include=("enumerator", "location"),
                 condition=Q(deleted_at__isnull=True)
                 & (
-                    Q(review_status__in=("flagged", "on_hold", "clean"))
+                    Q(review_status__in=("flagged", "on_hold"))
                     | Q(changed_since_review=True)
+                    | Q(review_status="clean", spot_check=True)
                 ),
-                name="submission_waiting_idx",
+                name="submission_queue_idx",
             ),
+            # The review screen's address is the KoBo ID alone (any form, tombstones too):
+            # submission_unique_kobo_id leads with the form and holds live rows only.
+            models.Index(fields=("kobo_id",), name="submission_kobo_id_idx"),
         ]
 
     def __str__(self) -> str:

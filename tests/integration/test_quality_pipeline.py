@@ -454,6 +454,14 @@ def test_priorities_written_in_bulk_equal_update_priority(world: World) -> None:
         for p in ReviewPriority.objects.filter(submission__in=subs)
     }
     assert set(stored) == flagged
+    # Copied onto each interview, where the review queue's index reads them.
+    copied = {
+        pk: (score, spot)
+        for pk, score, spot in Submission.objects.filter(pk__in=flagged).values_list(
+            "pk", "risk_score", "spot_check"
+        )
+    }
+    assert copied == {pk: (row[0], row[4]) for pk, row in stored.items()}
     events = set(
         ReviewEvent.objects.filter(submission__in=subs).values_list("submission_id", flat=True)
     )
@@ -461,6 +469,10 @@ def test_priorities_written_in_bulk_equal_update_priority(world: World) -> None:
     for sub in Submission.objects.filter(pk__in=flagged):
         assert sub.review_status == Submission.ReviewStatus.FLAGGED
         again = update_priority(submission=sub, verdict=None)
+        assert Submission.objects.values_list("risk_score", "spot_check").get(pk=sub.pk) == (
+            again.score,
+            again.spot_check,
+        )
         assert stored[sub.pk] == (
             again.score,
             again.blockers,

@@ -16,6 +16,7 @@ from tests.integration import two_teams
 from tests.kobo_fixtures import FORM_UID, KOBO_TOKEN, add_form, answers, kobo_server, kobo_store
 from validation import review
 from validation.engine.validate import validate_submission
+from validation.flags.priority import copy_to_submissions
 from validation.models import ReviewEvent, ReviewPriority
 from validation.selectors import review_queue
 
@@ -176,8 +177,10 @@ def test_a_bulk_action_on_another_team_s_interviews_changes_nothing() -> None:
     w = two_teams.build()
     Submission.objects.filter(pk__in=[s.pk for s in w.subs_b]).update(review_status=S.CLEAN)
     # Clean interviews drawn for a spot check are in the queue: bulk approval is for those.
-    ReviewPriority.objects.bulk_create(
-        ReviewPriority(submission=s, spot_check=True) for s in w.subs_b
+    copy_to_submissions(
+        ReviewPriority.objects.bulk_create(
+            ReviewPriority(submission=s, spot_check=True) for s in w.subs_b
+        )
     )
     before = list(Submission.objects.order_by("pk").values_list("pk", "review_status"))
     events = ReviewEvent.objects.count()

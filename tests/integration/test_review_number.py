@@ -17,6 +17,7 @@ from tests.integration.review_world import box, flagged_interview
 from validation import review
 from validation.engine.validate import validate_submission
 from validation.flags.criteria_presets import ensure_default_criteria
+from validation.flags.priority import copy_to_submissions
 from validation.flags.wording import rule_in_words
 from validation.models import CorrectionTask, Flag, ReviewEvent, ReviewPriority
 
@@ -384,7 +385,7 @@ def test_next_from_a_low_risk_row_goes_on_down_the_queue(rd: round_data.RoundDat
     rows = []
     for seed, score in enumerate((50, 30, 10, 5), start=1):
         sub = round_data.add(rd, round_data.answers(seed, "KZ-ALA-BOS"), status="flagged", when=day)
-        ReviewPriority.objects.create(submission=sub, score=score)
+        copy_to_submissions([ReviewPriority.objects.create(submission=sub, score=score)])
         rows.append(sub)
     client = client_for(rd.sup_a)
     low = client.get(f"/admin/review/{rows[2].kobo_id}/next/")

@@ -13,6 +13,7 @@ from tests import factories
 from tests.integration import round_data
 from tests.integration.review_world import box, flagged_interview
 from validation.flags.criteria_presets import ensure_default_criteria
+from validation.flags.priority import copy_to_submissions
 from validation.models import Flag, QuestionComment, ReviewEvent, ReviewPriority
 from validation.selectors import review_queue
 
@@ -294,7 +295,7 @@ def test_the_queue_page_lists_the_riskiest_first_then_the_oldest(
             status="flagged",
             when=day + dt.timedelta(days=days),
         )
-        ReviewPriority.objects.create(submission=sub, score=score)
+        copy_to_submissions([ReviewPriority.objects.create(submission=sub, score=score)])
         subs.append(sub)
     html = client_for(rd.sup_a).get("/admin/validation/interviewreview/").content.decode()
     shown = [int(n) for n in re.findall(r'href="/admin/review/(\d+)/"', html)]
@@ -313,7 +314,7 @@ def test_the_queue_pages_follow_the_queue_s_order(rd: round_data.RoundData) -> N
             status="flagged" if i % 3 else "on_hold",
             when=day - dt.timedelta(hours=i),
         )
-        ReviewPriority.objects.create(submission=sub, score=(i * 7) % 5)
+        copy_to_submissions([ReviewPriority.objects.create(submission=sub, score=(i * 7) % 5)])
     client = client_for(rd.sup_a)
     shown = []
     for page in ("", "?p=2"):
@@ -321,6 +322,53 @@ def test_the_queue_pages_follow_the_queue_s_order(rd: round_data.RoundData) -> N
         shown += [int(n) for n in re.findall(r'href="/admin/review/(\d+)/"', html)]
     assert len(shown) == 57
     assert shown == list(review_queue(rd.sup_a).values_list("kobo_id", flat=True))
+
+
+def test_the_queue_s_page_is_a_walk_of_its_index_for_a_manager_and_a_supervisor(
+    rd: round_data.RoundData,
+) -> None:
+    """The first page reads submission_queue_idx in order and stops: no sort of the queue.
+
+    With sorts and sequential scans off the planner takes an index in the queue's order
+    whenever one may serve: a filter or order that drifts from the index's predicate or
+    columns (selectors._WAITING, QUEUE_ORDER) leaves it a Sort.
+    """
+    from django.db import connection
+
+    for seed in range(1, 4):
+        flagged_interview(rd, seed)
+    for user in (rd.manager, rd.sup_a):
+        page = review_queue(user).values_list("pk", flat=True)[:50]
+        sql, params = page.query.sql_with_params()
+        with connection.cursor() as cursor:
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+                cursor.execute(f"SET LOCAL {setting} = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "submission_queue_idx" in plan, plan
+        assert "Sort" not in plan, plan
+
+
+def test_the_queue_says_how_many_wait_and_more_than_its_count_cap(
+    rd: round_data.RoundData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from validation.review_screen import queue_filters
+
+    for seed in range(1, 6):
+        flagged_interview(rd, seed)
+    queue = "/admin/validation/interviewreview/"
+    html = client_for(rd.sup_a).get(queue).content.decode()
+    assert "5 interviews wait" in html
+    assert "more than" not in html
+    monkeypatch.setattr(queue_filters, "QUEUE_COUNT_CAP", 3)  # counted up to 4, not 5
+    html = client_for(rd.sup_a).get(queue).content.decode()
+    assert "more than 3 interviews wait" in html
+    assert "Select all (more than 3)" in html
+    assert "All of more than 3 selected" in html
+    assert not re.search(r"\b[45] (interviews|results|review queue)\b", html)
+    russian = Client(headers={"accept-language": "ru"})
+    russian.force_login(rd.sup_a)
+    assert "ждут проверки более 3 интервью" in russian.get(queue).content.decode()
 
 
 # --- query bounds ----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from validation.models import CheckConfig, Eligibility, Flag, InterviewReview
 from validation.quality.services import save_check_config
 from validation.review_screen import queue_filters
 from validation.review_screen.links import screen_url
-from validation.selectors import review_queue
+from validation.selectors import QUEUE_ORDER, review_queue
 
 
 @admin.register(CheckConfig)
@@ -140,10 +140,16 @@ class SeverityFilter(admin.SimpleListFilter):
 
 
 class QueueChangeList(ChangeList):
-    """The page's rows, each with the checks that fired on it (one query for the page)."""
+    """The page's rows, each with the checks that fired on it (one query for the page).
+
+    The queue is counted up to QUEUE_COUNT_CAP + 1 (queue_filters.QueuePaginator): past the
+    cap the page says "more than 1000" (templates/admin/validation/interviewreview/).
+    """
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
+        self.count_cap = queue_filters.QUEUE_COUNT_CAP
+        self.count_capped = self.result_count > self.count_cap
         rows = list(self.result_list)
         queue_filters.attach_open_checks(rows)
         self.result_list = rows  # type: ignore[assignment]
@@ -186,7 +192,7 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
     show_full_result_count = False
     # The changelist puts this before the queryset's own order (else Submission.Meta's
     # newest-first would win): riskiest first, then the oldest, as "next in queue" walks it.
-    ordering = ("-priority__score", "submission_time", "pk")
+    ordering = QUEUE_ORDER
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[InterviewReview]:
         # The queue itself (rows are Submissions: the proxy adds no field), not a pk__in
@@ -203,7 +209,7 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
                 "location__parent__boundary",
                 "eligibility__criteria",
             )
-            .order_by("-priority__score", "submission_time", "pk")
+            .order_by(*QUEUE_ORDER)
         )
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
@@ -214,9 +220,16 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
     ) -> HttpResponse:
         # Django's "Select interview to review to change" reads oddly for a work queue.
         title = _("Review queue")
-        return super().changelist_view(
+        response = super().changelist_view(
             request, {"title": title, "subtitle": None, **(extra_context or {})}
         )
+        context = getattr(response, "context_data", None) or {}
+        if getattr(context.get("cl"), "count_capped", False):
+            # Django's "All 1001 selected": the count stopped at the cap, the queue did not.
+            context["selection_note_all"] = _("All of more than %(cap)d selected") % {
+                "cap": queue_filters.QUEUE_COUNT_CAP
+            }
+        return response
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -239,9 +252,9 @@ class InterviewReviewAdmin(admin.ModelAdmin[InterviewReview]):
     def interview(self, obj: InterviewReview) -> str:
         return format_html('<a href="{}">{}</a>', screen_url(obj, exact=False), obj.kobo_id)
 
-    @admin.display(description=gettext_lazy("risk"), ordering="priority__score")
+    @admin.display(description=gettext_lazy("risk"), ordering="risk_score")
     def risk(self, obj: InterviewReview) -> int:
-        return obj.priority.score if hasattr(obj, "priority") else 0
+        return obj.risk_score
 
     @admin.display(description=gettext_lazy("enumerator"), ordering="enumerator__kobo_username")
     def enumerator_name(self, obj: InterviewReview) -> str:

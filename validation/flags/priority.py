@@ -1,8 +1,10 @@
 """Risk score of an interview for the review queue: flags, eligibility, the enumerator's record."""
 
 import zlib
+from collections import defaultdict
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -71,6 +73,8 @@ def update_priority(*, submission: Submission, verdict: str | None) -> ReviewPri
     priority, _ = ReviewPriority.objects.update_or_create(
         submission=submission, defaults={f: getattr(row, f) for f in _FIELDS}
     )
+    copy_to_submissions([priority])
+    submission.risk_score, submission.spot_check = priority.score, priority.spot_check
     return priority
 
 
@@ -84,10 +88,47 @@ def update_priorities(rows: list[tuple[Submission, dict[str, int]]]) -> None:
         )
     )
     rates = {e: enumerator_flag_rate(e) for e in {s.enumerator_id for s, _ in rows}}
+    priorities = [_row(s, by_sev, verdicts.get(s.pk), rates[s.enumerator_id]) for s, by_sev in rows]
     ReviewPriority.objects.bulk_create(
-        [_row(s, by_sev, verdicts.get(s.pk), rates[s.enumerator_id]) for s, by_sev in rows],
+        priorities,
         update_conflicts=True,
         unique_fields=["submission"],
         update_fields=[*_FIELDS, "computed_at"],
         batch_size=1000,
     )
+    copy_to_submissions(priorities)
+
+
+def copy_to_submissions(priorities: list[ReviewPriority]) -> None:
+    """Copy each score and spot-check draw onto its Submission, for the queue's index.
+
+    The review queue's order and its spot checks are read from the interview (surveys'
+    submission_queue_idx): whoever writes a ReviewPriority calls this.
+
+    Rows already holding their values are not rewritten: re-running the checks mostly
+    recomputes the same scores, and every rewrite is a new row version in each index.
+    """
+    if not priorities:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Submission._meta.db_table} AS s"  # noqa: S608 (our table's name)
+                " SET risk_score = v.score, spot_check = v.spot"
+                " FROM unnest(%s::bigint[], %s::integer[], %s::boolean[]) AS v(id, score, spot)"
+                " WHERE s.id = v.id"
+                " AND (s.risk_score, s.spot_check) IS DISTINCT FROM (v.score, v.spot)",
+                [
+                    [p.submission_id for p in priorities],
+                    [p.score for p in priorities],
+                    [p.spot_check for p in priorities],
+                ],
+            )
+        return
+    by_value: dict[tuple[int, bool], list[int]] = defaultdict(list)
+    for p in priorities:
+        by_value[(p.score, p.spot_check)].append(p.submission_id)
+    for (score, spot), ids in by_value.items():
+        Submission.objects.filter(pk__in=ids).exclude(risk_score=score, spot_check=spot).update(
+            risk_score=score, spot_check=spot
+        )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Value
+from django.db.models import Count, F, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Left, StrIndex, TruncDate
 from django.utils.translation import gettext as _
 
@@ -49,8 +49,22 @@ def _cards(round_id: int, team_id: int | None, enumerator_id: int) -> dict[int, 
         if team_id
         else rows.filter(enumerator_id=enumerator_id)
     )
-    # The team's recent record: the last RECENT_DAYS of its interviews in the round.
-    latest = rows.aggregate(latest=Max("submission_time"))["latest"]
+    # The team's recent record: the last RECENT_DAYS of its interviews in the round. Its
+    # newest interview is the newest of each enumerator's (a step back along
+    # submission_enum_idx each), not a maximum over every interview of the table.
+    members = (
+        Enumerator.objects.filter(team_id=team_id)
+        if team_id
+        else Enumerator.objects.filter(pk=enumerator_id)
+    )
+    newest = (
+        Submission.objects.filter(
+            enumerator_id=OuterRef("pk"), form__round_id=round_id, deleted_at__isnull=True
+        )
+        .order_by("-submission_time")
+        .values("submission_time")[:1]
+    )
+    latest = members.annotate(newest=Subquery(newest)).aggregate(latest=Max("newest"))["latest"]
     if latest is not None:
         rows = rows.filter(submission_time__gte=latest - dt.timedelta(days=RECENT_DAYS))
     cards: dict[int, dict[str, Any]] = {}

@@ -57,7 +57,6 @@ _SCREEN_RELATED = (
     "enumerator__team",
     "location__parent",
     "version",
-    "priority",
     "eligibility",
 )
 
@@ -101,25 +100,23 @@ def submission_for_screen(user: UserLike, number: int, form_id: int | None = Non
 def next_in_queue(user: UserLike, current: Submission) -> tuple[Submission | None, bool]:
     """The waiting interview after `current` in the queue's order; True when it wrapped.
 
-    The queue is ordered by risk (highest first; no score first, as PostgreSQL sorts NULLs
-    in a descending order), then oldest, then pk. "Next" continues from the current row's
-    place, so a low-risk row leads to the next lower one, not back to the top; past the
-    last row it starts again at the top.
+    The queue is ordered by risk (highest first), then oldest, then pk. "Next" continues
+    from the current row's place, so a low-risk row leads to the next lower one, not back
+    to the top; past the last row it starts again at the top.
     """
-    queue = review_queue(user).exclude(pk=current.pk)
-    score = getattr(getattr(current, "priority", None), "score", None)
-    later_same = Q(submission_time__gt=current.submission_time) | Q(
+    queue = review_queue(user).exclude(pk=current.pk).values_list("pk", "kobo_id", "form_id")
+    score = current.risk_score
+    later = Q(submission_time__gt=current.submission_time) | Q(
         submission_time=current.submission_time, pk__gt=current.pk
     )
-    if score is None:
-        after = Q(priority__isnull=False) | (Q(priority__isnull=True) & later_same)
-    else:
-        after = Q(priority__score__lt=score) | (Q(priority__score=score) & later_same)
-    fields = ("pk", "kobo_id", "form_id")
-    row = queue.filter(after).values_list(*fields).first()
+    # Two range walks of the queue's index (the same score later on, then any lower score),
+    # each stopping at its first row, rather than one OR that filters every row above.
+    row = queue.filter(later, risk_score=score).first()
+    if row is None:
+        row = queue.filter(risk_score__lt=score).first()
     wrapped = row is None
     if row is None:
-        row = queue.values_list(*fields).first()
+        row = queue.first()
     if row is None:
         return None, wrapped
     pk, kobo_id, form_id = row
