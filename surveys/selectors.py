@@ -47,20 +47,32 @@ def visible_enumerators(user: UserLike) -> QuerySet[Enumerator]:
     return Enumerator.objects.none()
 
 
-def visible_submissions(user: UserLike) -> QuerySet[Submission]:
-    """Data managers see all; supervisors their team's; enumerators their own; others none."""
+NOBODY = Q(pk__in=[])
+
+
+def submission_rule(user: UserLike) -> Q:
+    """Data managers see all; supervisors their team's; enumerators their own; others none.
+
+    A condition on an interview's enumerator and location only, so that the progress counters
+    (validation.ProgressCount), which share those fields, apply the same rule.
+    """
     if is_data_manager(user):
-        return Submission.objects.all()
+        return Q()
     if is_supervisor(user):
         # A subquery, not a join, so no DISTINCT is needed on a 100,000-row queue.
         team_locations = Location.objects.filter(teams__supervisor_id=user.pk).values("pk")
-        return Submission.objects.filter(
-            Q(enumerator__team__supervisor_id=user.pk)
-            | Q(enumerator__isnull=True, location__in=team_locations)
+        return Q(enumerator__team__supervisor_id=user.pk) | Q(
+            enumerator__isnull=True, location__in=team_locations
         )
     if user.is_authenticated:
-        return Submission.objects.filter(enumerator__user_id=user.pk)
-    return Submission.objects.none()
+        return Q(enumerator__user_id=user.pk)
+    return NOBODY
+
+
+def visible_submissions(user: UserLike) -> QuerySet[Submission]:
+    """The interviews of submission_rule."""
+    rule = submission_rule(user)
+    return Submission.objects.none() if rule is NOBODY else Submission.objects.filter(rule)
 
 
 def team_location_ids(user: UserLike) -> set[int] | None:

@@ -17,7 +17,7 @@ from rest_framework.serializers import BaseSerializer
 from mtm.api import ModelPermissions
 from surveys.api.views import SubmissionViewSet
 from surveys.models import Quota, Round, Submission
-from surveys.selectors import visible_submissions
+from surveys.selectors import submission_rule
 from validation import review, selectors
 from validation.api import filters, serializers
 from validation.exports import jobs
@@ -174,5 +174,5 @@ class QuotaProgressViewSet(viewsets.ViewSet):
         query = serializers.QuotaProgressQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         round_ = get_object_or_404(Round, pk=query.validated_data["round"])
-        rows = round_progress(scope=visible_submissions(request.user), round_id=round_.pk)
+        rows = round_progress(scope=submission_rule(request.user), round_id=round_.pk)
         return Response(serializers.QuotaProgressSerializer(rows, many=True).data)

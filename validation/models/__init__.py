@@ -15,6 +15,7 @@ from validation.models.criteria import Eligibility, InclusionCriterion
 from validation.models.exports import ExportJob
 from validation.models.flags import SEVERITY_WEIGHT, Flag, Severity
 from validation.models.priority import ReviewPriority
+from validation.models.progress_counts import ProgressCount
 from validation.models.quality_state import QualityState
 from validation.models.question_comments import QuestionComment
 from validation.models.quota_alerts import QuotaAlert
@@ -38,6 +39,7 @@ __all__ = [
     "InterviewReview",
     "Notification",
     "NotificationPreference",
+    "ProgressCount",
     "QualityState",
     "QuestionComment",
     "QuotaAlert",

@@ -22,6 +22,13 @@ at 100,000 interviews), so validation stores it with the eligibility verdict on 
 submission (respondent_sex, is_eligible; derive_progress_fields) and the aggregate reads those
 from an index. Interviews sync marked changed, or not yet derived, are read from their answers
 and the verdict row as before, in the same statement: the figures never wait for validation.
+
+On PostgreSQL, when the scope is a rule (surveys.selectors.submission_rule) rather than a
+queryset, the checked interviews are not aggregated at all: their counts per stratum are kept
+by trigger (validation.ProgressCount, validation.quotas.counters), and only the few that cannot
+be counted ahead are read: interviews waiting for validation and open duplicates (subtracted
+from `counted`, as a flag is not an interview's column). Same figures, in a few milliseconds
+at 300,000 interviews instead of a scan of them all.
 """
 
 from collections import defaultdict
@@ -29,12 +36,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Lookup,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Left
 
 from surveys.models import Location, Quota, Sex, Submission
-from validation.models import Eligibility, Flag, Severity
+from validation.models import Eligibility, Flag, ProgressCount, Severity
+from validation.quotas import counters
 from validation.selectors import question_path
 
 S = Submission.ReviewStatus
@@ -252,33 +274,47 @@ def citizenship_answer(round_id: int, *, by_citizenship: bool) -> Any:
     return KT(f"data__{question_path(round_id, 'nationality')}")
 
 
-def round_progress(
-    *, scope: QuerySet[Submission], round_id: int, places: Iterable[int] | None = None
-) -> list[StratumProgress]:
-    """Every quota of the round with its figures over the interviews in the user's scope.
+class _AnyOf(Lookup[Any]):
+    """`lhs = ANY(array)` (PostgreSQL)."""
 
-    One aggregate per (location, sex[, citizenship]) of the interviews themselves, then each
-    group is added to every quota it falls under, up the location tree: no query per quota.
-    `places` (a team's locations; None: all) keeps the quotas on them and on the locations
-    above and below them: a supervisor is not shown the rest of the round at 0 collected.
-    """
-    tree = quota_tree(round_id)
-    shown = tree.quotas
-    if places is not None:
-        allowed = tree.related_locations(places)
-        shown = [q for q in tree.quotas if q.location_id in allowed]
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+def _counted_figures() -> dict[str, Any]:
+    """_figures over the progress counters: each row stands for `n` interviews."""
+    eligible = Q(is_eligible=True)
+    return {
+        "collected": Sum("n"),
+        "eligible": Sum("n", filter=eligible),
+        "approved": Sum("n", filter=eligible & Q(review_status=S.APPROVED)),
+        "pending": Sum("n", filter=eligible & Q(review_status__in=PENDING)),
+        "excluded": Sum("n", filter=Q(review_status=S.EXCLUDED)),
+        # Less the open duplicates among them, read apart (see _stratum_rows).
+        "counted": Sum("n", filter=eligible & ~Q(review_status=S.EXCLUDED)),
+    }
+
+
+def _stratum_rows(
+    scope: QuerySet[Submission] | Q, round_id: int, tree: QuotaTree
+) -> list[dict[str, Any]]:
+    """Figures per (location, sex, citizenship) of the interviews in scope, rows may repeat."""
     citizenship = citizenship_answer(round_id, by_citizenship=tree.by_citizenship)
-    rows = scope.filter(form__round_id=round_id, deleted_at__isnull=True, location__isnull=False)
-    derived = (
-        rows.filter(needs_validation=False, respondent_sex__in=Sex.values)
-        .annotate(
-            sex=F("respondent_sex"),
-            cit=F("respondent_citizenship") if tree.by_citizenship else citizenship,
-        )
-        .values("location_id", "sex", "cit")
-        .annotate(**_figures(Q(is_eligible=True)))
-        .order_by()
+    stored_cit = F("respondent_citizenship") if tree.by_citizenship else citizenship
+    rule: Q | None = None
+    interviews: QuerySet[Submission]
+    if isinstance(scope, Q):
+        rule, interviews = scope, Submission.objects.filter(scope)
+    else:
+        interviews = scope
+    rows = interviews.filter(
+        form__round_id=round_id, deleted_at__isnull=True, location__isnull=False
     )
+    derived = rows.filter(needs_validation=False, respondent_sex__in=Sex.values)
     path = question_path(round_id, "sex")
     from_answers = (
         # The JSON key's own `in` (KT's `in` quotes the values as JSON on SQLite).
@@ -289,12 +325,67 @@ def round_progress(
         .annotate(**_figures(Q(eligibility__verdict=Eligibility.Verdict.ELIGIBLE)))
         .order_by()
     )
+    if rule is None or not counters.enabled():
+        aggregated = (
+            derived.annotate(sex=F("respondent_sex"), cit=stored_cit)
+            .values("location_id", "sex", "cit")
+            .annotate(**_figures(Q(is_eligible=True)))
+            .order_by()
+        )
+        return list(aggregated.union(from_answers, all=True))
+    counted = (
+        ProgressCount.objects.filter(rule, form__round_id=round_id)  # the same fields
+        .filter(respondent_sex__in=Sex.values)
+        .annotate(sex=F("respondent_sex"), cit=stored_cit)
+        .values("location_id", "sex", "cit")
+        .annotate(**_counted_figures())
+        .order_by()
+    )
+    # An open duplicate is a flag, not a column the counters could group by: the few checked,
+    # eligible, not excluded interviews with one are taken off `counted` (an index finds them).
+    # `= ANY(ARRAY(...))`, not IN: the planner then looks each one up by primary key instead of
+    # hashing them and scanning every interview (100 ms at 300,000 for 6,000 duplicates).
+    duplicate_ids = ArraySubquery(open_duplicates().order_by().values("submission_id"))
+    duplicates = (
+        derived.filter(_AnyOf(F("pk"), duplicate_ids), is_eligible=True)
+        .exclude(review_status=S.EXCLUDED)
+        .annotate(sex=F("respondent_sex"), cit=stored_cit)
+        .values("location_id", "sex", "cit")
+        .annotate(
+            **{k: Value(0) for k in FIGURES if k != "counted"},
+            counted=-Count("pk"),
+        )
+        .order_by()
+    )
+    return list(counted) + list(from_answers.union(duplicates, all=True))
+
+
+def round_progress(
+    *,
+    scope: QuerySet[Submission] | Q,
+    round_id: int,
+    places: Iterable[int] | None = None,
+) -> list[StratumProgress]:
+    """Every quota of the round with its figures over the interviews in the user's scope.
+
+    `scope` is the user's rule (surveys.selectors.submission_rule: read from the progress
+    counters on PostgreSQL) or any queryset of interviews (aggregated, exact for any filter).
+    Figures per (location, sex[, citizenship]) are added to every quota they fall under, up
+    the location tree: no query per quota. `places` (a team's locations; None: all) keeps the
+    quotas on them and on the locations above and below them: a supervisor is not shown the
+    rest of the round at 0 collected.
+    """
+    tree = quota_tree(round_id)
+    shown = tree.quotas
+    if places is not None:
+        allowed = tree.related_locations(places)
+        shown = [q for q in tree.quotas if q.location_id in allowed]
     figures: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
-    for r in derived.union(from_answers, all=True):
+    for r in _stratum_rows(scope, round_id, tree):
         for quota in tree.quotas_for(r["location_id"], r["sex"], r["cit"] or ""):
             stratum = figures[quota.pk]
             for k in FIGURES:
-                stratum[k] += int(r[k])
+                stratum[k] += int(r[k] or 0)
     return _ordered(
         [
             StratumProgress(

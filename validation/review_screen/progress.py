@@ -7,8 +7,8 @@ from surveys.selectors import (
     UserLike,
     is_data_manager,
     is_supervisor,
+    submission_rule,
     team_location_ids,
-    visible_submissions,
 )
 from validation.quotas.progress import (
     StratumProgress,
@@ -45,7 +45,7 @@ def team_progress(user: UserLike) -> list[RoundProgress]:
     rounds = list(Round.objects.filter(status=Round.Status.FIELDWORK).order_by("-number")[:3])
     if not rounds:
         rounds = list(Round.objects.order_by("-fieldwork_start", "-number")[:1])
-    scope, places = visible_submissions(user), team_location_ids(user)
+    scope, places = submission_rule(user), team_location_ids(user)  # counters on PostgreSQL
     out = []
     for round_ in rounds:
         strata = round_progress(scope=scope, round_id=round_.pk, places=places)
