@@ -9,7 +9,7 @@ a location without a quota has no counted figure (progress is kept per quota onl
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from surveys.models import BaselineFigure, Location, Round, Sex, Submission, TargetPopulation
 from validation.quotas.progress import progress_totals, round_progress
@@ -91,7 +91,7 @@ class BaselineTable:
 
 
 def baseline_table(
-    *, round_: Round, scope: QuerySet[Submission], year: int | None = None
+    *, round_: Round, scope: QuerySet[Submission] | Q, year: int | None = None
 ) -> BaselineTable:
     figures = BaselineFigure.objects.filter(round=round_, population=POPULATION)
     years = sorted(set(figures.values_list("year", flat=True)), reverse=True)

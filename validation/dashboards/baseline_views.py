@@ -6,9 +6,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from surveys.models import Round
+from surveys.selectors import submission_rule
 from validation.dashboards.baseline_table import baseline_table
 from validation.dashboards.views import _context
-from validation.selectors import export_scope
 
 
 def baseline(request: HttpRequest, round_id: int) -> TemplateResponse:
@@ -20,5 +20,5 @@ def baseline(request: HttpRequest, round_id: int) -> TemplateResponse:
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = None
-    context["table"] = baseline_table(round_=round_, scope=export_scope(request.user), year=year)
+    context["table"] = baseline_table(round_=round_, scope=submission_rule(request.user), year=year)
     return TemplateResponse(request, "dashboards/baseline.html", context)

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from surveys.models import Round
-from surveys.selectors import team_location_ids
+from surveys.selectors import submission_rule, team_location_ids
 from validation.dashboards import figures
 from validation.dashboards.svg_map import map_panels
 from validation.exports import writers
@@ -54,7 +54,7 @@ def round_overview(request: HttpRequest, round_id: int) -> TemplateResponse:
         scorecards=round_scorecards(request.user, round_),
         progress=(
             progress := round_progress(
-                scope=export_scope(request.user),
+                scope=submission_rule(request.user),  # _context checked may_export
                 round_id=round_.pk,
                 places=team_location_ids(request.user),
             )
