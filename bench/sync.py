@@ -179,6 +179,20 @@ def sync(url: str, database_url: str, server_pid: int, anchor_rows: int, rescan:
     load_after = round(os.getloadavg()[0], 1)
     peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     anchored = min(anchor_rows or first.created, first.created)
+    with connection.cursor() as cursor:
+        # Statement triggers (progress counters) are part of what the sync's COPY costs; the
+        # anchor's twin has none (a plain COPY): their names say what was measured.
+        cursor.execute(
+            "SELECT coalesce(string_agg(tgname, ' ' ORDER BY tgname), '') FROM pg_trigger "
+            "WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+            [Submission._meta.db_table],
+        )
+        triggers = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM pg_index WHERE indrelid = %s::regclass",
+            [Submission._meta.db_table],
+        )
+        indexes = cursor.fetchone()[0]
     anchor_s, anchor_cpu = _copy_anchor(Submission._meta.db_table, anchored, cpu)
     anchor_load = round(os.getloadavg()[0], 1)
     ours = first.created / first_s
@@ -194,6 +208,16 @@ def sync(url: str, database_url: str, server_pid: int, anchor_rows: int, rescan:
         "ratio_to_copy": round(ours / anchor, 2),
         "peak_rss_mb": peak_rss_mb,
         "first_sync_cpu_s": first_cpu,
+        # CPU per row: comparable across loads (wall time is not, on a shared machine).
+        "first_sync_cpu_us_per_row": {
+            name: None if spent is None else round(spent * 1e6 / max(first.created, 1))
+            for name, spent in first_cpu.items()
+        },
+        "copy_anchor_postgres_cpu_us_per_row": None
+        if anchor_cpu is None
+        else round(anchor_cpu * 1e6 / max(anchored, 1)),
+        "indexes": indexes,
+        "triggers": triggers or "none",
         "copy_anchor_postgres_cpu_s": anchor_cpu,
         "load_avg_1m_before_after_sync_after_anchor": [load_before, load_after, anchor_load],
     }
@@ -309,6 +333,7 @@ def main() -> None:
         sync(args.url, args.database_url, args.server_pid, args.anchor_rows, args.rescan)
         return
     for size in args.sizes:
+        started = time.perf_counter()
         server = subprocess.Popen(
             [sys.executable, __file__, "serve", "--sizes", str(size), "--port", str(args.port)],
             stdout=subprocess.PIPE,
@@ -345,6 +370,8 @@ def main() -> None:
             if result.returncode:
                 raise SystemExit(f"the sync failed:\n{result.stderr[-4000:]}")
             figures = json.loads(result.stdout.strip().splitlines()[-1])
+            # The whole size's run: server start, migrations, sync(s), anchor.
+            figures["bench_wall_s"] = round(time.perf_counter() - started)
             print(
                 f"{size:>7} submissions: " + ", ".join(f"{k}={v}" for k, v in figures.items()),
                 flush=True,

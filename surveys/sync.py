@@ -21,7 +21,7 @@ from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import Error as DatabaseFailure
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from mtm.celery import task_named
@@ -238,6 +238,22 @@ class _PageContext:
         self.locations = {
             code.casefold(): pk for code, pk in Location.objects.values_list("code", "pk")
         }
+        # No active row has a KoBo _id above this (None: not known). Known when the run
+        # starts with no active rows, as a first sync does; then each page's new _ids are
+        # above every _id stored before them (keyset order), and no row can have been given
+        # one of them before: the check for reused _ids is skipped.
+        self._active_ids_up_to: int | None = (
+            None if Submission.objects.filter(form=form).active().exists() else 0
+        )
+
+    def may_hold_ids(self, lowest: int) -> bool:
+        """Whether an active row of the form may have a KoBo _id >= lowest."""
+        return self._active_ids_up_to is None or lowest <= self._active_ids_up_to
+
+    def holds_ids_up_to(self, highest: int) -> None:
+        """Note a page's _ids as stored (after its rows were written, in its transaction)."""
+        if self._active_ids_up_to is not None:
+            self._active_ids_up_to = max(self._active_ids_up_to, highest)
 
     def refresh_deployed_versions(self) -> None:
         """Fetch the deployed versions the asset lists; older ones come when a row names them."""
@@ -398,6 +414,7 @@ def _commit_page(
     form = context.form
     created = updated = unchanged = 0
     with transaction.atomic():
+        _commit_without_waiting()
         existing = _existing(form, [p.root_uuid for p in parsed])
         new: list[dict[str, Any]] = []
         changed: list[Submission] = []
@@ -415,16 +432,17 @@ def _commit_page(
                 continue
             _apply(context, row, item, digest, status, data_changed=not same)
             changed.append(row)
-        if new:
+        if new and context.may_hold_ids(min(row["kobo_id"] for row in new)):
             report.deleted += _tombstone_reused_ids(form, [row["kobo_id"] for row in new])
         insert_rows(Submission, new)
         Submission.objects.bulk_update(changed, _UPDATE_FIELDS, batch_size=500)
         quarantined = _quarantine(form, run, issues)
         if advance_cursor and max_id:
-            cursor = SyncCursor.objects.select_for_update().get(form=form)
-            if max_id > cursor.last_kobo_id:
-                cursor.last_kobo_id = max_id
-                cursor.save(update_fields=["last_kobo_id"])
+            # One conditional UPDATE (it locks the row): the watermark only moves forward.
+            SyncCursor.objects.filter(form=form, last_kobo_id__lt=max_id).update(
+                last_kobo_id=max_id
+            )
+        context.holds_ids_up_to(max((p.kobo_id for p in parsed), default=0))
         created, updated = len(new), len(changed)
         report.created += created
         report.updated += updated
@@ -437,6 +455,22 @@ def _commit_page(
         context.lease.renew()
         if context.validate and (new or any(row.needs_validation for row in changed)):
             transaction.on_commit(queue_validation)
+
+
+def _commit_without_waiting() -> None:
+    """Let this page's COMMIT return before its WAL reaches the disk (PostgreSQL).
+
+    The flush took 7-10 ms a page here, during which neither the sync nor PostgreSQL worked
+    (the foreign-key checks at COMMIT still run). A crash of PostgreSQL may lose the last
+    pages committed so, never part of one: a page and its watermark are lost together, and
+    in order, so the next sync fetches them again. The run's outcome commits as usual, which
+    flushes every page before it. LOCAL: the setting ends with the transaction (no session
+    state left behind on a pooled connection).
+    """
+    connection = connections[router.db_for_write(Submission)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _existing(form: KoboForm, root_uuids: list[str]) -> dict[str, Submission]:

@@ -299,3 +299,82 @@ def test_the_location_is_found_when_its_question_moves_to_another_group(
         None,
         second.pk,
     ]
+
+
+def test_an_id_kobo_gives_to_another_interview_tombstones_the_row_that_had_it(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer
+) -> None:
+    ids = [
+        kobo_store.add_submission(FORM_UID, answers(i), version_uid="vNew2")["_id"]
+        for i in range(3)
+    ]
+    sync_form(form=form, client=_client(kobo_server))
+    had = Submission.objects.get(kobo_id=ids[2])
+    # A reset server: the last row is gone and its _id names another interview.
+    kobo_store.delete_submission(FORM_UID, ids[2])
+    other = kobo_store.add_submission(FORM_UID, answers(9), version_uid="vNew2")
+    kobo_store.delete_submission(FORM_UID, other["_id"])
+    kobo_store.add_raw_submission(FORM_UID, {**other, "_id": ids[2]})
+    report = sync_form(form=form, client=_client(kobo_server))
+    assert (report.created, report.deleted) == (1, 1)
+    had.refresh_from_db()
+    assert had.deleted_at is not None
+    assert Submission.objects.active().get(kobo_id=ids[2]).root_uuid == other["_uuid"]
+
+
+def test_a_first_sync_over_tombstones_reuses_their_ids(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer
+) -> None:
+    # Only tombstones stored (no active row): the check for reused _ids is skipped, and
+    # a tombstone's _id given to a new interview is no clash.
+    ids = [
+        kobo_store.add_submission(FORM_UID, answers(i), version_uid="vNew2")["_id"]
+        for i in range(150)
+    ]
+    sync_form(form=form, client=_client(kobo_server))
+    Submission.objects.update(deleted_at=timezone.now())
+    SyncCursor.objects.filter(form=form).update(last_kobo_id=0)
+    for kobo_id in ids:
+        doc = kobo_store.submission(FORM_UID, kobo_id)
+        kobo_store.delete_submission(FORM_UID, kobo_id)
+        kobo_store.add_raw_submission(
+            FORM_UID,
+            {
+                **doc,
+                "meta/instanceID": f"uuid:new-{kobo_id}",
+                "meta/rootUuid": f"uuid:new-{kobo_id}",
+            },
+        )
+    report = sync_form(form=form, client=_client(kobo_server))
+    assert (report.created, report.deleted, report.pages) == (150, 0, 2)
+    assert Submission.objects.active().count() == 150
+    assert Submission.objects.count() == 300
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_commit_without_waiting_for_the_disk_and_the_setting_ends_with_them(
+    form: KoboForm, kobo_store: FakeKoboStore, kobo_server: FakeKoboServer
+) -> None:
+    for i in range(150):
+        kobo_store.add_submission(FORM_UID, answers(i), version_uid="vNew2")
+    seen: list[str] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        # Each page saves the run's counts in its transaction: what applies to that COMMIT.
+        counts = sql.startswith('UPDATE "surveys_syncrun"') and '"quarantined"' in sql
+        if counts and connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('synchronous_commit')")
+                seen.append(cursor.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        report = sync_form(form=form, client=_client(kobo_server))
+    assert report.created == 150
+    if connection.vendor == "postgresql":
+        assert seen == ["off", "off"]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('synchronous_commit')")
+            assert cursor.fetchone()[0] == "on"  # the run's own writes, and what comes next
+    else:
+        assert len(seen) == 2
