@@ -214,7 +214,9 @@ def main() -> None:
     if args.mode == "anchor":
         anchor(args.database_url)
         return
-    url = seeding.seeded(__file__, f"mtm_bench_export_{args.n}", args.n, keep=args.keep)
+    # BENCH_DATABASE_PREFIX: engineers sharing a server each seed and drop only their own.
+    prefix = os.environ.get("BENCH_DATABASE_PREFIX", "mtm_bench")
+    url = seeding.seeded(__file__, f"{prefix}_export_{args.n}", args.n, keep=args.keep)
     load = os.getloadavg()
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
     a = seeding.run_mode(__file__, "anchor", "--database-url", url)

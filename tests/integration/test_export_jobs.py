@@ -207,12 +207,13 @@ def test_the_sweep_is_on_beat() -> None:
 def test_progress_is_written_while_the_copy_holds_the_connection(
     rd: round_data.RoundData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from validation.exports import writers
+    from validation.exports import clean_dataset, writers
 
     round_data.add(rd, round_data.answers(2, "KZ-ALA-BOS"))
     round_data.add(rd, round_data.answers(3, "KZ-ALA-MED"), team="b")
     monkeypatch.setattr(writers, "_PROGRESS_EVERY", 1)  # report after every row
     monkeypatch.setattr(writers, "_WRITE_EVERY", 1)
+    monkeypatch.setattr(clean_dataset, "BATCH_BYTES", 1)  # each COPY line handed on alone
     seen: list[tuple[int, bool]] = []
     observer = connections.create_connection(DEFAULT_DB_ALIAS)  # as the API reads progress
     real = jobs._progress_writer

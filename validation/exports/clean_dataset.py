@@ -4,19 +4,20 @@ Answers are the latest synced from KoBo, so corrections enumerators made there a
 Repeat groups (children) are one JSON column each, personal data removed inside them too.
 
 Two ways to the same rows: ``clean_rows`` through the ORM (any database; the dashboard's
-streamed CSV), and ``copied_rows``, PostgreSQL's ``COPY ... TO STDOUT`` of one JSON array per
-interview (its meta columns and its answers as stored), parsed a thousand rows at a time by
-orjson: the fast path of export jobs (bench/export.py).
+streamed CSV), and PostgreSQL's ``COPY ... TO STDOUT`` (``copy_lines``: the fast path of export
+jobs, bench/export.py), with its meta columns from ``copy_inner_query`` and, for the rows whose
+cells it does not write itself, one JSON array per interview (its meta columns and its answers
+as stored) parsed a few megabytes at a time by orjson (``parsed_rows``).
 """
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
 import orjson
-from django.db import connections
 from django.db.models import Case, F, Func, IntegerField, QuerySet, TextField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -102,7 +103,7 @@ def clean_rows(
             _when(sub.submission_time),
             sub.enumerator.kobo_username if sub.enumerator else sub.submitted_by,
             sub.location.code if sub.location else "",
-            Eligibility.Verdict.ELIGIBLE,
+            Eligibility.Verdict.ELIGIBLE.value,  # a str: the XLSX writer's templates take it
         ]
         yield meta + [_answer(data.get(path), path, shape) for path in shape.columns]
 
@@ -126,9 +127,11 @@ def _when(value: Any) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
 
 
+# A JSON number of 19 digits or more (in an array or as a value; a string's digits follow a quote).
+_BIG_INTEGER = re.compile(rb"[\[,:] ?-?[0-9]{19,}")
 # COPY's text format doubles each backslash (JSON text holds no other character it escapes).
 _COPY_BACKSLASH = (b"\\\\", b"\\")
-_BATCH_BYTES = 4 << 20  # parse about this much COPY output at a time: memory stays flat
+BATCH_BYTES = 4 << 20  # parse about this much COPY output at a time: memory stays flat
 
 
 def _local_time(field: str, zone: str) -> tuple[Func, Func]:
@@ -171,9 +174,9 @@ class _Offsets(dict[int, str]):
         return text
 
 
-def _copy_statement(submissions: QuerySet[Submission]) -> tuple[str, tuple[Any, ...]]:
-    zone = timezone.get_current_timezone_name()
-    row = Func(
+def _meta_columns(zone: str) -> list[Any]:
+    """The meta columns as ``parsed_rows`` reads them (local times and their offsets apart)."""
+    return [
         F("pk"),
         F("root_uuid"),
         F("kobo_id"),
@@ -187,51 +190,30 @@ def _copy_statement(submissions: QuerySet[Submission]) -> tuple[str, tuple[Any, 
             output_field=TextField(),
         ),
         Coalesce(F("location__code"), Value(""), output_field=TextField()),
-        F("data"),
-        # json, not jsonb: the answers are copied out as text, never parsed again.
-        function="json_build_array",
-        output_field=TextField(),
-    )
-    query = submissions.order_by("pk").values_list(row).query
-    sql, params = query.get_compiler(using=submissions.db).as_sql()
-    return f"COPY ({sql}) TO STDOUT", tuple(params)
+    ]
 
 
-def copied_rows(submissions: QuerySet[Submission], shape: Layout) -> Iterator[list[Any]]:
-    """The rows of ``clean_rows`` (same values, same order), read by one COPY (PostgreSQL).
+def copy_inner_query(submissions: QuerySet[Submission]) -> tuple[str, tuple[Any, ...]]:
+    """SELECT of the meta columns, then the answers as stored, by pk.
 
-    The COPY holds the connection until the last row is read: nothing else may use it
-    meanwhile (progress goes through another connection, see ``jobs``).
+    Sorted while still compressed: the caller decompresses them once, after the sort.
     """
-    connection = connections[submissions.db]
-    statement, params = _copy_statement(submissions)
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(statement, params) as copy,
-    ):
-        pending: list[bytes] = []
-        size = 0
-        for block in copy:
-            pending.append(bytes(block))
-            size += len(block)
-            if size >= _BATCH_BYTES:
-                text = b"".join(pending)
-                end = text.rfind(b"\n") + 1
-                pending, size = [text[end:]], len(text) - end
-                yield from _parsed(text[:end], shape)
-        yield from _parsed(b"".join(pending), shape)
+    zone = timezone.get_current_timezone_name()
+    query = submissions.order_by("pk").values_list(*_meta_columns(zone), F("data")).query
+    sql, params = query.get_compiler(using=submissions.db).as_sql()
+    return sql, tuple(params)
 
 
-def _parsed(lines: bytes, shape: Layout) -> Iterator[list[Any]]:
-    """COPY lines (one JSON array each) to export rows."""
+def parsed_rows(lines: bytes, shape: Layout, *, copy_text: bool = True) -> Iterator[list[Any]]:
+    """Lines of one JSON array each (of COPY's text format: backslashes doubled) to export rows."""
     if not lines.strip():
         return
-    text = lines.replace(*_COPY_BACKSLASH).rstrip(b"\n").replace(b"\n", b",")
-    try:
-        records = orjson.loads(b"[" + text + b"]")
-    except orjson.JSONDecodeError:  # an integer past 64 bits: only the json module reads it
-        records = json.loads(b"[" + text + b"]")
+    if copy_text:
+        lines = lines.replace(*_COPY_BACKSLASH)
+    text = lines.rstrip(b"\n").replace(b"\n", b",")
+    # orjson reads an integer past 64 bits as a float (1e+20): the json module keeps it whole.
+    loads = json.loads if _BIG_INTEGER.search(text) else orjson.loads
+    records = loads(b"[" + text + b"]")
     # No null but the answers' own (meta columns are never null in the array): fix those rows.
     nulls = b"null" in text
     columns, blanks = shape.columns, repeat("")

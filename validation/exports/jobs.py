@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 from mtm.celery import task_named
 from mtm.errors import DomainError
 from surveys.models import Round
-from validation.exports import clean_dataset, cleaning_log, writers
+from validation.exports import clean_dataset, cleaning_log, copy_lines, writers
 from validation.models import ExportJob
 from validation.selectors import export_scope, may_export
 
@@ -137,9 +137,12 @@ def export_header_and_rows(
 
 
 def _job_rows(
-    *, user: Any, kind: str, round_id: int
-) -> tuple[tuple[str, ...], Iterable[list[Any]], int, bool]:
-    """As ``export_header_and_rows``; the clean dataset by COPY on PostgreSQL (last: copied)."""
+    *, user: Any, kind: str, round_id: int, fmt: str
+) -> tuple[tuple[str, ...], Iterable[list[Any] | writers.Lines], int, bool]:
+    """As ``export_header_and_rows``; the clean dataset by COPY on PostgreSQL (last: copied).
+
+    Most rows then come as lines PostgreSQL finished (``copy_lines``).
+    """
     scope = export_scope(user)
     if kind != ExportJob.Kind.CLEAN_DATASET or scope.db != DEFAULT_DB_ALIAS:
         return (*export_header_and_rows(user=user, kind=kind, round_id=round_id), False)
@@ -147,7 +150,12 @@ def _job_rows(
         return (*export_header_and_rows(user=user, kind=kind, round_id=round_id), False)
     shape = clean_dataset.layout(round_id)
     subs = clean_dataset.clean_submissions(scope, round_id)
-    return shape.header, clean_dataset.copied_rows(subs, shape), subs.count(), True
+    rows: Iterable[list[Any] | writers.Lines] = (
+        copy_lines.xlsx_rows(subs, shape)
+        if fmt == ExportJob.Format.XLSX
+        else copy_lines.csv_items(subs, shape)
+    )
+    return shape.header, rows, subs.count(), True
 
 
 @contextmanager
@@ -221,7 +229,9 @@ def run_export(*, job_id: str) -> None:
     mine = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING, attempts=attempt)
     job = ExportJob.objects.select_related("requested_by", "round").get(pk=job_id)
     user = get_user_model().objects.get(pk=job.requested_by_id)
-    header, rows, total, copied = _job_rows(user=user, kind=job.kind, round_id=job.round_id)
+    header, rows, total, copied = _job_rows(
+        user=user, kind=job.kind, round_id=job.round_id, fmt=job.format
+    )
     mine.update(rows_total=total, lease_until=_lease())
     path = export_path(job)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -232,7 +242,11 @@ def run_export(*, job_id: str) -> None:
         # The lease lives while rows flow.
         with _progress_writer(job_id, attempt, side=copied) as progress:
             if job.format == ExportJob.Format.XLSX:
-                count = writers.write_xlsx(partial, header, rows, sheet=job.kind, progress=progress)
+                # An XLSX's rows hold no Lines (copy_lines gives those for a CSV only).
+                values = cast("Iterable[list[Any]]", rows)
+                count = writers.write_xlsx(
+                    partial, header, values, sheet=job.kind, progress=progress
+                )
             else:
                 count = writers.write_csv(partial, header, rows, progress=progress)
     except Exception as exc:  # the job records any failure, then re-raises it

@@ -10,6 +10,7 @@ line or the row's text) is it written again through ``escape_row``; the result i
 import csv
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,27 @@ from validation.exports.xlsx import SheetWriter
 Row = Sequence[Any]
 
 
+@dataclass(frozen=True)
+class Lines:
+    """Finished CSV lines (UTF-8), ``rows`` of them, copied into the file as they are.
+
+    Written by PostgreSQL (``copy_lines``).
+    """
+
+    data: bytes
+    rows: int
+
+
 class _Line:
     """A file-like sink that hands back what csv.writer wrote, so each row streams alone."""
 
     def write(self, value: str) -> str:
         return value
+
+
+def csv_line_writer() -> Callable[[Row], str]:
+    """csv.writer's writerow returning the line it writes (CR LF ended), for one row at a time."""
+    return csv.writer(_Line()).writerow
 
 
 def csv_lines(header: Row, rows: Iterable[Row]) -> Iterator[str]:
@@ -89,24 +106,44 @@ def _needs_escape(joined: str) -> bool:
 
 
 def write_csv(
-    path: Path, header: Row, rows: Iterable[Row], progress: Callable[[int], None] | None = None
+    path: Path,
+    header: Row,
+    rows: Iterable[Row | Lines],
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """UTF-8 with a BOM (Excel reads Cyrillic); lines written in blocks of a few hundred."""
+    """UTF-8 with a BOM (Excel reads Cyrillic); lines written in blocks of a few hundred.
+
+    ``rows`` may hold runs of lines PostgreSQL finished (``copy_lines.Lines``): copied as they are.
+    """
     count = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
+    with path.open("wb") as out:
         writerow = csv.writer(_Line()).writerow
-        out.write(writerow(escape_row(header)))
+        out.write(("\ufeff" + writerow(escape_row(header))).encode())
         block: list[str] = []
         for row in rows:
+            if isinstance(row, Lines):
+                out.write("".join(block).encode())
+                block = []
+                out.write(row.data)
+                count = _counted(count, row.rows, progress)
+                continue
             block.append(_csv_line(row, writerow))
             count += 1
             if count % _WRITE_EVERY == 0:
-                out.write("".join(block))
+                out.write("".join(block).encode())
                 block = []
                 if progress is not None and count % _PROGRESS_EVERY == 0:
                     progress(count)
-        out.write("".join(block))
+        out.write("".join(block).encode())
     return count
+
+
+def _counted(count: int, more: int, progress: Callable[[int], None] | None) -> int:
+    """The new count, reported if it passes a multiple of _PROGRESS_EVERY."""
+    total = count + more
+    if progress is not None and total // _PROGRESS_EVERY > count // _PROGRESS_EVERY:
+        progress(total)
+    return total
 
 
 def write_xlsx(

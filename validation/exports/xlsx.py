@@ -74,6 +74,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # (the join's count of it is checked). Plain substring tests: far cheaper than a regex.
 _CONTROL = re.compile("[\x01-\x1f\ufffe\uffff]")
 _SEP = "\x00"
+_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
 _ROW = "\x01"  # the row number's place in a template
 _ROWS_PER_WRITE = 500
 # (test, fix): a row whose values joined by \x00 pass the test is written as fix(row).
@@ -251,6 +252,8 @@ def _plain(joined: str, cells: int) -> bool:
         and joined[:1] != " "
         and joined[-1:] != " "
         and _CONTROL.search(joined) is None
+        # Other Unicode spaces at an edge: written under xml:space="preserve" too (as _cell).
+        and (joined.isascii() or _EDGE_SPACE.search(joined) is None)
     )
 
 
