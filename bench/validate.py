@@ -7,12 +7,14 @@ For the demo form and every real form in tests/data/forms: generates synthetic s
 (tests/differential/generator.py: valid answers, repeats, planted violations), then
   ours    validation.xlsform in this process: the form compiled once, --warmup submissions
           checked untimed, then --n checked one at a time (form.check: load, relevance,
-          findings with their messages);
+          findings: code, path, expression, as the anchor; their messages are built when read);
+  +words  the same, then every finding's message read (built), as validation stores them;
   Enketo  openrosa-xpath-evaluator in Node (tests/differential/harness_fast.js: @xmldom/xmldom
           + the `xpath` package, each path parsed once, the form parsed once, the evaluator
           warm, one submission at a time), --warmup submissions untimed, then the first
           --enketo-n of the same submissions; each timed inside Node (instance -> DOM + check).
-The ratio compares those same first --enketo-n submissions on both sides.
+The ratio (ours, the same work as the anchor) compares those same first --enketo-n
+submissions on both sides; the +words ratio is printed beside it.
 Both sides are timed on wall clock and on their own process's CPU time; the ratio uses CPU
 time (other engineers' work on a shared machine inflates wall clock, not CPU time) and the
 wall-clock ratio is printed beside it. The machine's load average is printed with every
@@ -25,6 +27,7 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.differential.enketo import run_enketo
 from tests.differential.forms import DEMO_FORM, FIXTURE_FORMS, FormUnderTest
 from tests.differential.generator import Synthetic, submissions
-from validation.xlsform import compile_xlsx
+from validation.xlsform import CompiledForm, compile_xlsx
 
 TARGET_RATIO = 20.0
 
@@ -71,20 +74,37 @@ def forms_under_test() -> dict[str, Path]:
     return found
 
 
+def _check(form: CompiledForm, sub: Synthetic) -> int:
+    """Verdicts: what the anchor computes (code, path, expression of each finding)."""
+    return len(form.check(sub.data, now=sub.now))
+
+
+def _check_and_write(form: CompiledForm, sub: Synthetic) -> int:
+    """Verdicts and every finding's message and quoted values, as validation stores them."""
+    found = form.check(sub.data, now=sub.now)
+    for finding in found:
+        finding.message  # noqa: B018 - built when first read
+    return len(found)
+
+
 def measure_ours(
-    path: Path, warm: list[Synthetic], batch: list[Synthetic], same: int
+    path: Path,
+    warm: list[Synthetic],
+    batch: list[Synthetic],
+    same: int,
+    check: Callable[[CompiledForm, Synthetic], int],
 ) -> tuple[Measure, Measure]:
     """Ours over the whole batch, and over its first `same` submissions (Enketo's share)."""
     form = compile_xlsx(path)
     for sub in warm:
-        form.check(sub.data, now=sub.now)
+        check(form, sub)
     before = form.evaluations
     findings = 0
     clock, cpu_clock = time.perf_counter, time.process_time
     start, cpu_start = clock(), cpu_clock()
     head = Measure(0, 0.0, 0.0, 0, 0)
     for i, sub in enumerate(batch):
-        findings += len(form.check(sub.data, now=sub.now))
+        findings += check(form, sub)
         if i + 1 == same:
             head = Measure(
                 same, clock() - start, cpu_clock() - cpu_start, findings, form.evaluations - before
@@ -141,8 +161,10 @@ def main() -> int:
         warm, rest = generated[: args.warmup], generated[args.warmup :]
         print(f"  {name} ({path.name}):")
         same = min(args.n, args.enketo_n)
-        ours, ours_same = measure_ours(path, warm, rest[: args.n], same)
+        ours, ours_same = measure_ours(path, warm, rest[: args.n], same, _check)
         print(_line("ours", ours, _load()))
+        words, words_same = measure_ours(path, warm, rest[: args.n], same, _check_and_write)
+        print(_line("+words", words, _load()))
         theirs = measure_enketo(form, warm, rest[:same], args.harness)
         print(_line("Enketo", theirs, _load()))
         # The ratio compares the same submissions: ours' first `same` of its run.
@@ -153,6 +175,11 @@ def main() -> int:
             f"    ratio   {ratios[name]:.1f}x per submission on the same {same:,} (CPU time; "
             f"{wall:.1f}x wall clock; ours there {ours_same.per_second:,.1f}/s): "
             f"target >= {TARGET_RATIO:.0f}x {verdict}"
+        )
+        print(
+            f"    +words  {words_same.per_second / theirs.per_second:.1f}x with every message "
+            f"written ({words_same.wall_per_second / theirs.wall_per_second:.1f}x wall clock; "
+            f"ours there {words_same.per_second:,.1f}/s)"
         )
     print(
         f"  peak RSS: ours {_rss_mb(resource.RUSAGE_SELF):,.0f} MB (incl. generated data), "

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from validation.xlsform import values as v
 from validation.xlsform.errors import EvaluationError
-from validation.xlsform.model import Compiled, Element, Finding, kobo_path, make_finding
+from validation.xlsform.model import (
+    Compiled,
+    Element,
+    Finding,
+    Skipped,
+    kobo_path,
+    lazy_finding,
+    make_finding,
+)
 from validation.xlsform.runtime import Runtime
 from validation.xlsform.values import Idx, Node, NodeSet, Value
 
@@ -37,8 +45,11 @@ SEVERITY = {
 # Entries kept in a form's message caches before they start again (odd data cannot grow them).
 MAX_REMEMBERED = 20_000
 _INT = re.compile(r"\s*[-+]?\d+\s*\Z")
-_TOP: list[Idx] = [()]  # the one instance of an element outside repeats
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}(:?\d{2})?|Z)?\Z")
+
+
+_new = object.__new__
+_TAINTED = "it depends on answers that cannot be known offline"
 
 
 class Unknown:
@@ -74,16 +85,29 @@ def evaluate(rt: Runtime, compiled: Compiled, node: Node) -> Value | Unknown:
     if isinstance(value, NodeSet):
         value.strings  # noqa: B018 - read now, so an unknowable node taints this result
     if rt.tainted:
-        return Unknown("it depends on answers that cannot be known offline")
+        return Unknown(_TAINTED)
     return value
 
 
-def _truth(rt: Runtime, compiled: Compiled, node: Node) -> bool | Unknown:
-    """evaluate() as a boolean; most relevance and constraints give one directly."""
-    value = evaluate(rt, compiled, node)
-    if value is True or value is False:
-        return value
-    return value if isinstance(value, Unknown) else v.to_boolean(value)
+def truth(rt: Runtime, compiled: Compiled, node: Node) -> bool | Unknown:
+    """evaluate() as a boolean, inlined: most relevance and constraints give one directly."""
+    rt.current, rt.tainted = node, False
+    rt.evaluations += 1
+    try:
+        value = compiled.fn(rt, node)
+    except (EvaluationError, ArithmeticError) as exc:  # CannotCheckError is an EvaluationError
+        return Unknown(str(exc))
+    except RecursionError:
+        return Unknown("the expression is nested too deeply to evaluate")
+    if value is not True and value is not False:
+        if isinstance(value, NodeSet):
+            value.strings  # noqa: B018 - read now, so an unknowable node taints this result
+        if rt.tainted:
+            return Unknown(_TAINTED)
+        return v.to_boolean(value)
+    if rt.tainted:
+        return Unknown(_TAINTED)
+    return value
 
 
 # -- relevance and calculates ------------------------------------------------------------------
@@ -93,8 +117,9 @@ def settle(form: "CompiledForm", rt: Runtime) -> None:
     """Compute relevance and visible values, iterating while later answers change earlier logic."""
     rt.values = dict(rt.raw)
     rt.reasons = {}
-    for _ in range(MAX_PASSES):
-        changed_early, changed_any = _pass(form, rt)
+    one_pass = form.settle_pass  # generated.py's: what run_steps over form.settle_plan does
+    for n in range(MAX_PASSES):
+        changed_early, changed_any = one_pass(rt, n == 0)
         if not (changed_early or (form.iterate_always and changed_any)):
             return
 
@@ -111,24 +136,42 @@ def parent_key(element: Element, idx: Idx) -> tuple[int, Idx] | None:
     return (parent.id, idx[:-1] if element.kind == "repeat" else idx)
 
 
-def settle_nodes(element: Element, instances: list[Idx]) -> list[SettleNode]:
-    """settle_plan's nodes of an element inside repeats, for one submission's instances."""
-    return [((element.id, idx), parent_key(element, idx), (element, idx)) for idx in instances]
+def settle_nodes(form: "CompiledForm", rt: Runtime, element: Element) -> list[SettleNode]:
+    """settle_plan's nodes of an element inside repeats, for one submission's instances.
+
+    Remembered per form: most submissions repeat the same numbers of times. Shared lists:
+    callers must not change them.
+    """
+    nodes = rt.settle_nodes.get(element.id)
+    if nodes is None:
+        instances = rt.instances_of(element.repeats)
+        shared = form.repeat_nodes
+        nodes = shared.get((element.id, instances))
+        if nodes is None:
+            nodes = [((element.id, i), parent_key(element, i), (element, i)) for i in instances]
+            if len(shared) >= MAX_REMEMBERED:
+                shared.clear()
+            shared[(element.id, instances)] = nodes
+        rt.settle_nodes[element.id] = nodes
+    return nodes
 
 
-def _pass(form: "CompiledForm", rt: Runtime) -> tuple[bool, bool]:
-    """One document-order pass: (a value read by earlier logic changed, anything changed)."""
+def run_steps(
+    form: "CompiledForm", rt: Runtime, steps: list[SettleStep], first: bool
+) -> tuple[bool, bool]:
+    """One document-order pass over steps: (a value read by earlier logic changed, anything).
+
+    On the first pass `values` still holds every answer as submitted (settle copied them) and
+    `unknown` nothing of these nodes: a question without a calculation changes only when
+    skipped.
+    """
     changed_early = changed_any = False
     rel, values, unknown, reasons, raw_values = rt.rel, rt.values, rt.unknown, rt.reasons, rt.raw
-    repeated = rt.settle_nodes
-    for element, is_leaf, relevant, calc, fixed in form.settle_plan:
+    track_any = form.iterate_always  # settle reads changed_any only then
+    for element, is_leaf, relevant, calc, fixed in steps:
         nodes = fixed
         if nodes is None:  # inside repeats: this submission's instances, the same every pass
-            nodes = repeated.get(element.id)
-            if nodes is None:
-                nodes = repeated[element.id] = settle_nodes(
-                    element, rt.instances_of(element.repeats)
-                )
+            nodes = settle_nodes(form, rt, element)
         for key, up_key, node in nodes:
             parent_rel: bool | None
             parent_rel = True if up_key is None else rel.get(up_key, True)
@@ -138,16 +181,26 @@ def _pass(form: "CompiledForm", rt: Runtime) -> tuple[bool, bool]:
             elif relevant is None:
                 own = parent_rel
             else:
-                result = _truth(rt, relevant, node)
+                result = truth(rt, relevant, node)
                 if isinstance(result, Unknown):
                     reasons[key] = f"its relevance cannot be evaluated: {result.reason}"
                     own = None
                 else:
                     own = None if (parent_rel is None and result) else result
-            if rel.get(key, 0) != own:
+            if track_any and rel.get(key, 0) != own:
                 changed_any = True
             rel[key] = own
             if not is_leaf:
+                continue
+            if first and calc is None:
+                if own is False:
+                    if key in values:
+                        del values[key]
+                        changed_any = True
+                        if element.read_early:
+                            changed_early = True
+                elif own is None:
+                    unknown.add(key)
                 continue
             raw = raw_values.get(key)
             uncertain = own is None
@@ -181,61 +234,96 @@ def _pass(form: "CompiledForm", rt: Runtime) -> tuple[bool, bool]:
 
 def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Finding]:
     out: list[Finding] = []
-    say = _Words(form, rt, lang)
-    rel, reasons, raw_values, instances_of = rt.rel, rt.reasons, rt.raw, rt.instances_of
-    for element, element_id, repeats, counted, checked, typed, selects in form.check_plan:
-        if counted:
-            out.extend(_repeat_counts(form, rt, element, say))
-        for idx in instances_of(repeats) if repeats else _TOP:
-            key = (element_id, idx)
-            relevant = rel.get(key, True)
-            if relevant is None:
-                if key in reasons:
-                    out.append(
-                        say.finding(
-                            "skip_logic.cannot_check",
-                            element,
-                            idx,
-                            f"{say.q(element)} cannot be checked: {reasons[key]}.",
-                        )
-                    )
-                continue
-            if not checked:
-                continue
-            raw = raw_values.get(key, "")
-            if relevant is False:
-                if raw != "":
-                    out.append(say.not_relevant(element, idx, raw))
-                continue
-            if raw == "":
-                if element.required is not False:
-                    out.extend(_required(rt, element, idx, say))
-                continue
-            problem = _invalid_value(element, raw) if typed else ""
-            if problem:
-                out.append(
-                    say.finding(
-                        "skip_logic.invalid_value",
-                        element,
-                        idx,
-                        f"{say.q(element)} should be {problem} but is '{raw}'.",
-                        {element.xpath: raw},
-                    )
-                )
-                continue
-            if selects and (element.choice_filter is not None or not _listed(element, raw)):
-                out.extend(_choices(form, rt, element, idx, raw, say))
-            if element.constraint is not None:
-                out.extend(_constraint(rt, element, idx, raw, say))
+    # generated.py's pass: what check_steps over form.check_plan does.
+    form.check_pass(rt, _Words(form, rt, lang), out)
     return out
 
 
-def _required(rt: Runtime, element: Element, idx: Idx, say: "_Words") -> list[Finding]:
+CheckStep = tuple[Element, "tuple[int, Idx] | None", tuple[Element, ...], bool, bool, bool, bool]
+
+
+def check_steps(
+    form: "CompiledForm", rt: Runtime, say: "_Words", out: list[Finding], steps: list[CheckStep]
+) -> None:
+    """The findings of steps' elements, appended to out in document order."""
+    rel, reasons, raw_values = rt.rel, rt.reasons, rt.raw
+    not_relevant = say.not_relevant
+    for element, top_key, _, counted, checked, typed, selects in steps:
+        if counted:
+            out.extend(repeat_counts(form, rt, element, say))
+        if top_key is not None:  # outside repeats: one node, its key made once per form
+            keys: Any = (top_key,)
+        else:
+            keys = [node[0] for node in settle_nodes(form, rt, element)]
+        for key in keys:
+            relevant = rel.get(key, True)
+            if relevant is None:
+                if key in reasons:
+                    out.append(cannot_check(say, element, key))
+                continue
+            if not checked:
+                continue
+            raw = raw_values.get(key)
+            if relevant is False:
+                if raw:
+                    out.append(not_relevant(element, key[1], raw))
+                continue
+            if not raw:
+                if element.required is not False:
+                    out.extend(required(rt, element, key[1], say))
+                continue
+            if typed or selects or element.constraint is not None:
+                answered(form, rt, say, out, element, key[1], raw, typed, selects)
+
+
+def cannot_check(say: "_Words", element: Element, key: tuple[int, Idx]) -> Finding:
+    """A node whose relevance cannot be known offline."""
+    return say.finding(
+        "skip_logic.cannot_check",
+        element,
+        key[1],
+        f"{say.q(element)} cannot be checked: {say.rt.reasons[key]}.",
+    )
+
+
+def answered(
+    form: "CompiledForm",
+    rt: Runtime,
+    say: "_Words",
+    out: list[Finding],
+    element: Element,
+    idx: Idx,
+    raw: str,
+    typed: bool,
+    selects: bool,
+) -> None:
+    """The findings of a relevant answer: its type, its choices, its constraint."""
+    problem = invalid_problem(element, raw) if typed else ""
+    if problem:
+        out.append(invalid_value(say, element, idx, raw, problem))
+        return
+    if selects and (element.choice_filter is not None or not listed(element, raw)):
+        out.extend(choices(form, rt, element, idx, raw, say))
+    if element.constraint is not None:
+        out.extend(constraint(rt, element, idx, raw, say))
+
+
+def invalid_value(say: "_Words", element: Element, idx: Idx, raw: str, problem: str) -> Finding:
+    return say.finding(
+        "skip_logic.invalid_value",
+        element,
+        idx,
+        f"{say.q(element)} should be {problem} but is '{raw}'.",
+        {element.xpath: raw},
+    )
+
+
+def required(rt: Runtime, element: Element, idx: Idx, say: "_Words") -> list[Finding]:
     required = element.required
     if required is False:
         return []
     if required is not True:
-        result = _truth(rt, required, (element, idx))
+        result = truth(rt, required, (element, idx))
         if isinstance(result, Unknown):
             return [
                 say.finding(
@@ -251,23 +339,23 @@ def _required(rt: Runtime, element: Element, idx: Idx, say: "_Words") -> list[Fi
         if not result:
             return []
     expression = required.text if not isinstance(required, bool) else None
-    kind = "note" if element.type == "note" else "question"
     return [
-        say.finding(
+        lazy_finding(
             "skip_logic.required_missing",
-            element,
-            idx,
-            f"{say.q(element)} is a required {kind} but was not answered.",
-            {element.xpath: ""},
+            kobo_path(element, idx),
+            element.name,
+            "major",
             expression,
+            say.required_words,
+            element,
         )
     ]
 
 
-def _constraint(rt: Runtime, element: Element, idx: Idx, raw: str, say: "_Words") -> list[Finding]:
+def constraint(rt: Runtime, element: Element, idx: Idx, raw: str, say: "_Words") -> list[Finding]:
     constraint = element.constraint
     assert constraint is not None  # noqa: S101 - checked by the caller
-    result = _truth(rt, constraint, (element, idx))
+    result = truth(rt, constraint, (element, idx))
     if isinstance(result, Unknown):
         return [
             say.finding(
@@ -282,22 +370,25 @@ def _constraint(rt: Runtime, element: Element, idx: Idx, raw: str, say: "_Words"
         ]
     if result:
         return []
-    message = element.question.constraint_messages if element.question else {}
-    rule = message.get(say.lang) or next(iter(message.values()), "")
-    rule_text = f"'{rule}' ({constraint.text})" if rule else constraint.text
-    return [
-        say.finding(
-            "skip_logic.constraint_failed",
-            element,
-            idx,
-            f"{say.q(element)} is {say.value(element, raw)}, which breaks the rule {rule_text}.",
-            {element.xpath: raw, **say.refs(constraint, element, idx)},
-            constraint.text,
-        )
-    ]
+    return [constraint_failed(say, element, idx, raw)]
 
 
-def _choices(
+def constraint_failed(say: "_Words", element: Element, idx: Idx, raw: str) -> Finding:
+    assert element.constraint is not None  # noqa: S101 - only a failed constraint has words
+    return lazy_finding(
+        "skip_logic.constraint_failed",
+        kobo_path(element, idx),
+        element.name,
+        "major",
+        element.constraint.text,
+        say.constraint_words,
+        element,
+        idx,
+        raw,
+    )
+
+
+def choices(
     form: "CompiledForm", rt: Runtime, element: Element, idx: Idx, raw: str, say: "_Words"
 ) -> list[Finding]:
     if element.value_kind not in ("select1", "selectm") or element.choices is None:
@@ -318,7 +409,7 @@ def _choices(
                 "label": next(iter(choice.labels.values()), ""),
             }
             try:
-                result = _truth(rt, element.choice_filter, (element, idx))
+                result = truth(rt, element.choice_filter, (element, idx))
             finally:
                 rt.choice_row = None
             if result is False:
@@ -353,8 +444,8 @@ def _choices(
     ]
 
 
-def _listed(element: Element, raw: str) -> bool:
-    """Every chosen name is in the element's list (_choices would find nothing wrong)."""
+def listed(element: Element, raw: str) -> bool:
+    """Every chosen name is in the element's list (choices would find nothing wrong)."""
     choices = element.choices
     assert choices is not None  # noqa: S101 - only called for selects with their list
     if element.value_kind == "select1":
@@ -363,10 +454,10 @@ def _listed(element: Element, raw: str) -> bool:
     return all(name in choices or (element.or_other and name == "other") for name in raw.split())
 
 
-TYPED = frozenset(("int", "dec", "date", "datetime", "time", "geopoint"))  # _invalid_value's
+TYPED = frozenset(("int", "dec", "date", "datetime", "time", "geopoint"))  # invalid_problem's
 
 
-def _invalid_value(element: Element, raw: str) -> str:
+def invalid_problem(element: Element, raw: str) -> str:
     kind = element.value_kind
     text = raw.strip()
     if kind == "int":
@@ -399,7 +490,7 @@ def _geopoint(text: str) -> bool:
     return abs(numbers[0]) <= 90 and abs(numbers[1]) <= 180 and all(map(math.isfinite, numbers))
 
 
-def _repeat_counts(
+def repeat_counts(
     form: "CompiledForm", rt: Runtime, repeat: Element, say: "_Words"
 ) -> list[Finding]:
     out = []
@@ -500,10 +591,28 @@ class _Words:
                 outer = self._outer[(parent.id, pidx)] = self._outermost(parent, pidx)
             if outer:
                 decider, didx = outer
+        relevant = decider.relevant
+        # lazy_finding(...) inlined: this is the checker's most frequent finding.
+        finding: Finding = _new(Skipped)
+        finding._name = element.name
+        finding._path = kobo_path(element, idx) if idx else element.path_segments[0]
+        finding._expression = relevant.text if relevant is not None else None
+        finding._build = (self.not_relevant_words, element, idx, raw, decider, didx)
+        return finding
+
+    def skipped_words(
+        self, element: Element, raw: str, decider: Element
+    ) -> tuple[str, dict[str, str]]:
+        """not_relevant_words of a question outside repeats (the generated check pass's)."""
+        return self.not_relevant_words(element, (), raw, decider, ())
+
+    def not_relevant_words(
+        self, element: Element, idx: Idx, raw: str, decider: Element, didx: Idx
+    ) -> tuple[str, dict[str, str]]:
         words = self._skipped.get((decider.id, didx))
         if words is None:
             words = self._skipped[(decider.id, didx)] = self._remembered(decider, didx, element)
-        refs, because, expression = words
+        refs, because, _ = words
         shown = self._shown.get((element.id, raw))
         if shown is None:
             shown = self.value(element, raw)
@@ -511,14 +620,22 @@ class _Words:
                 self._shown.clear()
             self._shown[(element.id, raw)] = shown
         quoted = self._labels.get(element.id) or self.q(element)
-        return make_finding(
-            "skip_logic.not_relevant",
-            kobo_path(element, idx) if idx else element.path_segments[0],
-            element.name,
-            f"{quoted} was answered ({shown}) but should have been skipped{because}.",
-            "major",
-            {element.xpath: raw, **refs},
-            expression,
+        message = f"{quoted} was answered ({shown}) but should have been skipped{because}."
+        return message, {element.xpath: raw, **refs}
+
+    def required_words(self, element: Element) -> tuple[str, dict[str, str]]:
+        kind = "note" if element.type == "note" else "question"
+        return f"{self.q(element)} is a required {kind} but was not answered.", {element.xpath: ""}
+
+    def constraint_words(self, element: Element, idx: Idx, raw: str) -> tuple[str, dict[str, str]]:
+        constraint = element.constraint
+        assert constraint is not None  # noqa: S101 - only a failed constraint has words
+        message = element.question.constraint_messages if element.question else {}
+        rule = message.get(self.lang) or next(iter(message.values()), "")
+        rule_text = f"'{rule}' ({constraint.text})" if rule else constraint.text
+        return (
+            f"{self.q(element)} is {self.value(element, raw)}, which breaks the rule {rule_text}.",
+            {element.xpath: raw, **self.refs(constraint, element, idx)},
         )
 
     def _outermost(self, container: Element, idx: Idx) -> tuple[Element, Idx] | tuple[()]:

@@ -8,6 +8,8 @@ from typing import Any
 from validation.xlsform import nodes as n
 from validation.xlsform.checker import (
     TYPED,
+    CheckStep,
+    SettleNode,
     SettleStep,
     check_submission,
     interview_time,
@@ -16,10 +18,11 @@ from validation.xlsform.checker import (
 )
 from validation.xlsform.compiler import Scope, compile_expression
 from validation.xlsform.errors import CannotCheckError, ExpressionSyntaxError, XLSFormError
+from validation.xlsform.generated import check_pass, settle_pass
 from validation.xlsform.model import Choice, Compiled, Element, Finding, FormError, Question
 from validation.xlsform.runtime import KeyCache, Runtime
 from validation.xlsform.sources import FormSource, Row, from_asset_content, read_form_file
-from validation.xlsform.values import NodeSet
+from validation.xlsform.values import Idx, NodeSet
 
 SkipWords = tuple[dict[str, str], str, str | None]
 _CONTAINERS = {"begin_group": "group", "begin_repeat": "repeat"}
@@ -67,6 +70,8 @@ class CompiledForm:
             str, dict[tuple[Any, ...], tuple[dict[str, str], str, str | None]]
         ] = {}
         self.shown_answers: dict[str, dict[tuple[int, str], str]] = {}
+        # (element id, a submission's instances of its repeats) -> settle's nodes of them
+        self.repeat_nodes: dict[tuple[int, tuple[Idx, ...]], list[SettleNode]] = {}
         for choice in source.choices:
             self.choices.setdefault(choice.list_name, {})[choice.name] = Choice(
                 choice.name, choice.labels, choice.columns
@@ -87,12 +92,14 @@ class CompiledForm:
             )
             for e in self.order
         ]
-        # check_submission's: (element, id, repeats, has a repeat_count to check, is a reported
-        # question, has a typed answer, is a select with its list).
-        self.check_plan = [
+        self.settle_pass = settle_pass(self)
+        # check_submission's: (element, its key when outside repeats else None, repeats, has a
+        # repeat_count to check, is a reported question, has a typed answer, is a select with
+        # its list).
+        self.check_plan: list[CheckStep] = [
             (
                 e,
-                e.id,
+                None if e.repeats else (e.id, ()),
                 e.repeats,
                 e.kind == "repeat" and e.repeat_count is not None,
                 e.kind == "leaf" and not e.silent,
@@ -101,6 +108,7 @@ class CompiledForm:
             )
             for e in self.order
         ]
+        self.check_pass = check_pass(self)
 
     # -- building ------------------------------------------------------------------------
     def _tree(self, rows: list[Row]) -> list[tuple[Element, Row]]:

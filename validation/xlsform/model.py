@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from validation.xlsform.nodes import Expr
@@ -40,15 +41,86 @@ class FormError:
     message: str
 
 
-@dataclass(frozen=True)
 class Finding:
-    code: str
-    path: str
-    name: str
-    message: str
-    severity: str
-    values: dict[str, str] = field(default_factory=dict)
-    expression: str | None = None
+    """One finding: the verdict (code, path, name, severity, expression) and its words.
+
+    Read-only, like a frozen dataclass. The message and the values it quotes may be built
+    when first read (lazy_finding): checking a submission then costs what its verdicts cost,
+    and words are written only for the findings someone stores or shows.
+    """
+
+    __slots__ = (
+        "_build",
+        "_code",
+        "_expression",
+        "_message",
+        "_name",
+        "_path",
+        "_severity",
+        "_values",
+    )
+
+    def __init__(
+        self,
+        code: str,
+        path: str,
+        name: str,
+        message: str,
+        severity: str,
+        values: dict[str, str] | None = None,
+        expression: str | None = None,
+    ) -> None:
+        self._code, self._path, self._name, self._severity = code, path, name, severity
+        self._message, self._values, self._expression = message, values or {}, expression
+        self._build: tuple[Any, ...] | None = None
+
+    code: str = property(attrgetter("_code"))  # type: ignore[assignment]
+    path: str = property(attrgetter("_path"))  # type: ignore[assignment]
+    name: str = property(attrgetter("_name"))  # type: ignore[assignment]
+    severity: str = property(attrgetter("_severity"))  # type: ignore[assignment]
+    expression: str | None = property(attrgetter("_expression"))  # type: ignore[assignment]
+
+    @property
+    def message(self) -> str:
+        if self._build is not None:
+            self._write()
+        return self._message
+
+    @property
+    def values(self) -> dict[str, str]:
+        if self._build is not None:
+            self._write()
+        return self._values
+
+    def _write(self) -> None:
+        build = self._build
+        assert build is not None  # noqa: S101 - called only while the words are pending
+        self._message, self._values = build[0](*build[1:])
+        self._build = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields by name, as dataclasses.asdict would give them."""
+        return {
+            "code": self._code,
+            "path": self._path,
+            "name": self._name,
+            "message": self.message,
+            "severity": self._severity,
+            "values": self.values,
+            "expression": self._expression,
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self.as_dict() == other.as_dict()
+
+    def __hash__(self) -> int:
+        return hash((self._code, self._path, self._name, self._severity, self._expression))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in self.as_dict().items())
+        return f"Finding({shown})"
 
 
 def make_finding(
@@ -60,22 +132,43 @@ def make_finding(
     values: dict[str, str],
     expression: str | None,
 ) -> Finding:
-    """Finding(...) for the checker's hot path (dozens a submission).
+    """Finding(...) with its words written."""
+    return Finding(code, path, name, message, severity, values, expression)
 
-    The frozen dataclass's __init__ sets each field through object.__setattr__; filling the
-    instance's __dict__ at once gives the same object in half the time.
+
+def lazy_finding(
+    code: str,
+    path: str,
+    name: str,
+    severity: str,
+    expression: str | None,
+    build: Callable[..., tuple[str, dict[str, str]]],
+    *args: Any,
+) -> Finding:
+    """A Finding whose (message, values) are build(*args), called when either is first read.
+
+    For the checker's hot path (dozens a submission): build must read only state that no
+    longer changes once the submission is checked (its runtime, the form's word caches).
     """
-    finding: Finding = object.__new__(Finding)
-    finding.__dict__.update(
-        code=code,
-        path=path,
-        name=name,
-        message=message,
-        severity=severity,
-        values=values,
-        expression=expression,
-    )
+    finding: Finding = _new(Finding)
+    finding._code, finding._path, finding._name, finding._severity = code, path, name, severity
+    finding._expression, finding._build = expression, (build, *args)
     return finding
+
+
+_new = object.__new__
+
+
+class Skipped(Finding):
+    """A skip_logic.not_relevant finding, the checker's most frequent (dozens a submission).
+
+    Its code and severity are the class's, so making one sets four fields, not six (the
+    generated check pass sets _name, _path, _expression and _build itself).
+    """
+
+    __slots__ = ()
+    _code = "skip_logic.not_relevant"
+    _severity = "major"
 
 
 @dataclass(frozen=True)

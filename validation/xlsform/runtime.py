@@ -50,7 +50,7 @@ class Runtime:
         self.ctx_size = 1
         self.tainted = False
         self.evaluations = 0
-        self._instances: dict[tuple[Element, ...], list[Idx]] = {(): [()]}
+        self._instances: dict[tuple[Element, ...], tuple[Idx, ...]] = {(): ((),)}
         # element id -> its nodes for settle's passes (form.settle_nodes), made on first use
         self.settle_nodes: dict[int, list[Any]] = {}
 
@@ -79,14 +79,11 @@ class Runtime:
             found = [(*i, k) for i in found for k in range(1, self.count(repeat, i) + 1)]
         return found
 
-    def instances_of(self, repeats: tuple[Element, ...]) -> list[Idx]:
-        """expand(repeats, ()) remembered: the counts are fixed once the data is loaded.
-
-        The list is shared: callers must not change it.
-        """
+    def instances_of(self, repeats: tuple[Element, ...]) -> tuple[Idx, ...]:
+        """expand(repeats, ()) remembered: the counts are fixed once the data is loaded."""
         found = self._instances.get(repeats)
         if found is None:
-            found = self._instances[repeats] = self.expand(repeats, ())
+            found = self._instances[repeats] = tuple(self.expand(repeats, ()))
         return found
 
     def instances(self, elem: Element) -> list[Idx]:
@@ -118,15 +115,15 @@ class Runtime:
                 place = _place(container, key, prefix)
                 if len(known) < MAX_KEYS:
                     known[key] = place
-            action, elem = place
+            action, elem, top = place
             if action is _LEAF:
                 if type(answer) is str:
                     if answer:
-                        raw[(elem.id, idx)] = answer
+                        raw[(elem.id, idx) if idx else top] = answer
                 elif not isinstance(answer, list | dict):
                     text = _text(answer)
                     if text != "":
-                        raw[(elem.id, idx)] = text
+                        raw[(elem.id, idx) if idx else top] = text
             elif action is _REPEAT:
                 if not isinstance(answer, list):
                     self.extra.append(key)
@@ -140,24 +137,26 @@ class Runtime:
                 self.extra.append(key)
 
 
-# Where a data key goes: (what to do with its answer, the element it answers).
+# Where a data key goes: (what to do with its answer, the element it answers, the element's
+# key outside repeats, made once).
 _LEAF, _REPEAT, _EXTRA, _SKIP = "leaf", "repeat", "extra", "skip"
-Place = tuple[str, Element]
+Place = tuple[str, Element, Key]
 KeyCache = dict[int, dict[Any, Place]]  # container element id -> data key -> place
 MAX_KEYS = 10_000  # a level's keys are the form's paths; odd data may bring others: stop there
 
 
 def _place(container: Element, key: Any, prefix: str) -> Place:
     if not isinstance(key, str) or key.startswith("_"):
-        return _SKIP, container  # KoBo's own keys: _id, _uuid, _submission_time...
+        return _SKIP, container, (container.id, ())  # KoBo's own keys: _id, _uuid...
     elem = _find(container, key, prefix)
     if elem is None:
         if key.startswith(("meta/", "formhub/")) or key == "__version__":
-            return _SKIP, container
-        return _EXTRA, container
+            return _SKIP, container, (container.id, ())
+        return _EXTRA, container, (container.id, ())
     if elem.kind == "leaf":
-        return _LEAF, elem
-    return (_REPEAT if elem.kind == "repeat" else _SKIP), elem  # a group's key has no answer
+        return _LEAF, elem, (elem.id, ())
+    # a group's key has no answer
+    return (_REPEAT if elem.kind == "repeat" else _SKIP), elem, (elem.id, ())
 
 
 def _text(answer: Any) -> str:

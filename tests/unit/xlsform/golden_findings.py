@@ -27,7 +27,7 @@ def snapshot(path: Path, n: int = N, seed: int = SEED) -> list[list[dict[str, An
     """The findings of each of n synthetic submissions, as JSON-ready dicts."""
     form = compile_xlsx(path)
     return [
-        [dict(vars(f)) for f in form.check(sub.data, now=sub.now)]
+        [f.as_dict() for f in form.check(sub.data, now=sub.now)]
         for sub in submissions(FormUnderTest(path).tree, n, seed)
     ]
 

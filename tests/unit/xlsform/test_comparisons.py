@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from validation.xlsform import compile_asset_content
 from validation.xlsform import values as v
-from validation.xlsform.model import Finding, make_finding
+from validation.xlsform.model import Finding, lazy_finding, make_finding
 from validation.xlsform.values import NodeSet, Value
 
 NOW = dt.datetime(2024, 2, 10, 18, 30, tzinfo=dt.UTC)
@@ -131,3 +131,31 @@ def test_make_finding_is_the_same_frozen_finding() -> None:
     assert repr(fast) == repr(slow)
     with pytest.raises(AttributeError):
         fast.code = "other"  # type: ignore[misc]
+    assert hash(fast) == hash(slow)
+    assert fast != fields  # a Finding equals only a Finding
+    assert fast.as_dict() == dict(
+        zip(
+            ("code", "path", "name", "message", "severity", "values", "expression"),
+            fields,
+            strict=True,
+        )
+    )
+
+
+def test_a_lazy_finding_writes_its_words_once_when_first_read() -> None:
+    calls: list[str] = []
+
+    def words(answer: str) -> tuple[str, dict[str, str]]:
+        calls.append(answer)
+        return f"answered {answer}", {"a/b": answer}
+
+    lazy = lazy_finding("skip_logic.not_relevant", "a/b", "b", "major", "x = 1", words, "2")
+    assert calls == []
+    assert lazy.values == {"a/b": "2"}
+    assert lazy.message == "answered 2"
+    assert calls == ["2"]
+    eager = Finding(
+        "skip_logic.not_relevant", "a/b", "b", "answered 2", "major", {"a/b": "2"}, "x = 1"
+    )
+    assert lazy == eager
+    assert repr(lazy) == repr(eager)

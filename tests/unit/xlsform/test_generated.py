@@ -1,0 +1,190 @@
+"""The generated passes (generated.py, inline.py) do exactly what checker.py's loops do.
+
+Each form is checked twice per submission: with its generated settle/check passes and with
+the reference ones (checker.run_steps / check_steps over the whole plan, no inlining). The
+runtime state (relevance, visible values, unknowns, reasons, evaluations) and every finding,
+message included, must be the same.
+"""
+
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.differential.forms import DEMO_FORM, REACH_FORM, UNHCR_FORM, FormUnderTest
+from tests.differential.generator import submissions
+from tests.differential.nested_form import write_nested_form, write_probe_form
+from validation.xlsform import CompiledForm, compile_asset_content, compile_xlsx
+from validation.xlsform.generated import check_pass, settle_pass
+from validation.xlsform.inline import Inliner
+from validation.xlsform.model import Element
+from validation.xlsform.parser import parse
+
+NOW = dt.datetime(2024, 2, 10, 18, 30, tzinfo=dt.UTC)
+
+
+def reference(form: CompiledForm) -> CompiledForm:
+    """The same form, checked by checker.py's loops only."""
+    form.settle_pass = settle_pass(form, generate=False)
+    form.check_pass = check_pass(form, generate=False)
+    return form
+
+
+def state(form: CompiledForm, data: dict[str, Any], now: dt.datetime) -> tuple[Any, ...]:
+    rt = form._runtime(data, now)
+    found = [f.as_dict() for f in form.check(data, now=now)]
+    return rt.rel, rt.values, rt.unknown, rt.reasons, rt.evaluations, found
+
+
+def assert_same(path: Path, n: int, seed: int = 3) -> int:
+    fast, slow = compile_xlsx(path), reference(compile_xlsx(path))
+    findings = 0
+    for sub in submissions(FormUnderTest(path).tree, n, seed):
+        ours, theirs = state(fast, sub.data, sub.now), state(slow, sub.data, sub.now)
+        assert ours == theirs, f"submission {sub.index}"
+        findings += len(ours[-1])
+    return findings
+
+
+@pytest.mark.parametrize("path", [DEMO_FORM, REACH_FORM, UNHCR_FORM], ids=lambda p: p.stem)
+def test_generated_passes_match_the_reference_on_the_real_forms(path: Path) -> None:
+    assert assert_same(path, 25) > 25
+
+
+def test_generated_passes_match_the_reference_on_nested_repeats_and_functions(
+    tmp_path: Path,
+) -> None:
+    assert assert_same(write_nested_form(tmp_path / "nested.xlsx"), 40) > 40
+    assert assert_same(write_probe_form(tmp_path / "probe.xlsx"), 40) > 40
+
+
+# -- a form of the expressions inline.py writes out, and of some it must leave alone --------
+
+CHOICES = [
+    {"list_name": "abc", "name": name, "label": [name.upper()]} for name in ("a", "b", "c", "yes")
+]
+EXPRESSIONS = [
+    "${t} = 'yes'",
+    "${t} != ${u}",
+    "'yes' = ${t}",
+    "${n} >= 18",
+    "5 < ${n}",
+    "-1 > ${n}",
+    "${n} <= ${u}",
+    "${n} = 3",
+    "selected(${m}, 'b')",
+    "selected(${m}, ' c ')",
+    "not(${t} = 'no') and (${n} > 2 or ${n} < -1)",
+    "${t} = 'yes' or ${u} = 'yes' or selected(${m}, 'a')",
+    "not(selected(${m}, 'a'))",
+    "${pd} = 'x'",  # an answer nobody can know: the closure decides
+    "count-selected(${m}) >= 2",
+    "count-selected(.) = 1 or 2 != count-selected(${m})",
+    "${n} < (${t} + ${u} * 2) - 1",
+    "'3' = ${n} + 0 and ${n} * 2 >= -4",
+    "${n} div 2 > 1",  # div: not inlined
+    "${r} = 'yes'",  # a question in a repeat, read from outside: not inlined
+]
+VALUES = ["", "yes", "no", "3", "18", "-2", "2024-01-05", " a  b ", "c", "x", "1e3", "abc"]
+NUMBERS = ["0", "1", "2", "3", "5", "7", "18", "-2", "0.5"]
+
+
+def probe_form() -> CompiledForm:
+    survey: list[dict[str, Any]] = [
+        {"type": "text", "name": "t", "label": ["T"]},
+        {"type": "text", "name": "u", "label": ["U"]},
+        {"type": "text", "name": "n", "label": ["N"]},
+        {"type": "select_multiple", "select_from_list_name": "abc", "name": "m", "label": ["M"]},
+        {"type": "calculate", "name": "pd", "calculation": "pulldata('f', 'c', 'k', ${t})"},
+        {"type": "begin_repeat", "name": "rep", "label": ["Rep"]},
+        {"type": "text", "name": "r", "label": ["R"]},
+    ]
+    for i, expression in enumerate(EXPRESSIONS):
+        survey += [  # in the repeat (`.` and answers of the same instance), and outside it
+            {"type": "text", "name": f"rq{i}", "label": [f"RQ{i}"], "relevant": expression},
+            {"type": "text", "name": f"rc{i}", "label": [f"RC{i}"], "constraint": expression},
+        ]
+    survey.append({"type": "end_repeat"})
+    survey.append({"type": "begin_group", "name": "g", "relevant": "${t} != 'skip'"})
+    for i, expression in enumerate(EXPRESSIONS):
+        survey += [
+            {"type": "text", "name": f"q{i}", "label": [f"Q{i}"], "relevant": expression},
+            {"type": "integer", "name": f"c{i}", "label": [f"C{i}"], "constraint": expression},
+            {
+                "type": "select_one",
+                "select_from_list_name": "abc",
+                "name": f"s{i}",
+                "label": [f"S{i}"],
+                "constraint": ". = 'a' or " + expression,
+                "required": True,
+            },
+        ]
+    survey.append({"type": "end_group"})
+    return compile_asset_content({"survey": survey, "choices": CHOICES})
+
+
+def test_inlined_expressions_give_the_closures_results() -> None:
+    fast, slow = probe_form(), reference(probe_form())
+    rng = random.Random(11)
+    names = [q.path for q in fast.questions if q.type not in ("begin_group", "begin_repeat")]
+    plain = [n for n in names if not n.startswith("rep/")]
+    inner = [n.removeprefix("rep/") for n in names if n.startswith("rep/")]
+    for _ in range(300):
+        pool = NUMBERS if rng.random() < 0.5 else VALUES
+        data: dict[str, Any] = {n: rng.choice(pool) for n in plain if rng.random() < 0.8}
+        data["rep"] = [
+            {f"rep/{n}": rng.choice(pool) for n in inner if rng.random() < 0.8}
+            for _ in range(rng.randrange(3))
+        ]
+        assert state(fast, data, NOW) == state(slow, data, NOW), data
+
+
+def test_what_inline_writes_out() -> None:
+    form = probe_form()
+    top = Inliner(form.by_name, form.by_path["g/q0"], "()")
+    assert top.boolean(parse("${t} = 'yes'")) == "(values_get((1, ()), '') == 'yes')"
+    assert top.boolean(parse("5 < ${n}")) == "(number(values_get((3, ()), '')) > 5.0)"
+    assert top.boolean(parse("count-selected(${m}) >= 2")) == "(float(len(w0)) >= 2.0)"
+    assert top.boolean(parse("selected(${m}, 'a') or selected(${t}, 'b')")) == (
+        "(('a' in w0) or ('b' in w1))"
+    )
+    assert top.prelude() == [  # each string split once, whatever reads its words
+        "w0 = values_get((4, ()), '').split()",
+        "w1 = values_get((1, ()), '').split()",
+    ]
+    assert top.boolean(parse("${n} < ${t} + 1")) == (
+        "(number(values_get((3, ()), '')) < (number(values_get((1, ()), '')) + 1.0))"
+    )
+    assert top.boolean(parse("${n} mod 2 = 1")) is None
+    assert top.boolean(parse("count-selected(${r}) = 1")) is None
+    assert top.boolean(parse("string-length(${t}) = 1")) is None
+    assert top.boolean(parse("${r} = 'x'")) is None  # in a repeat
+    assert top.boolean(parse("1 = 1")) is None
+    assert top.boolean(parse("selected(${m}, ${t})")) is None
+    assert top.boolean(parse("true()")) is None
+    group = Inliner(form.by_name, form.by_path["g"], "()")
+    assert group.string(parse(".")) is None  # a group's string is its leaves'
+    in_repeat = Inliner(form.by_name, form.by_path["rep/rq0"], "idx")
+    assert in_repeat.boolean(parse("${r} = .")) == (
+        f"(values_get(({form.by_path['rep/r'].id}, idx), '') == "
+        f"values_get(({form.by_path['rep/rq0'].id}, idx), ''))"
+    )
+    assert isinstance(form.by_path["rep/r"], Element)
+
+
+def test_text_in_expressions_stays_data_in_the_generated_source(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    attack = f"x'); open('{marker}', 'w'); ('"
+    huge = "9" * 400  # float('9' * 400) is inf, which repr() cannot write as a literal
+    survey = [
+        {"type": "text", "name": "t", "label": ["T"]},
+        {"type": "text", "name": "q", "label": ["Q"], "relevant": f'${{t}} = "{attack}"'},
+        {"type": "integer", "name": "n", "label": ["N"], "constraint": f". < {huge}"},
+    ]
+    form = compile_asset_content({"survey": survey, "choices": []})
+    assert form.check({"t": attack, "q": "answered", "n": "5"}, now=NOW) == []
+    skipped = form.check({"t": "y", "q": "answered"}, now=NOW)
+    assert [(f.code, f.path) for f in skipped] == [("skip_logic.not_relevant", "q")]
+    assert not marker.exists()

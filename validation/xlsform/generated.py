@@ -1,0 +1,530 @@
+"""One Python function per form for settle's pass, and one for the findings walk.
+
+checker.run_steps and checker.check_steps walk a plan: per element they unpack a tuple,
+build keys, read the parent's relevance from a dict and test what the element has (a
+relevant, a calculation, a constraint...). All of that is known when the form is compiled,
+so each walk is written out once as Python source (one block per element, in document
+order; a loop over the submission's instances for an element inside repeats), exec'd, and
+kept on the form: keys are constants, a parent's relevance is a local variable, branches
+that cannot apply to an element are left out, a skipped group's questions are handled in
+one branch, and the common expressions are written in place (inline.py).
+
+Same rules, same order, same state as run_steps / check_steps, which stay the reference:
+tests/unit/xlsform/test_generated.py runs both on every fixture form. The source holds
+element ids (integers), numbers, repr() string literals and fixed names: an expression's
+text is never source.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from validation.xlsform import values as v
+from validation.xlsform.checker import (
+    CheckStep,
+    SettleStep,
+    Unknown,
+    cannot_check,
+    check_steps,
+    choices,
+    constraint,
+    constraint_failed,
+    evaluate,
+    invalid_problem,
+    invalid_value,
+    listed,
+    repeat_counts,
+    required,
+    run_steps,
+    settle_nodes,
+    truth,
+)
+from validation.xlsform.inline import NUMBER, Inliner
+from validation.xlsform.model import Element, Finding, Skipped
+from validation.xlsform.runtime import Runtime
+
+if TYPE_CHECKING:
+    from validation.xlsform.checker import _Words
+    from validation.xlsform.form import CompiledForm
+
+ALWAYS = "always_relevant"  # in each generated function's namespace: always_relevant(root)
+PassFn = Callable[[Runtime, bool], tuple[bool, bool]]
+
+
+def settle_pass(form: "CompiledForm", *, generate: bool = True) -> PassFn:
+    """The settle pass for this form: (a value read by earlier logic changed, anything changed).
+
+    generate=False: checker.run_steps over the whole plan, the reference the tests hold the
+    generated pass to.
+    """
+    namespace: dict[str, Any] = {
+        "form": form,
+        "run_steps": run_steps,
+        "settle_nodes": settle_nodes,
+        "truth": truth,
+        "evaluate": evaluate,
+        "Unknown": Unknown,
+        "to_string": v.to_string,
+        NUMBER: v.string_number,
+        ALWAYS: always_relevant(form.root),
+    }
+    if generate:
+        body = _settle_blocks(form, form.settle_plan, namespace)
+    else:
+        namespace["S"] = form.settle_plan
+        body = ["changed_early, changed_any = run_steps(form, rt, S, first)"]
+    source = "\n".join(
+        [
+            "def settle_pass(rt, first):",
+            "    rel, values, unknown, reasons = rt.rel, rt.values, rt.unknown, rt.reasons",
+            "    raw_get, values_get, rel_get = rt.raw.get, values.get, rel.get",
+            "    changed_early = changed_any = False",
+            "    inlined = 0  # evaluations of inlined expressions (checker.truth counts the rest)",
+            *(f"    {line}" for line in body),
+            "    rt.evaluations += inlined",
+            "    return changed_early, changed_any",
+        ]
+    )
+    fn: PassFn = _define("settle_pass", source.splitlines(), namespace)
+    return fn
+
+
+def _settle_blocks(
+    form: "CompiledForm", plan: list[SettleStep], namespace: dict[str, Any]
+) -> list[str]:
+    """The blocks of plan's elements, in order; a skipped group's first pass in one branch.
+
+    On the first pass, when a group outside repeats with nothing inside repeats is not
+    relevant, nothing in it is (run_steps): each is marked so and its answer dropped.
+    """
+    lines: list[str] = []
+    at = 0
+    while at < len(plan):
+        step = plan[at]
+        element = step[0]
+        i = _ident(element)
+        lines.extend(_settle_block(form, step, namespace))
+        end = at + 1
+        while end < len(plan) and element in plan[end][0].ancestors:
+            end += 1
+        inside = plan[at + 1 : end]
+        if (
+            element.kind != "group"
+            or not inside
+            or element.id in namespace[ALWAYS]
+            or form.iterate_always  # changed_any then compares each node's relevance
+            or any(s[4] is None for s in inside)  # holds repeats
+        ):
+            at += 1
+            continue
+        lines.append(f"if first and o{i} is False:")
+        for e, is_leaf, _, _, _ in inside:
+            lines.append(f"    rel[K{e.id}] = False")
+            if is_leaf:
+                lines += [
+                    f"    if K{e.id} in values:",
+                    f"        del values[K{e.id}]",
+                    "        changed_any = True",
+                    *(["        changed_early = True"] if e.read_early else []),
+                ]
+        lines.append("else:")
+        lines += [f"    {line}" for line in _settle_blocks(form, inside, namespace)]
+        at = end
+    return lines
+
+
+def _settle_block(form: "CompiledForm", step: SettleStep, namespace: dict[str, Any]) -> list[str]:
+    element = step[0]
+    i = _ident(element)
+    if step[4] is not None:  # outside repeats: one node, its key a constant
+        namespace[f"K{i}"], namespace[f"N{i}"] = (i, ()), (element, ())
+        return _block(step, namespace, form.iterate_always, f"K{i}", f"N{i}", f"o{i}", form.by_name)
+    # Inside repeats: a loop over this submission's instances (checker.settle_nodes).
+    namespace[f"E{i}"] = element
+    parent = element.parent
+    under_root = parent is None or parent.kind == "root"
+    lines = [f"for key, up_key, node in settle_nodes(form, rt, E{i}):"]
+    if not under_root:
+        lines.append("    p = rel_get(up_key, True)")
+    block = _block(
+        step,
+        namespace,
+        form.iterate_always,
+        "key",
+        "node",
+        "own",
+        form.by_name,
+        up="True" if under_root else "p",
+    )
+    return lines + [f"    {line}" for line in block]
+
+
+def always_relevant(root: Element) -> frozenset[int]:
+    """Ids of the elements outside repeats that settle always finds relevant.
+
+    No relevant of their own, nor in any group holding them.
+    """
+    ids: set[int] = set()
+    stack = list(root.children.values())
+    while stack:
+        e = stack.pop()
+        if e.relevant is None and not e.repeats:
+            ids.add(e.id)
+            stack.extend(e.children.values())
+    return frozenset(ids)
+
+
+def _define(name: str, lines: list[str], namespace: dict[str, Any]) -> Any:
+    """Exec the function's source once; the source holds element ids and fixed text only."""
+    code = compile("\n".join(lines), f"<generated {name}>", "exec")
+    exec(code, namespace)  # noqa: S102 - our own source (see the module's docstring)
+    return namespace[name]
+
+
+def _ident(element: Element) -> int:
+    if type(element.id) is not int:  # the only form-derived thing the source holds
+        raise TypeError(f"element id {element.id!r} is not an integer")
+    return element.id
+
+
+def _block(
+    step: SettleStep,
+    namespace: dict[str, Any],
+    track_any: bool,
+    key: str,
+    node: str,
+    own: str,
+    by_name: dict[str, Element],
+    up: str | None = None,
+) -> list[str]:
+    """run_steps' work on one node: key, node and own name its key, node and relevance."""
+    element, is_leaf, relevant, calc, _ = step
+    i = _ident(element)
+    if up is None:  # outside repeats: the parent's relevance is its block's local
+        parent = element.parent
+        up = "True" if parent is None or parent.kind == "root" else f"o{_ident(parent)}"
+        if parent is not None and parent.id in namespace[ALWAYS]:
+            up = "True"
+    lines: list[str] = []
+    if relevant is None:
+        lines.append(f"{own} = {up}")
+    else:
+        namespace[f"R{i}"] = relevant
+        inline = Inliner(by_name, element, "()" if node.startswith("N") else f"{node}[1]")
+        source = inline.boolean(relevant.ast)
+        if source is None:
+            evaluate_it = [f"r = truth(rt, R{i}, {node})"]
+        else:  # no unknown answer: nothing can taint it (inline.py)
+            evaluate_it = [
+                "if unknown:",
+                f"    r = truth(rt, R{i}, {node})",
+                "else:",
+                "    inlined += 1",
+                *(f"    {line}" for line in inline.prelude()),
+                f"    r = {source}",
+            ]
+        judge = [
+            *evaluate_it,
+            "if r.__class__ is Unknown:",
+            f"    reasons[{key}] = 'its relevance cannot be evaluated: ' + r.reason",
+            f"    {own} = None",
+            "else:",
+            f"    {own} = r"
+            if up == "True"
+            else f"    {own} = None if ({up} is None and r) else r",
+        ]
+        if up == "True":
+            lines.extend(judge)
+        else:
+            lines.extend([f"if {up} is False:", f"    {own} = False", "else:"])
+            lines.extend(f"    {line}" for line in judge)
+    if track_any:
+        lines.append(f"if rel.get({key}, 0) != {own}:")
+        lines.append("    changed_any = True")
+    lines.append(f"rel[{key}] = {own}")
+    if not is_leaf:
+        return lines
+    general: list[str] = []
+    if calc is None and relevant is None and up == "True":  # always relevant: as submitted
+        lines.append("if not first:")
+        general = lines
+        lines = []
+    elif calc is None:  # run_steps' first pass: only a skipped answer changes
+        lines += [
+            "if first:",
+            f"    if {own} is False:",
+            f"        if {key} in values:",
+            f"            del values[{key}]",
+            "            changed_any = True",
+            *(["            changed_early = True"] if element.read_early else []),
+            f"    elif {own} is None:",
+            f"        unknown.add({key})",
+            "else:",
+        ]
+        general = lines
+        lines = []
+    lines.append(f"x = raw_get({key})")
+    lines.append(f"uncertain = {own} is None")
+    lines.append(f"if {own} is False:")
+    lines.append("    value = ''")
+    if calc is not None:
+        namespace[f"C{i}"] = calc
+        lines.extend(
+            [
+                "elif x is None:",
+                f"    c = evaluate(rt, C{i}, {node})",
+                "    if c.__class__ is Unknown:",
+                "        value, uncertain = '', True",
+                "    else:",
+                "        value = to_string(c)",
+            ]
+        )
+    lines.extend(
+        [
+            "else:",
+            "    value = x or ''",
+            "if uncertain:",
+            f"    unknown.add({key})",
+            "elif unknown:",
+            f"    unknown.discard({key})",
+            f"if values_get({key}, '') != value:",
+            "    if value:",
+            f"        values[{key}] = value",
+            "    else:",
+            f"        values.pop({key}, None)",
+            "    changed_any = True",
+        ]
+    )
+    if element.read_early:
+        lines.append("    changed_early = True")
+    if general:  # the rest is the else: of `if first:`
+        return general + [f"    {line}" for line in lines]
+    return lines
+
+
+CheckFn = Callable[[Runtime, "_Words", list[Finding]], None]
+
+
+def check_pass(form: "CompiledForm", *, generate: bool = True) -> CheckFn:
+    """check_submission's walk for this form (generate=False: checker.check_steps's)."""
+    namespace: dict[str, Any] = {
+        "form": form,
+        "check_steps": check_steps,
+        "settle_nodes": settle_nodes,
+        "cannot_check": cannot_check,
+        "required": required,
+        "choices": choices,
+        "constraint": constraint,
+        "constraint_failed": constraint_failed,
+        "invalid_problem": invalid_problem,
+        "invalid_value": invalid_value,
+        "listed": listed,
+        "repeat_counts": repeat_counts,
+        "new": object.__new__,
+        "Skipped": Skipped,
+        NUMBER: v.string_number,
+        ALWAYS: always_relevant(form.root),
+    }
+    if not generate:
+        namespace["S"] = form.check_plan
+        body = ["check_steps(form, rt, say, out, S)"]
+    else:
+        body = _check_blocks(form.check_plan, namespace, form.by_name)
+    fn: CheckFn = _define(
+        "check_pass",
+        [
+            "def check_pass(rt, say, out):",
+            "    rel_get, raw_get, reasons = rt.rel.get, rt.raw.get, rt.reasons",
+            "    values_get, unknown, append = rt.values.get, rt.unknown, out.append",
+            "    skipped, not_relevant = say.skipped_words, say.not_relevant",
+            "    inlined = 0  # evaluations of inlined expressions (checker.truth counts the rest)",
+            *(f"    {line}" for line in body),
+            "    rt.evaluations += inlined",
+        ],
+        namespace,
+    )
+    return fn
+
+
+def _check_blocks(
+    plan: list[CheckStep], namespace: dict[str, Any], by_name: dict[str, Element]
+) -> list[str]:
+    """The blocks of plan's elements, in order; a skipped group's questions in one branch.
+
+    When a group outside repeats with nothing inside repeats is not relevant, neither is
+    anything in it (settle): its answered questions are reported without reading their
+    relevance, each decided by the group's outermost skipped ancestor.
+    """
+    lines: list[str] = []
+    at = 0
+    while at < len(plan):
+        step = plan[at]
+        element = step[0]
+        lines.extend(_check_block(step, namespace, by_name))
+        end = at + 1
+        while end < len(plan) and element in plan[end][0].ancestors:
+            end += 1
+        inside = plan[at + 1 : end]
+        if element.kind != "group" or step[1] is None or not inside:
+            at += 1
+            continue
+        if any(s[1] is None for s in inside) or element.id in namespace[ALWAYS]:
+            at += 1  # holds repeats, or is never skipped: the general blocks
+            continue
+        lines += ["if r is False:", f"    decider, expression = d{_ident(element)}"]
+        skipped = [s[0] for s in inside if s[4]]  # the reported questions
+        for question in skipped:
+            i = question.id
+            namespace[f"P{i}"] = question.path_segments[0]
+            lines += [
+                f"    x = raw_get(K{i})",
+                "    if x:",
+                "        f = new(Skipped)",
+                f"        f._name, f._path, f._expression = E{i}.name, P{i}, expression",
+                f"        f._build = (skipped, E{i}, x, decider)",
+                "        append(f)",
+            ]
+        if not skipped:
+            lines.append("    pass")
+        lines.append("else:")
+        lines += [f"    {line}" for line in _check_blocks(inside, namespace, by_name)]
+        at = end
+    return lines
+
+
+def _check_block(
+    step: CheckStep, namespace: dict[str, Any], by_name: dict[str, Element]
+) -> list[str]:
+    """check_steps' work on one element: straight code outside repeats, else a loop."""
+    element, top_key, _, counted, _, _, _ = step
+    i = _ident(element)
+    name = f"E{i}"
+    namespace[name] = element
+    relevant = element.relevant
+    namespace[f"X{i}"] = relevant.text if relevant is not None else None
+    if top_key is not None:
+        namespace[f"K{i}"] = top_key
+        return _check_node(step, namespace, by_name, f"K{i}", "()")
+    lines = [f"out.extend(repeat_counts(form, rt, {name}, say))"] if counted else []
+    lines.append(f"for key, _, node in settle_nodes(form, rt, {name}):")
+    lines.append("    idx = key[1]")
+    lines += [f"    {line}" for line in _check_node(step, namespace, by_name, "key", "idx")]
+    return lines
+
+
+def _check_node(
+    step: CheckStep, namespace: dict[str, Any], by_name: dict[str, Element], key: str, idx: str
+) -> list[str]:
+    element, top_key, _, _, checked, typed, selects = step
+    i, name = element.id, f"E{element.id}"
+    fixed = top_key is not None
+    parent = element.ancestors[0] if element.ancestors else None
+    always = fixed and element.id in namespace[ALWAYS]
+    if always and not checked:  # its relevance is True (settle): nothing to report
+        if element.kind != "leaf":
+            lines = ["r = True"]
+            outer = f"d{_ident(parent)}" if parent is not None else "None"
+            lines.append(f"d{i} = {outer}")
+            return lines
+        return []
+    if always:
+        lines = [f"x = raw_get({key})"]
+        answer = _answered(element, typed, selects, namespace, by_name, idx)
+        if answer:
+            lines += ["if x:", *(f"    {line}" for line in answer)]
+        if element.required is not False:
+            lines += ["if not x:", f"    out.extend(required(rt, {name}, {idx}, say))"]
+        return lines
+    if not checked:
+        lines = [f"r = rel_get({key}, True)"]
+        if fixed and element.kind != "leaf":
+            # d<id>: the outermost non-relevant one of this group and its ancestors, as
+            # (element, its relevant's text), else None (say._outermost, for not_relevant).
+            outer = f"d{_ident(parent)} or " if parent is not None else ""
+            lines.append(f"d{i} = {outer}(({name}, X{i}) if r is False else None)")
+        lines += [
+            f"if r is None and {key} in reasons:",
+            f"    append(cannot_check(say, {name}, {key}))",
+        ]
+        return lines
+    lines = [f"r = rel_get({key}, True)", "if r is True:", f"    x = raw_get({key})"]
+    answer = _answered(element, typed, selects, namespace, by_name, idx)
+    if answer:
+        lines += ["    if x:", *(f"        {line}" for line in answer)]
+    if element.required is not False:
+        lines += ["    if not x:", f"        out.extend(required(rt, {name}, {idx}, say))"]
+    lines += ["elif r is False:", f"    x = raw_get({key})", "    if x:"]
+    if not fixed:
+        lines.append(f"        append(not_relevant({name}, idx, x))")
+    else:
+        # say.not_relevant inlined: the outermost skipped group decides, else the question.
+        namespace[f"P{i}"] = element.path_segments[0]
+        lines += [
+            "        f = new(Skipped)",
+            f"        f._name, f._path = {name}.name, P{i}",
+        ]
+        if parent is not None:
+            lines += [
+                f"        if d{_ident(parent)} is not None:",
+                f"            decider, f._expression = d{parent.id}",
+                f"            f._build = (skipped, {name}, x, decider)",
+                "        else:",
+                f"            f._expression = X{i}",
+                f"            f._build = (skipped, {name}, x, {name})",
+            ]
+        else:
+            lines += [
+                f"        f._expression = X{i}",
+                f"        f._build = (skipped, {name}, x, {name})",
+            ]
+        lines.append("        append(f)")
+    lines += [f"elif {key} in reasons:", f"    append(cannot_check(say, {name}, {key}))"]
+    return lines
+
+
+def _answered(
+    element: Element,
+    typed: bool,
+    selects: bool,
+    namespace: dict[str, Any],
+    by_name: dict[str, Element],
+    idx: str,
+) -> list[str]:
+    """checker.answered written out for one element: its answer is `x`."""
+    i, name = element.id, f"E{element.id}"
+    rest: list[str] = []
+    if selects:
+        pick = f"out.extend(choices(form, rt, {name}, {idx}, x, say))"
+        if element.choice_filter is None and element.value_kind == "select1":
+            namespace[f"L{i}"] = element.choices  # checker.listed inlined
+            other = " or name == 'other'" if element.or_other else ""
+            rest += ["name = x.strip()", f"if not (name in L{i}{other}):", f"    {pick}"]
+        elif element.choice_filter is None:
+            rest += [f"if not listed({name}, x):", f"    {pick}"]
+        else:
+            rest.append(pick)
+    if element.constraint is not None:
+        rule = f"out.extend(constraint(rt, {name}, {idx}, x, say))"
+        inline = Inliner(by_name, element, idx)
+        source = inline.boolean(element.constraint.ast)
+        if source is None:
+            rest.append(rule)
+        else:  # no unknown answer: nothing can taint it (inline.py)
+            rest += [
+                "if unknown:",
+                f"    {rule}",
+                "else:",
+                "    inlined += 1",
+                *(f"    {line}" for line in inline.prelude()),
+                f"    if not {source}:",
+                f"        append(constraint_failed(say, {name}, {idx}, x))",
+            ]
+    if not typed:
+        return rest
+    lines = [
+        f"problem = invalid_problem({name}, x)",
+        "if problem:",
+        f"    append(invalid_value(say, {name}, {idx}, x, problem))",
+    ]
+    if rest:
+        lines += ["else:", *(f"    {line}" for line in rest)]
+    return lines

@@ -1,0 +1,177 @@
+"""Python source for the simplest boolean expressions, for the generated passes to inline.
+
+Most skip logic is `${q} = 'yes'`, `selected(${q}, 'x')`, `. >= 18`, `count-selected(.) <= 3`
+or `${a} < ${b} + ${c}`, joined by and/or/not.
+Written into the generated pass (generated.py) they skip checker.truth's bookkeeping and
+the compiled closures' calls. The source gives what compiler.py's closures give for the
+same expression (_comparison, _fast_call, _logical): it compares the very strings and
+numbers they compare. Anything else returns None and the pass calls the closure.
+
+The generated pass uses the source only while no answer of the submission is unknown
+(Runtime.unknown empty): then no read can taint the result and nothing here can raise.
+"""
+
+import math
+
+from validation.xlsform import nodes as n
+from validation.xlsform.model import Element
+
+# The functions and names the source may use; the generated pass's namespace defines them.
+NUMBER = "number"  # values.string_number
+READ = "values_get"  # Runtime.values.get
+
+_NUMERIC = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+class Inliner:
+    """Source of expressions evaluated at `context`, whose index tuple is named `idx`."""
+
+    def __init__(self, by_name: dict[str, Element], context: Element, idx: str) -> None:
+        self.by_name, self.context, self.idx = by_name, context, idx
+        # A string's words, split once for all its selected() / count-selected() in the
+        # expression: string source -> the local holding them (see prelude).
+        self.words: dict[str, str] = {}
+
+    def prelude(self) -> list[str]:
+        """Lines to run before the expression's source: its strings' words."""
+        return [f"{name} = {text}.split()" for text, name in self.words.items()]
+
+    def _words(self, text: str) -> str:
+        name = self.words.get(text)
+        if name is None:
+            name = self.words[text] = f"w{len(self.words)}"
+        return name
+
+    def boolean(self, expr: n.Expr) -> str | None:
+        """Source giving the expression's True/False, or None when it is not that simple."""
+        if isinstance(expr, n.Logical):
+            parts = [self.boolean(o) for o in expr.operands]
+            if any(p is None for p in parts):
+                return None
+            return "(" + f" {expr.op} ".join(p for p in parts if p is not None) + ")"
+        if isinstance(expr, n.Chain) and len(expr.rest) == 1 and expr.rest[0][0] in _NUMERIC:
+            op, right = expr.rest[0]
+            return self._comparison(op, expr.first, right)
+        if isinstance(expr, n.Call):
+            return self._call(expr)
+        return None
+
+    def _comparison(self, op: str, left: n.Expr, right: n.Expr) -> str | None:
+        left_number, right_number = _number(left), _number(right)
+        if left_number is not None and right_number is not None:
+            return None
+        found = self._strings(op, left, right, left_number, right_number)
+        if found is not None or (self._simple(left) and self._simple(right)):
+            return found
+        # A side is a number (count-selected, + - *): compiler._chain's general path, whose
+        # v.relate / v.equal compare numbers then (a one-answer node-set by its number).
+        a, b = self.number(left), self.number(right)
+        if a is None or b is None:
+            return None
+        return f"({a} {_NUMERIC[op]} {b})"
+
+    def _simple(self, expr: n.Expr) -> bool:
+        """A string or number literal, `.` or `${q}`: compiler._comparison's own cases."""
+        return _number(expr) is not None or isinstance(expr, n.String | n.Ref) or _is_dot(expr)
+
+    def _strings(
+        self,
+        op: str,
+        left: n.Expr,
+        right: n.Expr,
+        left_number: float | None,
+        right_number: float | None,
+    ) -> str | None:
+        """compiler._comparison: one string against another or a number literal."""
+        if left_number is None and right_number is None:
+            a, b = self.string(left), self.string(right)
+            if a is None or b is None:
+                return None
+            if op in ("=", "!="):
+                return f"({a} {_NUMERIC[op]} {b})"
+            return f"({NUMBER}({a}) {_NUMERIC[op]} {NUMBER}({b}))"
+        if left_number is None:
+            text, constant = self.string(left), right_number
+        else:  # 5 < x is x > 5
+            text, constant, op = self.string(right), left_number, _FLIPPED[op]
+        if text is None or constant is None or not math.isfinite(constant):
+            return None  # (repr(inf) is no Python literal)
+        return f"({NUMBER}({text}) {_NUMERIC[op]} {constant!r})"
+
+    def number(self, expr: n.Expr) -> str | None:
+        """Source of a number: a literal, count-selected(), + - * of numbers, a string's.
+
+        As compiler.py's closures and values.to_number / values.arithmetic give it.
+        """
+        literal = _number(expr)
+        if literal is not None:
+            return repr(literal) if math.isfinite(literal) else None
+        if isinstance(expr, n.Call):
+            if expr.name == "count-selected" and len(expr.args) == 1:
+                text = self.string(expr.args[0])
+                return None if text is None else f"float(len({self._words(text)}))"
+            return None
+        if isinstance(expr, n.Chain):
+            if not all(op in ("+", "-", "*") for op, _ in expr.rest):
+                return None  # div and mod have XPath's own rules (values.arithmetic)
+            source = self.number(expr.first)
+            for op, operand in expr.rest:
+                right = self.number(operand)
+                if source is None or right is None:
+                    return None
+                source = f"({source} {op} {right})"
+            return source
+        text = self.string(expr)
+        return None if text is None else f"{NUMBER}({text})"
+
+    def _call(self, expr: n.Call) -> str | None:
+        args = expr.args
+        if expr.name in ("selected", "is-selected", "jr:selected") and len(args) == 2:
+            value, wanted = args
+            if isinstance(wanted, n.String) and wanted.value.strip():
+                text = self.string(value)
+                if text is not None:
+                    return f"({wanted.value.strip()!r} in {self._words(text)})"
+            return None
+        if expr.name == "not" and len(args) == 1:
+            inner = self.boolean(args[0])
+            return None if inner is None else f"(not {inner})"
+        return None
+
+    def string(self, expr: n.Expr) -> str | None:
+        """Source of one string: a literal, `.` of a question, or `${q}` naming one answer."""
+        if isinstance(expr, n.String):
+            return repr(expr.value)
+        if isinstance(expr, n.Ref):
+            target = self.by_name.get(expr.name)
+            if target is None or target.kind != "leaf":
+                return None
+            return self._read(target)
+        if _is_dot(expr) and self.context.kind == "leaf":
+            return self._read(self.context)
+        return None
+
+    def _read(self, target: Element) -> str | None:
+        if not target.repeats:
+            return f"{READ}(({int(target.id)}, ()), '')"
+        if target.repeats == self.context.repeats:  # the answer in this same instance
+            return f"{READ}(({int(target.id)}, {self.idx}), '')"
+        return None
+
+
+def _number(expr: n.Expr) -> float | None:
+    if isinstance(expr, n.Number):
+        return expr.value
+    if isinstance(expr, n.Negate) and isinstance(expr.operand, n.Number):
+        return -expr.operand.value
+    return None
+
+
+def _is_dot(expr: n.Expr) -> bool:
+    return (
+        isinstance(expr, n.Path)
+        and not expr.absolute
+        and len(expr.steps) == 1
+        and expr.steps[0] == n.Step("self", "node()", ())
+    )
