@@ -58,6 +58,10 @@ class CheckContext:
     # Answers that describe the respondent and stay the same between two interviews (marital
     # status, education, region of origin…): evidence for repeat respondents.
     respondent_facts: Sequence[str] = ()
+    # Work a check may reuse while this context (and its copies by dataclasses.replace, which
+    # share the dict) lives: the quality run asks for a round's duplicates twice, to find the
+    # partners of the due interviews and then their findings, and the matcher is built once.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

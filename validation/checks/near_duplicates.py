@@ -6,8 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from itertools import combinations
-from typing import Any
+from itertools import chain, combinations
+from typing import Any, cast
+
+import numpy as np
 
 from validation.checks.base import (
     CheckContext,
@@ -41,6 +43,7 @@ SPECS = {
 _MAX_GROUP = 200
 _NEIGHBOURS = 40
 _MAX_LISTED_FIELDS = 20
+_NOT_AN_ANSWER = -1  # the code of an empty answer or a metadata key
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,27 +58,44 @@ class _Vocabulary:
     def __init__(self) -> None:
         self.ids: dict[tuple[str, str], int] = {}  # -1: not an answer (empty, or metadata)
         self.keys: list[str] = []
+        self._crc = np.zeros(0, dtype=np.int64)
+        self._tags = np.zeros(0, dtype=np.uint64)
 
     def encode(self, answers: Mapping[str, str]) -> frozenset[int]:
-        # One dictionary look-up per answer: items() yields the (key, value) tuples themselves.
+        # One dictionary look-up per answer, in C (map): items() yields the (key, value)
+        # tuples themselves; pairs seen for the first time are interned, then looked up again.
         ids = self.ids
-        out = []
-        for pair in answers.items():
-            item = ids.get(pair)
-            if item is None:
-                key, value = pair
-                if value == "" or not is_answer_key(key):
-                    item = -1
-                else:
-                    item = len(self.keys)
-                    self.keys.append(key)
-                ids[pair] = item
-            if item >= 0:
-                out.append(item)
-        return frozenset(out)
+        got = list(map(ids.get, answers.items()))
+        if None in got:
+            for pair in answers.items():
+                if pair not in ids:
+                    key, value = pair
+                    if value == "" or not is_answer_key(key):
+                        ids[pair] = -1
+                    else:
+                        ids[pair] = len(self.keys)
+                        self.keys.append(key)
+            got = list(map(ids.get, answers.items()))
+        known = cast("list[int]", got)  # every pair is interned now
+        return frozenset(filter(_NOT_AN_ANSWER.__ne__, known))
 
     def questions(self, items: Iterable[int]) -> set[str]:
         return {self.keys[p] for p in items}
+
+    def crc32(self) -> np.ndarray:
+        """Per item, the crc32 of its question (bands are by question)."""
+        if len(self._crc) < len(self.keys):
+            more = [zlib.crc32(key.encode()) for key in self.keys[len(self._crc) :]]
+            self._crc = np.concatenate((self._crc, np.array(more, dtype=np.int64)))
+        return self._crc
+
+    def tags(self) -> np.ndarray:
+        """Per item, a random 64-bit tag (seeded: the same candidates on every run)."""
+        if len(self._tags) < len(self.keys):
+            rng = np.random.default_rng(len(self._tags))
+            more = rng.integers(0, 2**64, size=len(self.keys) - len(self._tags), dtype=np.uint64)
+            self._tags = np.concatenate((self._tags, more))
+        return self._tags
 
 
 class NearDuplicateCheck:
@@ -126,24 +146,8 @@ def _candidates(
     split keys into one band more than that and some band is identical in both (pigeonhole),
     so grouping by band content finds every qualifying pair without comparing all pairs.
     """
-    longest = max(len(a.items) for a in block)
-    bands = math.floor((1 - min_share) / min_share * longest + 1e-9) + 1
-    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-    band_of: dict[int, int] = {}  # crc32 of the question, not hash(): same bands in every process
-    for index, answers in enumerate(block):
-        split: dict[int, list[int]] = defaultdict(list)
-        for item in sorted(answers.items):  # sorted once: each band's content comes sorted
-            band = band_of.get(item)
-            if band is None:
-                band = band_of[item] = zlib.crc32(vocabulary.keys[item].encode()) % bands
-            split[band].append(item)
-        for band, content in split.items():
-            # A hash collision only adds a candidate; every candidate is verified exactly.
-            groups[(band, hash(tuple(content)))].append(index)
     pairs: set[tuple[int, int]] = set()
-    for members in groups.values():
-        if len(members) < 2:
-            continue
+    for members in _band_groups(block, min_share, vocabulary):
         if len(members) <= _MAX_GROUP:
             if focus is None:
                 pairs.update(combinations(members, 2))
@@ -158,6 +162,38 @@ def _candidates(
                 if focus is None or i in focus or j in focus:
                     pairs.add((min(i, j), max(i, j)))
     return pairs
+
+
+def _band_groups(
+    block: list[_Answers], min_share: float, vocabulary: _Vocabulary
+) -> Iterator[list[int]]:
+    """Indices (ascending) of the interviews with the same content in one band, 2 or more.
+
+    A band's content is summed as random 64-bit tags of its answers (in numpy, all interviews
+    at once): equal content gives equal sums, and a chance collision only adds a candidate,
+    which is verified exactly.
+    """
+    longest = max(len(a.items) for a in block)
+    bands = math.floor((1 - min_share) / min_share * longest + 1e-9) + 1
+    lengths = np.fromiter((len(a.items) for a in block), dtype=np.int64, count=len(block))
+    items = np.fromiter(
+        chain.from_iterable(a.items for a in block), dtype=np.int64, count=int(lengths.sum())
+    )
+    # crc32 of the question, not hash(): the same bands in every process.
+    band_of = vocabulary.crc32()[items] % bands
+    cell = np.repeat(np.arange(len(block), dtype=np.int64), lengths) * bands + band_of
+    content = np.zeros(len(block) * bands, dtype=np.uint64)
+    np.add.at(content, cell, vocabulary.tags()[items])
+    cells = np.unique(cell)  # the bands each interview has answers in
+    band, sums, owner = cells % bands, content[cells], cells // bands
+    order = np.lexsort((owner, sums, band))
+    band, sums, owner = band[order], sums[order], owner[order]
+    starts = np.flatnonzero(
+        np.concatenate(([True], (band[1:] != band[:-1]) | (sums[1:] != sums[:-1]), [True]))
+    )
+    for lo, hi in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
+        if hi - lo > 1:
+            yield owner[lo:hi].tolist()
 
 
 def _block_findings(

@@ -88,34 +88,42 @@ class OutlierCheck:
         use_log = bool(params["log"])
         special = ctx.dk_values | ctx.refuse_values
         local: dict[tuple[int, str, str], list[tuple[Interview, float, float]]] = defaultdict(list)
+        # Answers repeat (household sizes, rounded incomes): each distinct one is read once.
+        readings: dict[str, tuple[float, float] | str | None] = {}
         for iv in interviews:
             for question in ctx.numeric_questions:
                 raw = iv.answers.get(question)
-                # Unanswered (skip logic) or a "don't know"/"refuse" code such as 98/99.
-                if raw is None or raw.strip() == "" or raw.strip() in special:
+                if raw is None:
                     continue
-                value = as_number(raw)
-                if value is None:
-                    yield cannot_check(
-                        "outlier", iv.id, f"The answer {raw[:40]!r} is not a number.", question
-                    )
-                    continue
-                if use_log and value < 0:
-                    yield cannot_check(
-                        "outlier",
-                        iv.id,
-                        f"{value:g} is negative and cannot be log-scaled.",
-                        question,
-                    )
-                    continue
-                scaled = math.log1p(value) if use_log else value
-                local[(iv.round_id, iv.location or "", question)].append((iv, value, scaled))
-        yield from _judge(local, params)
+                if raw in readings:
+                    reading = readings[raw]
+                else:
+                    reading = readings[raw] = _read(raw, special, use_log=use_log)
+                if isinstance(reading, tuple):
+                    value, scaled = reading
+                    local[(iv.round_id, iv.location or "", question)].append((iv, value, scaled))
+                elif reading is not None:
+                    yield cannot_check("outlier", iv.id, reading, question)
+        yield from _judge(local, params, only_ids)
+
+
+def _read(raw: str, special: frozenset[str], *, use_log: bool) -> tuple[float, float] | str | None:
+    """(value, scaled value) of an answer; None to skip it; else why it cannot be judged."""
+    # Unanswered (skip logic) or a "don't know"/"refuse" code such as 98/99.
+    if raw.strip() == "" or raw.strip() in special:
+        return None
+    value = as_number(raw)
+    if value is None:
+        return f"The answer {raw[:40]!r} is not a number."
+    if use_log and value < 0:
+        return f"{value:g} is negative and cannot be log-scaled."
+    return value, math.log1p(value) if use_log else value
 
 
 def _judge(
     local: dict[tuple[int, str, str], list[tuple[Interview, float, float]]],
     params: dict[str, Any],
+    only_ids: frozenset[int] | None = None,
 ) -> Iterator[Finding]:
     min_sample = int(params["min_sample"])
     method, k, iqr_k = str(params["method"]), float(params["k"]), float(params["iqr_k"])
@@ -124,6 +132,10 @@ def _judge(
         by_round[(round_id, question)].extend(s for _, _, s in rows)
     round_fences: dict[tuple[int, str], Fences | None] = {}
     for (round_id, location, question), rows in local.items():
+        # Every answer sets the fences; with only_ids, findings are made for those alone.
+        judged = rows if only_ids is None else [row for row in rows if row[0].id in only_ids]
+        if not judged:
+            continue
         group = "location"
         if location and len(rows) >= min_sample:
             bounds = fences([s for _, _, s in rows], method, k, iqr_k)
@@ -138,7 +150,7 @@ def _judge(
         if bounds is None:
             continue
         size = len(rows) if group == "location" else len(by_round[(round_id, question)])
-        for iv, value, scaled in rows:
+        for iv, value, scaled in judged:
             if bounds.lower <= scaled <= bounds.upper:
                 continue
             yield _finding(iv, question, value, bounds, params, group, size)

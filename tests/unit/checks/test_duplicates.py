@@ -1,11 +1,13 @@
 import random
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from tests.unit.checks.conftest import almaty
+from validation.checks import duplicates
 from validation.checks.base import CheckContext, Finding, Interview
 from validation.checks.duplicates import DuplicateCheck, RespondentMatcher
 from validation.checks.identifiers import encode
@@ -471,3 +473,86 @@ def test_facts_that_follow_arrival_are_not_counted_twice(
     assert weights["c/first_year"][1] > 1.5
     assert 0.7 < weights["c/region"][1] < 1.4
     assert all(0.8 <= m <= 0.99 for m, _ in weights.values())
+
+
+@pytest.fixture
+def mixed_round(make_interview: Callable[..., Interview]) -> list[Interview]:
+    """600 respondents drawn from few names, ages and arrivals (many alike pairs), with
+    three-word names, typos, a placeholder phone shared by 50, absent fields, repeats (some
+    with a slip in the name)."""
+    rng = random.Random(11)
+    firsts = ["Sherzod", "Sardor", "Шерзод", "Bakyt", "Бакыт", "Azamat", "Nurlan", "Jasur"]
+    surnames = ["Karimov", "Каримов", "Rakhimov", "Raximov", "Asanov", "Usenov", "Tursunov"]
+    people: list[Interview] = []
+    for n in range(600):
+        name = f"{rng.choice(surnames)} {rng.choice(firsts)}"
+        if n % 25 == 0:
+            name += " Rustamovich Ali"  # more than two words after the patronymic goes
+        if n % 9 == 0:
+            name = name[:-1]  # a typo
+        phone = "+7 700 000 00 00" if n % 12 == 0 else f"+7 707 {rng.randrange(10**7):07d}"
+        answers = {key: rng.choice(values) for key, values in CHOICES.items()}
+        answers["c/first_year"] = str(rng.randint(2015, 2023))
+        arrival = date(rng.randint(2019, 2022), rng.randint(1, 12), rng.choice((1, 5, 6, 20)))
+        person = make_interview(
+            sex=rng.choice(("male", "male", "female", "")),
+            age=rng.choice((None, 30, 31, 32, 33)),
+            nationality=rng.choice(("uz", "kg", "tj")),
+            location=rng.choice(("KZ-ALA-BOS", "KZ-ALA-MED", None)),
+            arrival_date=None if n % 17 == 0 else arrival,
+            answers=answers,
+            **_ids(phone=None if n % 7 == 0 else phone, name=None if n % 11 == 0 else name),
+        )
+        people.append(person)
+        if n % 30 == 0:
+            people.append(_again(person, make_interview, answers=answers))
+        elif n % 30 == 15:  # met again: a slip in the name, no phone this time
+            slip = _ids(name=name.replace("ov", "of", 1).replace("ов", "оф", 1))
+            people.append(_again(person, make_interview, answers=answers, **slip))
+    return people
+
+
+@pytest.mark.parametrize("min_score", [0.05, 0.4, 0.9])
+def test_bounded_scoring_finds_what_scoring_every_pair_finds(
+    mixed_round: list[Interview],
+    make_context: Callable[..., CheckContext],
+    monkeypatch: pytest.MonkeyPatch,
+    min_score: float,
+) -> None:
+    ctx = make_context(
+        respondent_facts=FACTS, params={"duplicate.respondent": {"min_score": min_score}}
+    )
+    monkeypatch.setattr(duplicates, "_BOUND_PAIRS", 10**9)  # every candidate scored
+    everyone = list(DuplicateCheck().run(mixed_round, ctx))
+    monkeypatch.setattr(duplicates, "_BOUND_PAIRS", 0)  # the bound screens every candidate
+    bounded = list(DuplicateCheck().run(mixed_round, ctx))
+    assert bounded == everyone
+    assert sum(f.code == "duplicate.respondent" for f in everyone) > 10
+    params = dict(DEFAULTS["duplicate.respondent"]) | {"min_score": min_score}
+    matcher = RespondentMatcher(mixed_round, params, facts=FACTS)
+    pairs = sorted(matcher.candidates)
+    # The bound does screen: most pairs are not scored at the default threshold.
+    kept = matcher._promising(pairs, min_score)
+    assert len(kept) < len(pairs) / (2 if min_score >= 0.4 else 1)
+    assert matcher._promising([], min_score) == []
+
+
+def test_focused_runs_share_the_rounds_matcher(
+    mixed_round: list[Interview], make_context: Callable[..., CheckContext]
+) -> None:
+    ctx = make_context(respondent_facts=FACTS)
+    focus = frozenset(iv.id for iv in mixed_round[:40])
+    first = list(DuplicateCheck().run(mixed_round, ctx, only_ids=focus))
+    (matcher,) = ctx.memo.values()
+    # A copy of the context (quality.run narrows it per family) shares the matcher.
+    again = list(DuplicateCheck().run(mixed_round, replace(ctx, enabled=None), only_ids=focus))
+    assert again == first
+    assert list(ctx.memo.values()) == [matcher]
+    fresh = list(DuplicateCheck().run(mixed_round, make_context(respondent_facts=FACTS)))
+    assert [f for f in fresh if f.interview_id in focus] == [
+        f for f in first if f.interview_id in focus
+    ]
+    # Other members (an interview more) or a whole run build their own.
+    list(DuplicateCheck().run(mixed_round[1:], ctx, only_ids=focus))
+    list(DuplicateCheck().run(mixed_round, ctx))
+    assert len(ctx.memo) == 2

@@ -104,3 +104,19 @@ def test_log_scale(
     ctx = make_context(params={"outlier.value": {"log": True}})
     (finding,) = OutlierCheck().run(sample, ctx)
     assert finding.values["median"] == pytest.approx(200_000)
+
+
+def test_only_ids_judges_those_against_every_answer(
+    make_interview: Callable[..., Interview], make_context: Callable[..., CheckContext]
+) -> None:
+    high, low = make_interview(answers={INCOME: "2000000"}), make_interview(answers={INCOME: "9"})
+    sample = [*_sample(make_interview, BASE), high, low]
+    everything = list(OutlierCheck().run(sample, make_context()))
+    assert {f.interview_id for f in everything} == {high.id, low.id}
+    # The one asked about is judged by the fences of all 22 answers, the others not at all.
+    (finding,) = OutlierCheck().run(sample, make_context(), only_ids=frozenset({high.id}))
+    assert finding == next(f for f in everything if f.interview_id == high.id)
+    assert finding.values["n"] == 22
+    assert (
+        list(OutlierCheck().run(sample, make_context(), only_ids=frozenset({sample[0].id}))) == []
+    )
