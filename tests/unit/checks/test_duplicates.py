@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 
 from tests.unit.checks.conftest import almaty
-from validation.checks import duplicates
 from validation.checks.base import CheckContext, Finding, Interview
-from validation.checks.duplicates import DuplicateCheck, RespondentMatcher
+from validation.checks.duplicates import DuplicateCheck, RespondentMatcher, bounds
 from validation.checks.identifiers import encode
 from validation.checks.registry import DEFAULTS
 
@@ -522,9 +521,9 @@ def test_bounded_scoring_finds_what_scoring_every_pair_finds(
     ctx = make_context(
         respondent_facts=FACTS, params={"duplicate.respondent": {"min_score": min_score}}
     )
-    monkeypatch.setattr(duplicates, "_BOUND_PAIRS", 10**9)  # every candidate scored
+    monkeypatch.setattr(bounds, "_BOUND_PAIRS", 10**9)  # every candidate scored
     everyone = list(DuplicateCheck().run(mixed_round, ctx))
-    monkeypatch.setattr(duplicates, "_BOUND_PAIRS", 0)  # the bound screens every candidate
+    monkeypatch.setattr(bounds, "_BOUND_PAIRS", 0)  # the bound screens every candidate
     bounded = list(DuplicateCheck().run(mixed_round, ctx))
     assert bounded == everyone
     assert sum(f.code == "duplicate.respondent" for f in everyone) > 10
