@@ -5,9 +5,10 @@ COPY, then prints: round progress time (median of 5; target <= 100 ms; and with 
 citizenship too) read from the progress counters, beside the full aggregate of the interviews
 it replaced (the anchor, same process, same data), the over-quota ranking time, the
 query count, time and Python peak memory of every API list endpoint the /api/v1/ router serves,
-and the peak memory of a clean-dataset CSV export of 10% and 100% of the N interviews, all made
-approved and eligible for it in a transaction rolled back after (flat memory: the two peaks
-should be close).
+the round dashboard page (a data manager's and a supervisor's: median time, queries, SQL time,
+CPU per page), and the peak memory of a clean-dataset CSV export of 10% and 100% of the N
+interviews, all made approved and eligible for it in a transaction rolled back after (flat
+memory: the two peaks should be close).
 
 As in the field, validation has derived the progress fields of all but the latest interviews:
 the last 500 still wait for validation (needs_validation), and 1 in 50 has an open duplicate.
@@ -37,7 +38,7 @@ def seed(database_url: str, n: int) -> None:
     from surveys.models import Submission
     from validation.models import Flag
 
-    br = seeding.bench_round(n)
+    br = seeding.bench_round(n, supervised=True)
     now = seeding.copy_interviews(
         br,
         n,
@@ -109,6 +110,11 @@ def measure(database_url: str) -> None:
         "api": {},
     }
     figures["progress_citizenship_ms_median"] = _citizenship_progress_ms(rnd.pk)
+    figures["over_quota_citizenship_ms"] = {**OVER_QUOTA, "load": os.getloadavg()[0]}
+    figures["dashboard"] = {
+        role: _page(connection, user, f"/admin/dashboards/rounds/{rnd.pk}/")
+        for role, user in (("manager", manager), ("supervisor", _supervisor()))
+    }
     client = Client()
     client.force_login(manager)
     for prefix, _viewset, _basename in router.registry:  # every list endpoint, as served
@@ -133,6 +139,50 @@ def measure(database_url: str) -> None:
     print(json.dumps(figures))
 
 
+def _supervisor() -> Any:
+    """bench_sup0, team 0's supervisor (made here in a database seeded without supervisors)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from surveys.models import Team
+    from surveys.roles import SUPERVISOR
+
+    user, created = get_user_model().objects.get_or_create(
+        username="bench_sup0", defaults={"is_staff": True}
+    )
+    if created:
+        user.groups.add(Group.objects.get(name=SUPERVISOR))
+        Team.objects.filter(name="team 0").update(supervisor=user)
+    return user
+
+
+def _page(connection: Any, user: Any, url: str, runs: int = 5) -> dict[str, Any]:
+    """A page as served to the user: median wall time of `runs` after a first request.
+
+    With its query count and SQL time, and CPU per page (Python, and PostgreSQL's backend).
+    """
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    status = client.get(url).status_code  # templates compiled, caches warm
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        times.append(time.perf_counter() - started)
+    return {
+        "status": status,
+        "ms_median": round(statistics.median(times) * 1000),
+        "queries": len(queries),
+        "sql_ms": round(sum(float(q["time"]) for q in queries.captured_queries) * 1000),
+        "cpu_ms": _progress_cpu_ms(connection, lambda: client.get(url), runs=3),
+        "load": os.getloadavg()[0],
+    }
+
+
 def _citizenship_progress_ms(round_id: int) -> float:
     """Round progress when the round also has quotas per citizenship (each district's women
     and men from uz and from kg), added in a transaction rolled back after."""
@@ -153,11 +203,49 @@ def _citizenship_progress_ms(round_id: int) -> float:
             started = time.perf_counter()
             round_progress(scope=Q(), round_id=round_id)  # every interview, from the counters
             times.append(time.perf_counter() - started)
+        _over_quota_by_citizenship(round_id)
         transaction.set_rollback(True)
     return round(statistics.median(times[1:]) * 1000, 1)
 
 
-def _progress_cpu_ms(connection: Any, call: Callable[[], object]) -> dict[str, float] | None:
+OVER_QUOTA: dict[str, float] = {}
+
+
+def _over_quota_by_citizenship(round_id: int) -> None:
+    """The over-quota ranking (quota check) with citizenship quotas: every counted interview
+    in interview-time order with its stratum, citizenship from respondent_citizenship; beside
+    it the anchor, the same read taking the citizenship from the answers (as before)."""
+    from validation.quotas.alerts import _interview_time, counted_rows
+    from validation.quotas.progress import citizenship_answer, quota_tree
+
+    assert quota_tree(round_id).by_citizenship
+
+    # "sex" and "cit" are annotations, which django-stubs' plugin cannot see.
+    def stored() -> int:  # what rolled_up reads
+        rows: Any = counted_rows(round_id, by_citizenship=True).order_by(*_interview_time())
+        return len(list(rows.values_list("pk", "location_id", "sex", "cit")))
+
+    def anchor() -> int:
+        rows: Any = (
+            counted_rows(round_id)
+            .annotate(answer=citizenship_answer(round_id, by_citizenship=True))
+            .order_by(*_interview_time())
+        )
+        return len(list(rows.values_list("pk", "location_id", "sex", "answer")))
+
+    for key, call in (("stored", stored), ("answers", anchor)):
+        call()
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - started)
+        OVER_QUOTA[key] = round(statistics.median(times) * 1000)
+
+
+def _progress_cpu_ms(
+    connection: Any, call: Callable[[], object], runs: int = 10
+) -> dict[str, float] | None:
     """CPU per call, which a shared machine's load does not inflate as it does wall time.
 
     PostgreSQL's share is read from its backend process (/proc, so only with a local server),
@@ -175,7 +263,6 @@ def _progress_cpu_ms(connection: Any, call: Callable[[], object]) -> dict[str, f
         return (int(utime) + int(stime)) * 1000 / os.sysconf("SC_CLK_TCK")
 
     call()
-    runs = 10
     db, py = backend_ms(), time.process_time()
     for _ in range(runs):
         call()
@@ -276,6 +363,20 @@ def main() -> None:
             )
     print(
         f"over-quota ranking: {m['over_quota_ranking_ms']} ms for {m['ranked']} counted interviews"
+    )
+    for role, p in m["dashboard"].items():
+        cpu = p["cpu_ms"] or {}
+        print(
+            f"round dashboard ({role}): {p['ms_median']} ms median, {p['queries']} queries, "
+            f"SQL {p['sql_ms']} ms; CPU per page PostgreSQL {cpu.get('postgres')} ms (no "
+            f"parallel workers) + Python {cpu.get('python')} ms (HTTP {p['status']}, load "
+            f"{p['load']:.1f})"
+        )
+    o = m["over_quota_citizenship_ms"]
+    print(
+        f"over-quota ranking with citizenship quotas: {o['stored']} ms median (stored "
+        f"citizenship); anchor reading it from the answers {o['answers']} ms, "
+        f"{o['answers'] / max(o['stored'], 1):.1f}x (load {o['load']:.1f})"
     )
     print(f"measuring process peak RSS: {m['peak_rss_mb']} MB")
     for endpoint, f in m["api"].items():

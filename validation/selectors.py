@@ -39,6 +39,8 @@ def visible_flags(user: UserLike) -> QuerySet[Flag]:
 
 def visible_review_events(user: UserLike) -> QuerySet[ReviewEvent]:
     """The review log of the interviews the user may see."""
+    if is_data_manager(user):  # all: no semi-join with every interview (the API's count)
+        return ReviewEvent.objects.all()
     return ReviewEvent.objects.filter(submission__in=visible_submissions(user).values("pk"))
 
 

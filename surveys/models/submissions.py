@@ -207,6 +207,9 @@ class Submission(models.Model):
             # The review screen's address is the KoBo ID alone (any form, tombstones too):
             # submission_unique_kobo_id leads with the form and holds live rows only.
             models.Index(fields=("kobo_id",), name="submission_kobo_id_idx"),
+            # The API's list order (newest first): its first page is 50 index entries, not a
+            # sort of the table; the dashboard map's latest points too.
+            models.Index(fields=("-submission_time", "id"), name="submission_time_idx"),
         ]
 
     def __str__(self) -> str:

@@ -9,10 +9,12 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from surveys.models import Location, Quota, Submission
 from tests.integration import round_data
+from validation.quotas.alerts import check_quotas
 from validation.quotas.progress import (
     derive_progress_fields,
     refresh_progress_fields,
@@ -66,3 +68,31 @@ def test_checked_interviews_count_by_their_stored_citizenship() -> None:
     assert _counted(rd)["kg"] == 1
     assert refresh_progress_fields(round_id=rd.round.pk) == 1
     assert _counted(rd) == {"": 3, "uz": 1, "kg": 2}
+
+
+def test_the_quota_check_reads_the_stored_citizenship_as_progress_does() -> None:
+    """check_quotas (the over-quota ranking) counts checked interviews by their stored
+    respondent_citizenship, not by decoding their answers; unchecked ones by their answers."""
+    rd = round_data.build()
+    city = Location.objects.get(code="KZ-ALA")
+    uz, kg = (
+        Quota.objects.create(round=rd.round, location=city, sex="male", citizenship=c, target=5)
+        for c in ("uz", "kg")
+    )
+    subs = [_interview(rd, n, cit) for n, cit in enumerate(("uz", "uz", "kg"), start=1)]
+    rows = Submission.objects.filter(pk__in=[s.pk for s in subs])
+    derive_progress_fields(rows=rows, round_id=rd.round.pk)
+    rows.update(needs_validation=False)
+    # An answer changed since the check: the stored "uz" counts until validation re-derives it.
+    subs[0].data["screening/citizenship"] = "kg"
+    Submission.objects.filter(pk=subs[0].pk).update(data=subs[0].data)
+    waiting = _interview(rd, 4, "kg")
+    Submission.objects.filter(pk=waiting.pk).update(needs_validation=True, respondent_sex="")
+    counted = check_quotas(round_id=rd.round.pk).counted
+    assert counted == {uz.pk: 2, kg.pk: 2}
+    assert counted == {
+        q.pk: r.counted
+        for q in (uz, kg)
+        for r in round_progress(scope=Q(), round_id=rd.round.pk)
+        if r.citizenship == q.citizenship
+    }

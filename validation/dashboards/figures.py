@@ -1,10 +1,13 @@
 """Aggregates the dashboards draw, each one query over the user's scope of a round."""
 
+import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 
 from surveys.models import KoboForm, Location, Submission
@@ -25,51 +28,72 @@ def round_rows(scope: QuerySet[Submission], round_id: int) -> QuerySet[Submissio
     )
 
 
-def overview(rows: QuerySet[Submission]) -> dict[str, int]:
-    """Totals by review status, eligibility and open flags, in one query."""
-    counts = rows.aggregate(
-        total=Count("pk"),
-        eligible=Count("pk", filter=Q(eligibility__verdict="eligible")),
-        ineligible=Count("pk", filter=Q(eligibility__verdict="ineligible")),
-        **{status: Count("pk", filter=Q(review_status=status)) for status in S.values},
+def overview_and_days(rows: QuerySet[Submission]) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Totals by review status and eligibility, and interviews per day, in one grouped query.
+
+    The open-flag total is flags_by_check's sum (overview_with_flags): one scan of the round's
+    interviews less each.
+    """
+    counts = {"total": 0, "eligible": 0, "ineligible": 0, **dict.fromkeys(S.values, 0)}
+    per_day: dict[dt.date, int] = defaultdict(int)
+    grouped = (
+        rows.values("review_status", "eligibility__verdict", day=TruncDate("submission_time"))
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    counts["open_flags"] = Flag.objects.open().filter(submission__in=rows.values("pk")).count()
-    return counts
+    for row in grouped:
+        n = row["n"]
+        counts["total"] += n
+        if row["eligibility__verdict"] in ("eligible", "ineligible"):
+            counts[row["eligibility__verdict"]] += n
+        if row["review_status"] in counts:
+            counts[row["review_status"]] += n
+        if row["day"] is not None:
+            per_day[row["day"]] += n
+    days = [{"day": day.isoformat(), "count": n} for day, n in sorted(per_day.items())]
+    return counts, days
 
 
-def interviews_per_day(rows: QuerySet[Submission]) -> list[dict[str, Any]]:
+def with_open_flags(counts: dict[str, int], by_check: list[dict[str, Any]]) -> dict[str, int]:
+    """The overview's totals with the open flags: the sum of flags_by_check's groups."""
+    return {**counts, "open_flags": sum(row["count"] for row in by_check)}
+
+
+# The flag figures join each interview of the scope to its open flags (one pass over the
+# interviews), rather than semi-joining the flags with the scope (a second pass).
+def flags_by_check(rows: QuerySet[Submission]) -> list[dict[str, Any]]:
+    grouped = (
+        rows.filter(flags__status=Flag.Status.OPEN)
+        .values(code=F("flags__check_code"), level=F("flags__severity"))
+        .annotate(count=Count("flags"))
+        .order_by("-count", "code")
+    )
     return [
-        {"day": row["day"].isoformat(), "count": row["count"]}
-        for row in rows.annotate(day=TruncDate("submission_time"))
-        .values("day")
-        .annotate(count=Count("pk"))
-        .order_by("day")
-        if row["day"] is not None
+        {"check_code": row["code"], "severity": row["level"], "count": row["count"]}
+        for row in grouped
     ]
 
 
-def flags_by_check(rows: QuerySet[Submission]) -> list[dict[str, Any]]:
-    return list(
-        Flag.objects.open()
-        .filter(submission__in=rows.values("pk"))
-        .values("check_code", "severity")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "check_code")
-    )
-
-
 def flags_by_enumerator(rows: QuerySet[Submission]) -> list[dict[str, Any]]:
-    return list(
-        Flag.objects.open()
-        .filter(submission__in=rows.values("pk"))
-        .values("submission__enumerator__kobo_username")
+    grouped = (
+        rows.filter(flags__status=Flag.Status.OPEN)
+        .values("enumerator__kobo_username")
         .annotate(
-            count=Count("pk"),
-            interviews=Count("submission", distinct=True),
-            blockers=Count("pk", filter=Q(severity="blocker")),
+            count=Count("flags"),
+            interviews=Count("pk", distinct=True),
+            blockers=Count("flags", filter=Q(flags__severity="blocker")),
         )
         .order_by("-count")
     )
+    return [
+        {
+            "submission__enumerator__kobo_username": row["enumerator__kobo_username"],
+            "count": row["count"],
+            "interviews": row["interviews"],
+            "blockers": row["blockers"],
+        }
+        for row in grouped
+    ]
 
 
 @dataclass(frozen=True)
@@ -83,11 +107,12 @@ class Point:
 def map_points(rows: QuerySet[Submission], round_id: int) -> Iterator[Point]:
     """Interview points (the latest few thousand), flagged ones marked."""
     path = question_path(round_id, "gps")
-    latest = rows.order_by("-submission_time").values_list("data", "review_status", "location_id")[
-        :_MAP_POINTS
-    ]
-    for data, status, location_id in latest.iterator(chunk_size=1000):
-        parts = str((data or {}).get(path, "")).split()
+    # The GPS answer alone (KT), not each interview's whole answers: 5,000 of them are 20 MB.
+    latest = rows.order_by("-submission_time").values_list(
+        KT(f"data__{path}"), "review_status", "location_id"
+    )[:_MAP_POINTS]
+    for gps, status, location_id in latest.iterator(chunk_size=1000):
+        parts = str(gps or "").split()
         try:
             lat, lon = float(parts[0]), float(parts[1])
         except (IndexError, ValueError):

@@ -46,10 +46,12 @@ def round_overview(request: HttpRequest, round_id: int) -> TemplateResponse:
     round_ = get_object_or_404(Round, pk=round_id)
     context = _context(request, gettext("%(round)s — overview") % {"round": round_}, round=round_)
     rows = figures.round_rows(export_scope(request.user), round_.pk)
+    counts, per_day = figures.overview_and_days(rows)
+    by_check = figures.flags_by_check(rows)
     context.update(
-        overview=figures.overview(rows),
-        per_day=figures.interviews_per_day(rows),
-        flags_by_check=figures.flags_by_check(rows),
+        overview=figures.with_open_flags(counts, by_check),
+        per_day=per_day,
+        flags_by_check=by_check,
         flags_by_enumerator=figures.flags_by_enumerator(rows),
         scorecards=round_scorecards(request.user, round_),
         progress=(

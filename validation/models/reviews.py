@@ -32,7 +32,11 @@ class ReviewEvent(models.Model):
 
     class Meta:
         ordering = ("submission", "at", "pk")
-        indexes = [models.Index(fields=("submission", "at"), name="reviewevent_sub_idx")]
+        indexes = [
+            models.Index(fields=("submission", "at"), name="reviewevent_sub_idx"),
+            # The API's review log, newest first: its first page without a sort of the log.
+            models.Index(fields=("-at", "-id"), name="reviewevent_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.submission_id}: {self.from_status} → {self.to_status}"

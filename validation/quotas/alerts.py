@@ -24,6 +24,7 @@ from django.db.models import (
     F,
     Q,
     QuerySet,
+    Value,
     When,
     Window,
 )
@@ -54,7 +55,7 @@ def counted_rows(round_id: int, *, by_citizenship: bool = False) -> QuerySet[Sub
     As validation.quotas.progress.round_progress counts them: an interview checked since its
     last sync is read from its stored respondent_sex and is_eligible, the others from their
     answers and verdict. CASE reads the answers only for those few, so the JSON of the rest
-    is never decoded (the citizenship, when quotas ask for it, is read from the answers).
+    is never decoded; nor is it for the citizenship, read from respondent_citizenship likewise.
     """
     derived = Q(needs_validation=False) & ~Q(respondent_sex="")
     round_rows = Submission.objects.filter(form__round_id=round_id)
@@ -84,7 +85,16 @@ def counted_rows(round_id: int, *, by_citizenship: bool = False) -> QuerySet[Sub
                 ),
                 output_field=BooleanField(),
             ),
-            cit=citizenship_answer(round_id, by_citizenship=by_citizenship),
+            # Stored by validation beside the sex; the answers only for the few not derived.
+            cit=(
+                Case(
+                    When(derived, then=F("respondent_citizenship")),
+                    default=citizenship_answer(round_id, by_citizenship=True),
+                    output_field=CharField(),
+                )
+                if by_citizenship
+                else Value("", output_field=CharField())
+            ),
         )
         .filter(sex__in=Sex.values, eligible=True)
         .order_by()  # callers take ranks or their own order: no sort by the model's default
