@@ -22,7 +22,7 @@ from validation.privacy import audit
 from validation.quotas.progress import progress_totals, round_progress
 from validation.reporting.downloads import summary_csv, summary_xlsx
 from validation.reporting.page import DIMENSIONS, summary_page
-from validation.reporting.scorecards import round_scorecards
+from validation.reporting.scorecards import REFUSAL_SAMPLE, round_scorecards
 from validation.reporting.summary import round_summary
 from validation.selectors import export_scope, may_export
 
@@ -54,6 +54,7 @@ def round_overview(request: HttpRequest, round_id: int) -> TemplateResponse:
         flags_by_check=by_check,
         flags_by_enumerator=figures.flags_by_enumerator(rows),
         scorecards=round_scorecards(request.user, round_),
+        refusal_sample=REFUSAL_SAMPLE,
         progress=(
             progress := round_progress(
                 scope=submission_rule(request.user),  # _context checked may_export
