@@ -33,7 +33,7 @@ def enumerator_scorecard(
     for name, card in cards.items():
         teams[card["team"] or ""].append(name)
     for names in teams.values():
-        median = _team_median([cards[n] for n in names])
+        median = team_median([cards[n] for n in names])
         for name in names:
             cards[name]["team_median"] = median
     return cards
@@ -76,7 +76,9 @@ def _card(ivs: list[Interview], flagged: dict[int, set[str]], ctx: CheckContext)
     }
 
 
-def _team_median(cards: list[dict[str, Any]]) -> dict[str, Any]:
+def team_median(cards: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median of each metric and flag rate over a team's cards (enumerators without one skipped)."""
+
     def median_of(values: Iterable[float | None]) -> float | None:
         present = [v for v in values if v is not None]
         return round(statistics.median(present), 4) if present else None

@@ -34,10 +34,10 @@ from validation import quality
 from validation.checks.base import CheckContext
 from validation.checks.refusals import tally
 from validation.checks.registry import FAMILIES
+from validation.checks.scorecard import team_median
 from validation.models import Flag, Severity
 
 REFUSAL_SAMPLE = 100  # latest interviews per enumerator read for the refusal rate
-_METRICS = ("interviews", "per_day", "median_duration_min", "refusal_rate")
 
 
 class _Median(Aggregate):
@@ -92,7 +92,7 @@ def round_scorecards(user: UserLike, round_: Round) -> dict[str, dict[str, Any]]
     for name, card in cards.items():
         teams[card["team"] or ""].append(name)
     for names in teams.values():
-        median = _team_median([cards[n] for n in names])
+        median = team_median([cards[n] for n in names])
         for name in names:
             cards[name]["team_median"] = median
     return cards
@@ -227,16 +227,3 @@ def _refusal_rates(
     return {
         who: round(special[who] / total, 4) if total else None for who, total in answered.items()
     }
-
-
-def _team_median(cards: list[dict[str, Any]]) -> dict[str, Any]:
-    def median_of(values: Iterable[float | None]) -> float | None:
-        present = [v for v in values if v is not None]
-        return round(statistics.median(present), 4) if present else None
-
-    median: dict[str, Any] = {m: median_of(c[m] for c in cards) for m in _METRICS}
-    median["flag_rate"] = {
-        fam: median_of(c["flag_rate"][fam] for c in cards) for fam in sorted(FAMILIES)
-    }
-    median["enumerators"] = len(cards)
-    return median
