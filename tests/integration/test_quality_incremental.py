@@ -8,13 +8,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from surveys.models import Submission
 from tests.integration.test_quality_pipeline import ALM, BOS, NOW, World, open_ids, run
+from validation.checks.duplicates import kept
 from validation.engine.validate import validate_submission
 from validation.models import CheckConfig, Flag
 from validation.models.check_config import DEFAULT_LISTS
+from validation.quality import estimates
 from validation.quality.services import save_check_config
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +175,43 @@ def test_saving_a_check_configuration_queues_the_rerun(
         save_check_config(config=bad, user=manager)
     assert callbacks == []
     assert CheckConfig.objects.count() == 1
+
+
+def test_round_estimates_are_kept_between_runs_and_redone_on_a_full_run(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kept, "_KEEP_FROM", 0)  # small rounds keep their estimates too
+    key = estimates._KEY.format(world.form.pk)
+    cache.delete(key)  # an earlier test database's form of this id
+    for i in range(20):
+        world.add(f"A{i % 3}", BOS)
+    first = world.add("A0", BOS, **{"wellbeing/phone": "+77071234567"})
+    run(world.form)
+    stored = cache.get(key)
+    entry = stored["rounds"][world.round.pk]
+    assert (entry["size"], entry["prior"] < 0) == (21, True)
+
+    # A doctored kept prior (any candidate pair is one person) shows the next run scores the
+    # new interview with the kept estimates: a relative sharing the phone is flagged.
+    entry["prior"] = 50.0
+    cache.set(key, stored)
+    sex = "female" if first.data["profile/sex"] == "male" else "male"
+    relative = world.add("B1", ALM, **{"wellbeing/phone": "+77071234567", "profile/sex": sex})
+    assert run(world.form).due == 1
+    assert relative.pk in open_ids(REPEAT)
+    assert cache.get(key)["rounds"][world.round.pk]["prior"] == 50.0
+
+    # A full run estimates afresh: the relative is another person, and the new estimates kept.
+    run(world.form, full=True)
+    assert relative.pk not in open_ids(REPEAT)
+    renewed = cache.get(key)["rounds"][world.round.pk]
+    assert (renewed["size"], renewed["prior"] < 0) == (22, True)
+
+    # Another configuration does not reuse them (its hash differs): a threshold changed.
+    cache.set(key, dict(cache.get(key), rounds={world.round.pk: dict(renewed, prior=50.0)}))
+    CheckConfig.objects.create(
+        round=world.round, thresholds={"duplicate.respondent": {"min_score": 0.5}}
+    )
+    run(world.form)
+    assert relative.pk not in open_ids(REPEAT)
+    assert cache.get(key)["rounds"][world.round.pk]["prior"] < 0

@@ -62,6 +62,9 @@ class CheckContext:
     # share the dict) lives: the quality run asks for a round's duplicates twice, to find the
     # partners of the due interviews and then their findings, and the matcher is built once.
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Estimates a check keeps for the caller to store between runs, and finds here on the next
+    # run: the respondent matcher's per round id (validation/checks/duplicates/kept.py).
+    kept: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ _MAX_GROUP = 200
 _NEIGHBOURS = 40
 _MAX_LISTED_FIELDS = 20
 _NOT_AN_ANSWER = -1  # the code of an empty answer or a metadata key
+_NOT_ANSWERS = frozenset({_NOT_AN_ANSWER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ class _Vocabulary:
         # One dictionary look-up per answer, in C (map): items() yields the (key, value)
         # tuples themselves; pairs seen for the first time are interned, then looked up again.
         ids = self.ids
-        got = list(map(ids.get, answers.items()))
+        got = frozenset(map(ids.get, answers.items()))
         if None in got:
             for pair in answers.items():
                 if pair not in ids:
@@ -75,9 +76,10 @@ class _Vocabulary:
                     else:
                         ids[pair] = len(self.keys)
                         self.keys.append(key)
-            got = list(map(ids.get, answers.items()))
-        known = cast("list[int]", got)  # every pair is interned now
-        return frozenset(filter(_NOT_AN_ANSWER.__ne__, known))
+            got = frozenset(map(ids.get, answers.items()))
+        known = cast("frozenset[int]", got)  # every pair is interned now
+        # Most interviews have no empty answer nor metadata left: no copy then.
+        return known - _NOT_ANSWERS if _NOT_AN_ANSWER in known else known
 
     def questions(self, items: Iterable[int]) -> set[str]:
         return {self.keys[p] for p in items}
@@ -184,7 +186,10 @@ def _band_groups(
     cell = np.repeat(np.arange(len(block), dtype=np.int64), lengths) * bands + band_of
     content = np.zeros(len(block) * bands, dtype=np.uint64)
     np.add.at(content, cell, vocabulary.tags()[items])
-    cells = np.unique(cell)  # the bands each interview has answers in
+    # The bands each interview has answers in, ascending: a mask, not np.unique's sort.
+    present = np.zeros(len(content), dtype=bool)
+    present[cell] = True
+    cells = np.flatnonzero(present)
     band, sums, owner = cells % bands, content[cells], cells // bands
     order = np.lexsort((owner, sums, band))
     band, sums, owner = band[order], sums[order], owner[order]

@@ -39,6 +39,7 @@ from validation.models import (
     Flag,
     QualityState,
 )
+from validation.quality import estimates
 from validation.quality.config import (
     ENUMERATOR_BLOCK,
     LOCATION_BLOCK,
@@ -148,6 +149,9 @@ def check_form(
             return report
         due_ids = {pk for pk, *_ in due}
         ctx = build_context(round_, config, now=now)
+        if not full and override is None:
+            # A full run (on demand) estimates the respondent matcher afresh.
+            estimates.restore(ctx, form.pk, config.hash)
         active = _scope(form).filter(deleted_at__isnull=True)
         due_ivs = load_interviews(active.filter(pk__in=due_ids), config.questions)
         touched: set[str] = set()
@@ -158,6 +162,8 @@ def check_form(
         report.blocks = touched
         desired, covered = _desired(form, active, due_ivs, due_ids, touched, ctx, config, report)
         write_flags(desired, covered, report, dry_run=dry_run)
+        if not dry_run and override is None:
+            estimates.keep(ctx, form.pk, config.hash)
         if not dry_run:
             by_id = {iv.id: iv for iv in due_ivs}
             QualityState.objects.bulk_create(

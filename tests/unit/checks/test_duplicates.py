@@ -7,8 +7,15 @@ from typing import Any
 import pytest
 
 from tests.unit.checks.conftest import almaty
-from validation.checks.base import CheckContext, Finding, Interview
-from validation.checks.duplicates import DuplicateCheck, RespondentMatcher, bounds
+from validation.checks.base import CheckContext, Finding, Interview, resolve_params
+from validation.checks.duplicates import (
+    SPECS,
+    DuplicateCheck,
+    Estimates,
+    RespondentMatcher,
+    bounds,
+    kept,
+)
 from validation.checks.identifiers import encode
 from validation.checks.registry import DEFAULTS
 
@@ -555,3 +562,109 @@ def test_focused_runs_share_the_rounds_matcher(
     list(DuplicateCheck().run(mixed_round[1:], ctx, only_ids=focus))
     list(DuplicateCheck().run(mixed_round, ctx))
     assert len(ctx.memo) == 2
+
+
+def _estimates_used(ctx: CheckContext) -> Estimates:
+    (matcher,) = ctx.memo.values()
+    assert isinstance(matcher, RespondentMatcher)
+    return matcher.estimates
+
+
+def test_focused_run_scores_with_the_estimates_kept_by_an_earlier_run(
+    mixed_round: list[Interview],
+    make_context: Callable[..., CheckContext],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(kept, "_KEEP_FROM", 0)  # a round of 620 keeps its estimates too
+    older, new = mixed_round[:-20], mixed_round[-20:]
+    earlier = make_context(respondent_facts=FACTS)
+    list(DuplicateCheck().run(older, earlier))
+    (round_id,) = earlier.kept
+    stored = earlier.kept[round_id]
+    assert stored["size"] == len(older)
+
+    focus = frozenset(iv.id for iv in new)
+    ctx = make_context(respondent_facts=FACTS, kept=dict(earlier.kept))
+    findings = list(DuplicateCheck().run(mixed_round, ctx, only_ids=focus))
+    fresh = RespondentMatcher(
+        mixed_round, dict(DEFAULTS["duplicate.respondent"]), facts=FACTS
+    ).estimates
+    # The kept estimates scored the new interviews (they differ from estimating afresh) and
+    # stay kept as they were; the findings name the same partners as a whole run's.
+    assert _estimates_used(ctx) == Estimates(stored["prior"], [tuple(f) for f in stored["facts"]])
+    assert _estimates_used(ctx) != fresh
+    assert ctx.kept[round_id] is stored
+    whole = list(DuplicateCheck().run(mixed_round, make_context(respondent_facts=FACTS)))
+
+    def named(fs: Iterable[Finding]) -> set[tuple[int, frozenset[int]]]:
+        return {
+            (f.interview_id, frozenset(m["id"] for m in f.values["matches"]))
+            for f in fs
+            if f.code == "duplicate.respondent" and f.interview_id in focus
+        }
+
+    assert named(findings) == named(whole) != set()
+
+
+@pytest.mark.parametrize(
+    "change", ["grown", "shrunk", "settings", "facts", "whole run", "small round", "malformed"]
+)
+def test_kept_estimates_are_replaced_when_they_no_longer_stand(
+    mixed_round: list[Interview],
+    make_context: Callable[..., CheckContext],
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+) -> None:
+    monkeypatch.setattr(kept, "_KEEP_FROM", 10**9 if change == "small round" else 0)
+    base = mixed_round[:500]
+    earlier = make_context(respondent_facts=FACTS)
+    list(DuplicateCheck().run(base, earlier))
+    (round_id,) = earlier.kept
+    members = {"grown": mixed_round, "shrunk": base[:440]}.get(change, base)
+    overrides: dict[str, Any] = {"respondent_facts": FACTS}
+    if change == "settings":
+        overrides["params"] = {"duplicate.respondent": {"age_tolerance": 2}}
+    if change == "facts":
+        overrides["respondent_facts"] = FACTS[:-1]
+    stale = {round_id: {"size": "x"}} if change == "malformed" else dict(earlier.kept)
+    ctx = make_context(kept=dict(stale), **overrides)
+    focus = None if change == "whole run" else frozenset(iv.id for iv in members[-5:])
+    list(DuplicateCheck().run(members, ctx, only_ids=focus))
+    replaced = ctx.kept[round_id]
+    assert replaced is not stale[round_id]
+    params = resolve_params(ctx, SPECS["duplicate.respondent"])
+    facts = overrides["respondent_facts"]
+    missing = ctx.dk_values | ctx.refuse_values
+    fresh = RespondentMatcher(members, params, facts=facts, missing=missing).estimates
+    assert (replaced["size"], replaced["prior"]) == (len(members), fresh.prior)
+    assert replaced["facts"] == [list(f) for f in fresh.facts]
+    assert replaced["settings"] == kept.settings_key(params, facts, missing)
+
+
+def test_kept_estimates_stand_within_a_tenth_of_the_rounds_size() -> None:
+    estimates = Estimates(-9.5, [(0.9, 1.2)])
+    stored = kept.entry(10_000, "s", estimates)
+    assert kept.reusable(stored, 11_000, "s") == estimates
+    assert kept.reusable(stored, 9_000, "s") == estimates
+    assert kept.reusable(stored, 11_001, "s") is None
+    assert kept.reusable(stored, 11_000, "other settings") is None
+    assert kept.reusable(None, 10_000, "s") is None
+    assert kept.reusable(stored, kept._KEEP_FROM - 1, "s") is None
+
+
+@pytest.mark.parametrize(("age_tolerance", "arrival_days"), [(1, 7), (0, 0), (3, 40), (2, 366)])
+def test_focus_finds_the_candidate_pairs_the_whole_round_has(
+    mixed_round: list[Interview], age_tolerance: int, arrival_days: int
+) -> None:
+    params = dict(DEFAULTS["duplicate.respondent"]) | {
+        "age_tolerance": age_tolerance,
+        "arrival_tolerance_days": arrival_days,
+    }
+    every = RespondentMatcher(mixed_round, params, facts=FACTS).candidates
+    rng = random.Random(age_tolerance * 1000 + arrival_days)
+    for size in (1, 30, 300):
+        focus = set(rng.sample(range(len(mixed_round)), size))
+        # A matcher that never built the whole set (as with kept estimates).
+        found = RespondentMatcher(mixed_round, params, facts=FACTS).candidates_of(focus)
+        assert found == {(i, j) for i, j in every if i in focus or j in focus}
+        assert found or size == 1

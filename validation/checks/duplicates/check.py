@@ -14,6 +14,7 @@ from validation.checks.base import (
     is_enabled,
     resolve_params,
 )
+from validation.checks.duplicates.kept import entry, reusable, settings_key
 from validation.checks.duplicates.matcher import RespondentMatcher
 from validation.checks.duplicates.specs import RESPONDENT, SAME_INSTANCE, SAME_ROOT, SPECS
 
@@ -43,29 +44,38 @@ class DuplicateCheck:
             rounds: dict[int, list[Interview]] = defaultdict(list)
             for iv in interviews:
                 rounds[iv.round_id].append(iv)
-            for members in rounds.values():
+            for round_id, members in rounds.items():
                 if only_ids is None or any(iv.id in only_ids for iv in members):
-                    yield from _matcher(members, params, ctx, memo=only_ids is not None).findings(
-                        only_ids
-                    )
+                    matcher = _matcher(round_id, members, params, ctx, focused=only_ids is not None)
+                    yield from matcher.findings(only_ids)
 
 
 def _matcher(
-    members: list[Interview], params: dict[str, Any], ctx: CheckContext, *, memo: bool
+    round_id: int,
+    members: list[Interview],
+    params: dict[str, Any],
+    ctx: CheckContext,
+    *,
+    focused: bool,
 ) -> "RespondentMatcher":
-    """The round's matcher; with memo, kept in ctx.memo for a later call on the same members.
+    """The round's matcher; a focused run's is kept in ctx.memo for a later call on the members.
 
     Only focused runs keep theirs (the quality run's two passes over a round); a whole run
-    over every round would hold every round's matcher in memory at once.
+    over every round would hold every round's matcher in memory at once. A focused run scores
+    with the round's estimates in ctx.kept while they stand (kept.py); any other estimates
+    afresh, and ctx.kept gets the estimates used.
     """
     facts, missing = tuple(ctx.respondent_facts), ctx.dk_values | ctx.refuse_values
-    if not memo:
-        return RespondentMatcher(members, params, facts=facts, missing=missing)
-    ids = tuple(iv.id for iv in members)
-    key = (RESPONDENT, ids, tuple(sorted(params.items())), facts, missing)
-    matcher = ctx.memo.get(key)
+    settings = settings_key(params, facts, missing)
+    key = (RESPONDENT, tuple(iv.id for iv in members), settings)
+    matcher = ctx.memo.get(key) if focused else None
     if not isinstance(matcher, RespondentMatcher):
-        matcher = ctx.memo[key] = RespondentMatcher(members, params, facts=facts, missing=missing)
+        kept = reusable(ctx.kept.get(round_id), len(members), settings) if focused else None
+        matcher = RespondentMatcher(members, params, facts=facts, missing=missing, estimates=kept)
+        if focused:
+            ctx.memo[key] = matcher
+        if kept is None:
+            ctx.kept[round_id] = entry(len(members), settings, matcher.estimates)
     return matcher
 
 

@@ -48,10 +48,13 @@ class RespondentMatcher(_Bounds):
         min_score = float(self.params["min_score"])
         floor = self._weight_floor(min_score)
         found: dict[int, list[tuple[Match, int, str]]] = defaultdict(list)
-        pairs = list(self.candidates)  # set order: matches of equal score keep their order
-        if only_ids is not None:
+        # In index order, so that matches of equal score are listed alike by a whole run and
+        # a focused one (which, with kept estimates, finds only its own pairs).
+        if only_ids is None:
+            pairs = sorted(self.candidates)
+        else:
             focus = {n for n, iv in enumerate(self.members) if iv.id in only_ids}
-            pairs = [(i, j) for i, j in pairs if i in focus or j in focus]
+            pairs = sorted(self.candidates_of(focus))
         for i, j in self._promising(pairs, min_score):
             a, b = self.members[i], self.members[j]
             if a.root_uuid == b.root_uuid or a.instance_id == b.instance_id:

@@ -19,6 +19,7 @@ from validation.checks.duplicates.model import (
     _PSEUDO,
     _PSEUDO_PAIRS,
     _SAMPLE_PAIRS,
+    Estimates,
     Level,
     _FactRow,
 )
@@ -35,7 +36,10 @@ class _Tallies:
         *,
         facts: Sequence[str] = (),
         missing: frozenset[str] = frozenset(),
+        estimates: Estimates | None = None,
     ) -> None:
+        # Estimates kept from an earlier run (kept.py), used instead of estimating on the round.
+        self.kept_estimates = estimates
         self.members = sorted(members, key=sort_key)  # index order = interview order
         self.params = params
         self.facts, self.missing = tuple(facts), missing

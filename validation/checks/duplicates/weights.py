@@ -48,6 +48,8 @@ class _Weights(_Candidates):
         Ages and arrivals keep their set m: relatives who came together share a phone and an
         arrival, and EM would learn from them that one person's ages may lie years apart.
         """
+        if self.kept_estimates is not None:
+            return self.kept_estimates
         weights = [(_FACT_M, 1.0)] * len(self.facts)
         prior = _prior(_REPEAT_SHARE, self.size)
         pairs = sorted(self.candidates)
