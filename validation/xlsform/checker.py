@@ -44,6 +44,7 @@ SEVERITY = {
 }
 # Entries kept in a form's message caches before they start again (odd data cannot grow them).
 MAX_REMEMBERED = 20_000
+MAX_TABLES = 200  # settle_nodes' tables (repeat level x instances) per form: ~20,000 lists
 _INT = re.compile(r"\s*[-+]?\d+\s*\Z")
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}(:?\d{2})?|Z)?\Z")
 
@@ -144,14 +145,24 @@ def settle_nodes(form: "CompiledForm", rt: Runtime, element: Element) -> list[Se
     """
     nodes = rt.settle_nodes.get(element.id)
     if nodes is None:
-        instances = rt.instances_of(element.repeats)
-        shared = form.repeat_nodes
-        nodes = shared.get((element.id, instances))
+        # The nodes of every element under the same repeats, for these instances: one
+        # lookup (hashing the instances) per repeat level and submission, not per element.
+        repeats = element.repeats
+        table = rt.node_tables.get(repeats)
+        if table is None:
+            instances = rt.instances_of(repeats)
+            shared = form.repeat_nodes
+            table = shared.get((repeats, instances))
+            if table is None:
+                if len(shared) >= MAX_TABLES:
+                    shared.clear()
+                table = shared[(repeats, instances)] = {}
+            rt.node_tables[repeats] = table
+        nodes = table.get(element.id)
         if nodes is None:
+            instances = rt.instances_of(repeats)
             nodes = [((element.id, i), parent_key(element, i), (element, i)) for i in instances]
-            if len(shared) >= MAX_REMEMBERED:
-                shared.clear()
-            shared[(element.id, instances)] = nodes
+            table[element.id] = nodes
         rt.settle_nodes[element.id] = nodes
     return nodes
 
@@ -239,6 +250,8 @@ def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Findi
     return out
 
 
+# A skipped question's decider: (element, its index, its relevant's text), else ().
+Outer = tuple[Element, Idx, str | None] | tuple[()]
 CheckStep = tuple[Element, "tuple[int, Idx] | None", tuple[Element, ...], bool, bool, bool, bool]
 
 
@@ -546,8 +559,9 @@ class _Words:
         self._because: dict[tuple[int, int, Idx, str], str] = {}
         self._ref_cache: dict[tuple[int, int, Idx], list[tuple[Element, str]]] = {}
         self._skipped: dict[tuple[int, Idx], tuple[dict[str, str], str, str | None]] = {}
-        # (container id, index) -> its outermost non-relevant container or itself, else ()
-        self._outer: dict[tuple[int, Idx], tuple[Element, Idx] | tuple[()]] = {}
+        # (container id, index) -> its outermost non-relevant container (or itself), that
+        # one's index and relevant's text; else () (outer_of)
+        self.outer: dict[tuple[int, Idx], Outer] = {}
 
     def q(self, element: Element) -> str:
         quoted = self._labels.get(element.id)
@@ -583,22 +597,34 @@ class _Words:
         # The outermost skipped container explains best ("the whole section was skipped");
         # questions of one section share it, so it is found once per container instance.
         decider, didx = element, idx
+        relevant = element.relevant
+        expression = relevant.text if relevant is not None else None
         if element.ancestors:
             parent = element.ancestors[0]
             pidx = idx[: len(parent.repeats)] if idx else idx
-            outer = self._outer.get((parent.id, pidx))
+            outer = self.outer.get((parent.id, pidx))
             if outer is None:
-                outer = self._outer[(parent.id, pidx)] = self._outermost(parent, pidx)
+                outer = self.outer_of(parent, pidx)
             if outer:
-                decider, didx = outer
-        relevant = decider.relevant
+                decider, didx, expression = outer
         # lazy_finding(...) inlined: this is the checker's most frequent finding.
         finding: Finding = _new(Skipped)
         finding._name = element.name
         finding._path = kobo_path(element, idx) if idx else element.path_segments[0]
-        finding._expression = relevant.text if relevant is not None else None
+        finding._expression = expression
         finding._build = (self.not_relevant_words, element, idx, raw, decider, didx)
         return finding
+
+    def outer_of(self, container: Element, idx: Idx) -> "Outer":
+        """_outermost of (container, idx) with its relevant's text, remembered in self.outer."""
+        found = self._outermost(container, idx)
+        if found:
+            relevant = found[0].relevant
+            outer: Outer = (*found, relevant.text if relevant is not None else None)
+        else:
+            outer = ()
+        self.outer[(container.id, idx)] = outer
+        return outer
 
     def skipped_words(
         self, element: Element, raw: str, decider: Element

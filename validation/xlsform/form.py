@@ -70,8 +70,10 @@ class CompiledForm:
             str, dict[tuple[Any, ...], tuple[dict[str, str], str, str | None]]
         ] = {}
         self.shown_answers: dict[str, dict[tuple[int, str], str]] = {}
-        # (element id, a submission's instances of its repeats) -> settle's nodes of them
-        self.repeat_nodes: dict[tuple[int, tuple[Idx, ...]], list[SettleNode]] = {}
+        # (repeats, a submission's instances of them) -> element id -> settle's nodes of it
+        self.repeat_nodes: dict[
+            tuple[tuple[Element, ...], tuple[Idx, ...]], dict[int, list[SettleNode]]
+        ] = {}
         for choice in source.choices:
             self.choices.setdefault(choice.list_name, {})[choice.name] = Choice(
                 choice.name, choice.labels, choice.columns

@@ -302,31 +302,35 @@ _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
+_DATE_CODES: dict[str, Callable[[dt.datetime], str]] = {
+    "Y": lambda when: f"{when.year:04d}",
+    "y": lambda when: f"{when.year % 100:02d}",
+    "m": lambda when: f"{when.month:02d}",
+    "n": lambda when: str(when.month),
+    "b": lambda when: _MONTHS[when.month - 1],
+    "d": lambda when: f"{when.day:02d}",
+    "e": lambda when: str(when.day),
+    "H": lambda when: f"{when.hour:02d}",
+    "h": lambda when: str(when.hour),
+    "M": lambda when: f"{when.minute:02d}",
+    "S": lambda when: f"{when.second:02d}",
+    "3": lambda when: f"{when.microsecond // 1000:03d}",
+    "a": lambda when: _DAYS[when.weekday()],
+}
+
+
 def _format_date(rt: Runtime, node: Node, args: list[Value]) -> Value:
     found = v.to_temporal(args[0])
     if found is None:
         return ""
     when = found if isinstance(found, dt.datetime) else dt.datetime.combine(found, dt.time())
     pattern = _s(args[1])
-    codes = {
-        "Y": f"{when.year:04d}",
-        "y": f"{when.year % 100:02d}",
-        "m": f"{when.month:02d}",
-        "n": str(when.month),
-        "b": _MONTHS[when.month - 1],
-        "d": f"{when.day:02d}",
-        "e": str(when.day),
-        "H": f"{when.hour:02d}",
-        "h": str(when.hour),
-        "M": f"{when.minute:02d}",
-        "S": f"{when.second:02d}",
-        "3": f"{when.microsecond // 1000:03d}",
-        "a": _DAYS[when.weekday()],
-    }
+    codes = _DATE_CODES  # each built only when the pattern uses it
     out, i = [], 0
     while i < len(pattern):
         if pattern[i] == "%" and i + 1 < len(pattern):
-            out.append(codes.get(pattern[i + 1], pattern[i + 1]))
+            code = codes.get(pattern[i + 1])
+            out.append(code(when) if code is not None else pattern[i + 1])
             i += 2
         else:
             out.append(pattern[i])
@@ -592,6 +596,8 @@ def _indexed_repeat(expr: n.Call, scope: "Scope", compile_: Compile) -> Fn:
             raise XLSFormError(f"indexed-repeat(): argument {i + 1} must name a repeat")
         given.append((repeat, compile_(args[i + 1], scope)))
     context = scope.context
+    if len(given) == 1 and target.repeats == (given[0][0],):
+        return _indexed_repeat_once(target, *given[0])
 
     def indexed_repeat(rt: Runtime, node: Node) -> Value:
         origin = rt.current if rt.current is not None else node
@@ -611,5 +617,20 @@ def _indexed_repeat(expr: n.Call, scope: "Scope", compile_: Compile) -> Fn:
                 return NodeSet([], [])
             idx = (*idx, k)
         return NodeSet([(target, idx)], [rt.string(target, idx)])
+
+    return indexed_repeat
+
+
+def _indexed_repeat_once(target: Element, repeat: Element, position_fn: Fn) -> Fn:
+    """indexed-repeat(${q}, ${r}, n) where ${q} is in r and r in no repeat: the common form."""
+
+    def indexed_repeat(rt: Runtime, node: Node) -> Value:
+        position = _num(position_fn(rt, node))
+        if position != position or position < 1:
+            return NodeSet([], [])
+        k = int(position)
+        if k > rt.count(repeat, ()):
+            return NodeSet([], [])
+        return NodeSet([(target, (k,))], [rt.string(target, (k,))])
 
     return indexed_repeat

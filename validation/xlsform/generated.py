@@ -39,7 +39,7 @@ from validation.xlsform.checker import (
     truth,
 )
 from validation.xlsform.inline import NUMBER, Inliner
-from validation.xlsform.model import Element, Finding, Skipped
+from validation.xlsform.model import Element, Finding, Skipped, kobo_path
 from validation.xlsform.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from validation.xlsform.form import CompiledForm
 
 ALWAYS = "always_relevant"  # in each generated function's namespace: always_relevant(root)
+SINGLE = "single_pass"  # in settle_pass's namespace: single_pass(form)
 PassFn = Callable[[Runtime, bool], tuple[bool, bool]]
 
 
@@ -66,6 +67,7 @@ def settle_pass(form: "CompiledForm", *, generate: bool = True) -> PassFn:
         "to_string": v.to_string,
         NUMBER: v.string_number,
         ALWAYS: always_relevant(form.root),
+        SINGLE: single_pass(form),
     }
     if generate:
         body = _settle_blocks(form, form.settle_plan, namespace)
@@ -116,9 +118,11 @@ def _settle_blocks(
         ):
             at += 1
             continue
-        lines.append(f"if first and o{i} is False:")
+        # Each node's relevance False at once, then each answer dropped.
+        namespace[f"G{i}"] = dict.fromkeys([(e.id, ()) for e, *_ in inside], False)
+        lines.append(f"if {'' if namespace[SINGLE] else 'first and '}o{i} is False:")
+        lines.append(f"    rel.update(G{i})")
         for e, is_leaf, _, _, _ in inside:
-            lines.append(f"    rel[K{e.id}] = False")
             if is_leaf:
                 lines += [
                     f"    if K{e.id} in values:",
@@ -137,7 +141,16 @@ def _settle_block(form: "CompiledForm", step: SettleStep, namespace: dict[str, A
     i = _ident(element)
     if step[4] is not None:  # outside repeats: one node, its key a constant
         namespace[f"K{i}"], namespace[f"N{i}"] = (i, ()), (element, ())
-        return _block(step, namespace, form.iterate_always, f"K{i}", f"N{i}", f"o{i}", form.by_name)
+        return _block(
+            step,
+            namespace,
+            form.iterate_always,
+            f"K{i}",
+            f"N{i}",
+            f"o{i}",
+            form.by_name,
+            single=namespace[SINGLE],
+        )
     # Inside repeats: a loop over this submission's instances (checker.settle_nodes).
     namespace[f"E{i}"] = element
     parent = element.parent
@@ -154,8 +167,19 @@ def _settle_block(form: "CompiledForm", step: SettleStep, namespace: dict[str, A
         "own",
         form.by_name,
         up="True" if under_root else "p",
+        single=namespace[SINGLE],
     )
     return lines + [f"    {line}" for line in block]
+
+
+def single_pass(form: "CompiledForm") -> bool:
+    """True when checker.settle makes one pass: nothing read before its place, nor by path.
+
+    Its pass is then always the first (checker.settle stops when no value read earlier
+    changed, and no element is read earlier), so the generated pass leaves out what only
+    later passes do.
+    """
+    return not form.iterate_always and not any(e.read_early for e in form.order)
 
 
 def always_relevant(root: Element) -> frozenset[int]:
@@ -195,8 +219,13 @@ def _block(
     own: str,
     by_name: dict[str, Element],
     up: str | None = None,
+    *,
+    single: bool = False,
 ) -> list[str]:
-    """run_steps' work on one node: key, node and own name its key, node and relevance."""
+    """run_steps' work on one node: key, node and own name its key, node and relevance.
+
+    single: the pass is always the first (single_pass), so `first` is not tested.
+    """
     element, is_leaf, relevant, calc, _ = step
     i = _ident(element)
     if up is None:  # outside repeats: the parent's relevance is its block's local
@@ -211,27 +240,51 @@ def _block(
         namespace[f"R{i}"] = relevant
         inline = Inliner(by_name, element, "()" if node.startswith("N") else f"{node}[1]")
         source = inline.boolean(relevant.ast)
-        if source is None:
-            evaluate_it = [f"r = truth(rt, R{i}, {node})"]
-        else:  # no unknown answer: nothing can taint it (inline.py)
-            evaluate_it = [
-                "if unknown:",
-                f"    r = truth(rt, R{i}, {node})",
-                "else:",
-                "    inlined += 1",
-                *(f"    {line}" for line in inline.prelude()),
-                f"    r = {source}",
-            ]
+        judged = "r" if up == "True" else f"None if ({up} is None and r) else r"
         judge = [
-            *evaluate_it,
+            f"r = truth(rt, R{i}, {node})",
             "if r.__class__ is Unknown:",
             f"    reasons[{key}] = 'its relevance cannot be evaluated: ' + r.reason",
             f"    {own} = None",
             "else:",
-            f"    {own} = r"
-            if up == "True"
-            else f"    {own} = None if ({up} is None and r) else r",
+            f"    {own} = {judged}",
         ]
+        if source is not None and single and is_leaf and calc is None and up == "True":
+            # The only pass, a question whose relevance alone decides it: inlined, the result
+            # is a bool, so each outcome is written straight.
+            dropped = [f"if {key} in values:", f"    del values[{key}]", "    changed_any = True"]
+            settled = [
+                f"rel[{key}] = {own}",
+                f"if {own} is False:",
+                *(f"    {line}" for line in dropped),
+                f"elif {own} is None:",
+                f"    unknown.add({key})",
+            ]
+            return [
+                "if unknown:",
+                *(f"    {line}" for line in [*judge, *settled]),
+                "else:",
+                "    inlined += 1",
+                *(f"    {line}" for line in inline.prelude()),
+                f"    if {source}:",
+                f"        rel[{key}] = True",
+                "    else:",
+                f"        rel[{key}] = False",
+                *(f"        {line}" for line in dropped),
+            ]
+        if source is not None:  # no unknown answer: nothing can taint it (inline.py)
+            judge = [
+                "if unknown:",
+                *(f"    {line}" for line in judge),
+                "else:",
+                "    inlined += 1",
+                *(f"    {line}" for line in inline.prelude()),
+                *(
+                    [f"    {own} = {source}"]
+                    if up == "True"
+                    else [f"    r = {source}", f"    {own} = {judged}"]
+                ),
+            ]
         if up == "True":
             lines.extend(judge)
         else:
@@ -245,21 +298,24 @@ def _block(
         return lines
     general: list[str] = []
     if calc is None and relevant is None and up == "True":  # always relevant: as submitted
+        if single:
+            return lines
         lines.append("if not first:")
         general = lines
         lines = []
     elif calc is None:  # run_steps' first pass: only a skipped answer changes
-        lines += [
-            "if first:",
-            f"    if {own} is False:",
-            f"        if {key} in values:",
-            f"            del values[{key}]",
-            "            changed_any = True",
-            *(["            changed_early = True"] if element.read_early else []),
-            f"    elif {own} is None:",
-            f"        unknown.add({key})",
-            "else:",
+        first = [
+            f"if {own} is False:",
+            f"    if {key} in values:",
+            f"        del values[{key}]",
+            "        changed_any = True",
+            *(["        changed_early = True"] if element.read_early else []),
+            f"elif {own} is None:",
+            f"    unknown.add({key})",
         ]
+        if single:
+            return lines + first
+        lines += ["if first:", *(f"    {line}" for line in first), "else:"]
         general = lines
         lines = []
     lines.append(f"x = raw_get({key})")
@@ -318,6 +374,7 @@ def check_pass(form: "CompiledForm", *, generate: bool = True) -> CheckFn:
         "invalid_problem": invalid_problem,
         "invalid_value": invalid_value,
         "listed": listed,
+        "kobo_path": kobo_path,
         "repeat_counts": repeat_counts,
         "new": object.__new__,
         "Skipped": Skipped,
@@ -336,6 +393,8 @@ def check_pass(form: "CompiledForm", *, generate: bool = True) -> CheckFn:
             "    rel_get, raw_get, reasons = rt.rel.get, rt.raw.get, rt.reasons",
             "    values_get, unknown, append = rt.values.get, rt.unknown, out.append",
             "    skipped, not_relevant = say.skipped_words, say.not_relevant",
+            "    nodes_get, outer_get, outer_of = rt.settle_nodes.get, say.outer.get, say.outer_of",
+            "    skipped_here = say.not_relevant_words",
             "    inlined = 0  # evaluations of inlined expressions (checker.truth counts the rest)",
             *(f"    {line}" for line in body),
             "    rt.evaluations += inlined",
@@ -405,10 +464,15 @@ def _check_block(
         namespace[f"K{i}"] = top_key
         return _check_node(step, namespace, by_name, f"K{i}", "()")
     lines = [f"out.extend(repeat_counts(form, rt, {name}, say))"] if counted else []
-    lines.append(f"for key, _, node in settle_nodes(form, rt, {name}):")
-    lines.append("    idx = key[1]")
-    lines += [f"    {line}" for line in _check_node(step, namespace, by_name, "key", "idx")]
-    return lines
+    # settle made this submission's nodes of every element: read them back.
+    loop = [
+        f"for key, _, node in nodes_get({i}) or settle_nodes(form, rt, {name}):",
+        "    idx = key[1]",
+        *(f"    {line}" for line in _check_node(step, namespace, by_name, "key", "idx")),
+    ]
+    if not step[4]:  # not a reported question: only a relevance that cannot be known shows
+        return [*lines, "if reasons:", *(f"    {line}" for line in loop)]
+    return lines + loop
 
 
 def _check_node(
@@ -446,22 +510,17 @@ def _check_node(
             f"    append(cannot_check(say, {name}, {key}))",
         ]
         return lines
-    lines = [f"r = rel_get({key}, True)", "if r is True:", f"    x = raw_get({key})"]
+    # The answer first: an unanswered question shows only when required or unknowable.
+    lines = [f"x = raw_get({key})", "if x:", f"    r = rel_get({key}, True)", "    if r is True:"]
     answer = _answered(element, typed, selects, namespace, by_name, idx)
-    if answer:
-        lines += ["    if x:", *(f"        {line}" for line in answer)]
-    if element.required is not False:
-        lines += ["    if not x:", f"        out.extend(required(rt, {name}, {idx}, say))"]
-    lines += ["elif r is False:", f"    x = raw_get({key})", "    if x:"]
+    lines += [f"        {line}" for line in answer] if answer else ["        pass"]
+    lines.append("    elif r is False:")
     if not fixed:
-        lines.append(f"        append(not_relevant({name}, idx, x))")
+        lines += _skipped_in_repeats(element, namespace)
     else:
         # say.not_relevant inlined: the outermost skipped group decides, else the question.
-        namespace[f"P{i}"] = element.path_segments[0]
-        lines += [
-            "        f = new(Skipped)",
-            f"        f._name, f._path = {name}.name, P{i}",
-        ]
+        namespace[f"P{i}"], namespace[f"N{i}"] = element.path_segments[0], element.name
+        lines += ["        f = new(Skipped)", f"        f._name, f._path = N{i}, P{i}"]
         if parent is not None:
             lines += [
                 f"        if d{_ident(parent)} is not None:",
@@ -477,8 +536,51 @@ def _check_node(
                 f"        f._build = (skipped, {name}, x, {name})",
             ]
         lines.append("        append(f)")
-    lines += [f"elif {key} in reasons:", f"    append(cannot_check(say, {name}, {key}))"]
+    lines += [f"    elif {key} in reasons:", f"        append(cannot_check(say, {name}, {key}))"]
+    if element.required is not False:
+        lines += [
+            "else:",
+            f"    r = rel_get({key}, True)",
+            "    if r is True:",
+            f"        out.extend(required(rt, {name}, {idx}, say))",
+            f"    elif r is None and {key} in reasons:",
+            f"        append(cannot_check(say, {name}, {key}))",
+        ]
+    else:
+        lines += [
+            f"elif {key} in reasons and rel_get({key}, True) is None:",
+            f"    append(cannot_check(say, {name}, {key}))",
+        ]
     return lines
+
+
+def _skipped_in_repeats(element: Element, namespace: dict[str, Any]) -> list[str]:
+    """say.not_relevant inlined for a question inside repeats (answer x, index idx)."""
+    i, name = element.id, f"E{element.id}"
+    parent = element.ancestors[0]  # at least the repeat holding it
+    depth = len(parent.repeats)
+    pidx = "idx" if depth == len(element.repeats) else f"idx[:{depth}]"
+    segments = element.path_segments
+    namespace[f"N{i}"] = element.name
+    if len(segments) == 2:  # kobo_path for one repeat
+        namespace[f"Pa{i}"], namespace[f"Pb{i}"] = segments
+        path = f"f'{{Pa{i}}}[{{idx[0]}}]{{Pb{i}}}'"
+    else:
+        path = f"kobo_path({name}, idx)"
+    return [
+        f"        o = outer_get(({_ident(parent)}, {pidx}))",
+        "        if o is None:",
+        f"            o = outer_of(E{parent.id}, {pidx})",
+        "        f = new(Skipped)",
+        f"        f._name, f._path = N{i}, {path}",
+        "        if o:",
+        "            decider, didx, f._expression = o",
+        f"            f._build = (skipped_here, {name}, idx, x, decider, didx)",
+        "        else:",
+        f"            f._expression = X{i}",
+        f"            f._build = (skipped_here, {name}, idx, x, {name}, idx)",
+        "        append(f)",
+    ]
 
 
 def _answered(

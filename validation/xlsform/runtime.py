@@ -25,6 +25,7 @@ class Runtime:
         "current",
         "evaluations",
         "extra",
+        "node_tables",
         "now",
         "raw",
         "reasons",
@@ -53,6 +54,8 @@ class Runtime:
         self._instances: dict[tuple[Element, ...], tuple[Idx, ...]] = {(): ((),)}
         # element id -> its nodes for settle's passes (form.settle_nodes), made on first use
         self.settle_nodes: dict[int, list[Any]] = {}
+        # repeats -> the form's table of nodes for this submission's instances of them
+        self.node_tables: dict[tuple[Element, ...], dict[int, list[Any]]] = {}
 
     # -- reading -------------------------------------------------------------------------
     def value(self, elem: Element, idx: Idx) -> str:
@@ -105,16 +108,24 @@ class Runtime:
     def _load(
         self, container: Element, idx: Idx, data: Mapping[str, Any], prefix: str, keys: "KeyCache"
     ) -> None:
-        known = keys.get(container.id)
-        if known is None:
-            known = keys[container.id] = {}
-        raw = self.raw
+        level = keys.get(container.id)
+        if level is None:
+            level = keys[container.id] = ({}, {})
+        known, plain = level
+        raw, plain_get = self.raw, plain.get
         for key, answer in data.items():
+            top = plain_get(key)
+            if top is not None and type(answer) is str:  # most keys: a question's text
+                if answer:
+                    raw[(top[0], idx) if idx else top] = answer
+                continue
             place = known.get(key)
             if place is None:
                 place = _place(container, key, prefix)
                 if len(known) < MAX_KEYS:
                     known[key] = place
+                    if place[0] is _LEAF:
+                        plain[key] = place[2]
             action, elem, top = place
             if action is _LEAF:
                 if type(answer) is str:
@@ -141,7 +152,8 @@ class Runtime:
 # key outside repeats, made once).
 _LEAF, _REPEAT, _EXTRA, _SKIP = "leaf", "repeat", "extra", "skip"
 Place = tuple[str, Element, Key]
-KeyCache = dict[int, dict[Any, Place]]  # container element id -> data key -> place
+# container element id -> (data key -> place, data key of a question -> its key outside repeats)
+KeyCache = dict[int, tuple[dict[Any, Place], dict[Any, Key]]]
 MAX_KEYS = 10_000  # a level's keys are the form's paths; odd data may bring others: stop there
 
 

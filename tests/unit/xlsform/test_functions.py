@@ -462,6 +462,8 @@ TABLE: list[tuple[str, Any]] = [
     ("indexed-repeat(${p_age}, ${hh}, 1, ${person}, 2)", "5"),
     ("indexed-repeat(${p_age}, ${hh}, 2, ${person}, 1)", "7"),
     ("indexed-repeat(${p_age}, ${hh}, 2, ${person}, 2)", []),
+    ("indexed-repeat(${p_age}, ${hh}, 0, ${person}, 1)", []),
+    ("indexed-repeat(${p_age}, ${person}, 2)", "5"),  # no position for hh: its first
     ("indexed-repeat(${hh_name}, ${hh}, 2)", "B"),
     ("indexed-repeat(${name}, ${member})", Raises(XLSFormError, "pairs")),
     ("indexed-repeat(${name}, ${n}, 1)", Raises(XLSFormError, "must name a repeat")),
