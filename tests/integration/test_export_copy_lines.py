@@ -17,7 +17,7 @@ import pytest
 from mtm.spreadsheets import escape_cell
 from surveys.models import Submission
 from tests.integration import round_data
-from validation.exports import clean_dataset, copy_lines, writers
+from validation.exports import clean_dataset, copy_lines, writers, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,11 @@ def _sheet(path: Path) -> bytes:
 
 @pytest.mark.parametrize("zone", ["Asia/Almaty", "America/St_Johns"])
 def test_postgresql_lines_are_the_python_writers_bytes(
-    rd: round_data.RoundData, settings: Any, tmp_path: Path, zone: str
+    rd: round_data.RoundData,
+    settings: Any,
+    tmp_path: Path,
+    zone: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings.TIME_ZONE = zone
     _round(rd)
@@ -149,6 +153,13 @@ def test_postgresql_lines_are_the_python_writers_bytes(
     ours, reference = tmp_path / "ours.xlsx", tmp_path / "reference.xlsx"
     writers.write_xlsx(ours, shape.header, copy_lines.xlsx_rows(subs, shape), sheet="s")
     writers.write_xlsx(reference, shape.header, clean_dataset.clean_rows(subs, shape), sheet="s")
+    _same(_sheet(ours), _sheet(reference))
+    # A batch of one line each: the clean ones checked as a whole batch, the hostile ones not.
+    monkeypatch.setattr(clean_dataset, "BATCH_BYTES", 1)
+    kinds = [type(row) for row in copy_lines.xlsx_rows(subs, shape)]
+    assert xlsx.CheckedRow in kinds
+    assert kinds.count(list) >= len(HOSTILE) // 2
+    writers.write_xlsx(ours, shape.header, copy_lines.xlsx_rows(subs, shape), sheet="s")
     _same(_sheet(ours), _sheet(reference))
 
 

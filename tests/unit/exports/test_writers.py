@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from isal import isal_zlib
 from openpyxl import load_workbook
 
 from mtm.spreadsheets import escape_row
@@ -127,6 +128,27 @@ def test_xlsx_failure_in_rows_leaves_no_thread_behind(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="database gone"):
         writers.write_xlsx(tmp_path / "x.xlsx", ["h"], rows(), sheet="s")
+
+
+def test_sheet_deflated_by_isal_through_zipfiles_compressor(tmp_path: Path) -> None:
+    """Fails if zipfile stops keeping its compressor where xlsx.isal_deflate swaps it."""
+    data = b"".join(
+        b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i) for i in range(50_000)
+    )
+    path = tmp_path / "z.zip"
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book,
+        book.open("sheet.xml", "w", force_zip64=True) as stream,
+    ):
+        assert xlsx.isal_deflate(stream)
+        compressor = stream._compressor  # type: ignore[attr-defined]
+        assert isinstance(compressor, type(isal_zlib.compressobj()))
+        for start in range(0, len(data), 100_000):
+            stream.write(data[start : start + 100_000])
+    with zipfile.ZipFile(path) as book:
+        assert book.testzip() is None  # CRC and sizes as zipfile recorded them
+        assert book.read("sheet.xml") == data
+        assert book.getinfo("sheet.xml").compress_size < len(data) / 4
 
 
 @pytest.mark.parametrize(("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ")])
