@@ -44,7 +44,7 @@ SEVERITY = {
 }
 # Entries kept in a form's message caches before they start again (odd data cannot grow them).
 MAX_REMEMBERED = 20_000
-MAX_TABLES = 200  # settle_nodes' tables (repeat level x instances) per form: ~20,000 lists
+MAX_TABLES = 200  # node_table's tables (repeat level x instances) per form: ~20,000 lists
 _INT = re.compile(r"\s*[-+]?\d+\s*\Z")
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}(:?\d{2})?|Z)?\Z")
 
@@ -137,34 +137,34 @@ def parent_key(element: Element, idx: Idx) -> tuple[int, Idx] | None:
     return (parent.id, idx[:-1] if element.kind == "repeat" else idx)
 
 
-def settle_nodes(form: "CompiledForm", rt: Runtime, element: Element) -> list[SettleNode]:
-    """settle_plan's nodes of an element inside repeats, for one submission's instances.
+def node_table(
+    form: "CompiledForm", rt: Runtime, repeats: tuple[Element, ...]
+) -> dict[int, list[SettleNode]]:
+    """settle_plan's nodes of every element under exactly `repeats`, for this submission.
 
-    Remembered per form: most submissions repeat the same numbers of times. Shared lists:
-    callers must not change them.
+    element id -> its nodes. Remembered per form (most submissions repeat the same numbers
+    of times) and made whole, so the generated passes look it up once per repeat level and
+    submission, then index it. Shared lists: callers must not change them.
     """
-    nodes = rt.settle_nodes.get(element.id)
-    if nodes is None:
-        # The nodes of every element under the same repeats, for these instances: one
-        # lookup (hashing the instances) per repeat level and submission, not per element.
-        repeats = element.repeats
-        table = rt.node_tables.get(repeats)
+    table = rt.node_tables.get(repeats)
+    if table is None:
+        instances = rt.instances_of(repeats)
+        shared = form.repeat_nodes
+        table = shared.get((repeats, instances))
         if table is None:
-            instances = rt.instances_of(repeats)
-            shared = form.repeat_nodes
-            table = shared.get((repeats, instances))
-            if table is None:
-                if len(shared) >= MAX_TABLES:
-                    shared.clear()
-                table = shared[(repeats, instances)] = {}
-            rt.node_tables[repeats] = table
-        nodes = table.get(element.id)
-        if nodes is None:
-            instances = rt.instances_of(repeats)
-            nodes = [((element.id, i), parent_key(element, i), (element, i)) for i in instances]
-            table[element.id] = nodes
-        rt.settle_nodes[element.id] = nodes
-    return nodes
+            if len(shared) >= MAX_TABLES:
+                shared.clear()
+            table = shared[(repeats, instances)] = {
+                e.id: [((e.id, i), parent_key(e, i), (e, i)) for i in instances]
+                for e in form.under_repeats[repeats]
+            }
+        rt.node_tables[repeats] = table
+    return table
+
+
+def settle_nodes(form: "CompiledForm", rt: Runtime, element: Element) -> list[SettleNode]:
+    """settle_plan's nodes of an element inside repeats, for one submission's instances."""
+    return node_table(form, rt, element.repeats)[element.id]
 
 
 def run_steps(

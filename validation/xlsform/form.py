@@ -81,6 +81,11 @@ class CompiledForm:
         rows = self._tree(source.rows)
         for element, row in rows:
             self._compile(element, row)
+        # repeats -> the elements under exactly those repeats (checker.node_table's rows)
+        self.under_repeats: dict[tuple[Element, ...], list[Element]] = {}
+        for e in self.order:
+            if e.repeats:
+                self.under_repeats.setdefault(e.repeats, []).append(e)
         # What settle's loop reads of each element, unpacked once per form rather than per pass:
         # (element, is a leaf, relevant, calc, its nodes when outside repeats else None) where
         # a node is (key, parent's key or None under the root, (element, index)).

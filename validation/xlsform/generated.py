@@ -32,10 +32,10 @@ from validation.xlsform.checker import (
     invalid_problem,
     invalid_value,
     listed,
+    node_table,
     repeat_counts,
     required,
     run_steps,
-    settle_nodes,
     truth,
 )
 from validation.xlsform.inline import NUMBER, Inliner
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 ALWAYS = "always_relevant"  # in each generated function's namespace: always_relevant(root)
 SINGLE = "single_pass"  # in settle_pass's namespace: single_pass(form)
+LEVELS = "repeat_levels"  # in both namespaces: repeats -> the local naming its node table
 PassFn = Callable[[Runtime, bool], tuple[bool, bool]]
 
 
@@ -60,7 +61,7 @@ def settle_pass(form: "CompiledForm", *, generate: bool = True) -> PassFn:
     namespace: dict[str, Any] = {
         "form": form,
         "run_steps": run_steps,
-        "settle_nodes": settle_nodes,
+        "node_table": node_table,
         "truth": truth,
         "evaluate": evaluate,
         "Unknown": Unknown,
@@ -68,9 +69,13 @@ def settle_pass(form: "CompiledForm", *, generate: bool = True) -> PassFn:
         NUMBER: v.string_number,
         ALWAYS: always_relevant(form.root),
         SINGLE: single_pass(form),
+        LEVELS: {},
     }
     if generate:
         body = _settle_blocks(form, form.settle_plan, namespace)
+        if namespace[SINGLE]:  # settle reads changed_any only for forms it iterates
+            body = [line for line in body if line.strip() != "changed_any = True"]
+        body = _tables(namespace) + body
     else:
         namespace["S"] = form.settle_plan
         body = ["changed_early, changed_any = run_steps(form, rt, S, first)"]
@@ -155,9 +160,12 @@ def _settle_block(form: "CompiledForm", step: SettleStep, namespace: dict[str, A
     namespace[f"E{i}"] = element
     parent = element.parent
     under_root = parent is None or parent.kind == "root"
-    lines = [f"for key, up_key, node in settle_nodes(form, rt, E{i}):"]
+    lines = [f"for key, up_key, node in {_level(namespace, element.repeats)}[{i}]:"]
+    single = namespace[SINGLE]
     if not under_root:
         lines.append("    p = rel_get(up_key, True)")
+        if single:  # a skipped parent: what the block below does then, straight
+            lines += [f"    {line}" for line in _skipped_node(step)]
     block = _block(
         step,
         namespace,
@@ -167,9 +175,26 @@ def _settle_block(form: "CompiledForm", step: SettleStep, namespace: dict[str, A
         "own",
         form.by_name,
         up="True" if under_root else "p",
-        single=namespace[SINGLE],
+        single=single,
+        live=single and not under_root,
     )
     return lines + [f"    {line}" for line in block]
+
+
+def _skipped_node(step: SettleStep) -> list[str]:
+    """The only pass's work on a node in a loop whose parent `p` is not relevant."""
+    _, is_leaf, _, calc, _ = step
+    lines = ["if p is False:", "    rel[key] = False"]
+    if is_leaf and calc is None:  # _block's `if own is False:` (first pass)
+        lines += ["    if key in values:", "        del values[key]"]
+    elif is_leaf:  # _block's value = '' while not uncertain
+        lines += [
+            "    if unknown:",
+            "        unknown.discard(key)",
+            "    if values_get(key, '') != '':",
+            "        values.pop(key, None)",
+        ]
+    return [*lines, "    continue"]
 
 
 def single_pass(form: "CompiledForm") -> bool:
@@ -197,6 +222,20 @@ def always_relevant(root: Element) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _level(namespace: dict[str, Any], repeats: tuple[Element, ...]) -> str:
+    """The local holding this submission's node table of `repeats` (checker.node_table)."""
+    levels: dict[tuple[Element, ...], str] = namespace[LEVELS]
+    if repeats not in levels:
+        levels[repeats] = f"T{len(levels)}"
+        namespace[f"RP{len(levels) - 1}"] = repeats
+    return levels[repeats]
+
+
+def _tables(namespace: dict[str, Any]) -> list[str]:
+    """Each repeat level's node table, looked up once per pass: its loops index it."""
+    return [f"{name} = node_table(form, rt, RP{name[1:]})" for name in namespace[LEVELS].values()]
+
+
 def _define(name: str, lines: list[str], namespace: dict[str, Any]) -> Any:
     """Exec the function's source once; the source holds element ids and fixed text only."""
     code = compile("\n".join(lines), f"<generated {name}>", "exec")
@@ -221,10 +260,12 @@ def _block(
     up: str | None = None,
     *,
     single: bool = False,
+    live: bool = False,
 ) -> list[str]:
     """run_steps' work on one node: key, node and own name its key, node and relevance.
 
     single: the pass is always the first (single_pass), so `first` is not tested.
+    live: `up` is never False here (_skipped_node handled that before).
     """
     element, is_leaf, relevant, calc, _ = step
     i = _ident(element)
@@ -234,7 +275,9 @@ def _block(
         if parent is not None and parent.id in namespace[ALWAYS]:
             up = "True"
     lines: list[str] = []
-    if relevant is None:
+    if relevant is None and live:
+        own = up  # a loop's local: nothing else reads `own`
+    elif relevant is None:
         lines.append(f"{own} = {up}")
     else:
         namespace[f"R{i}"] = relevant
@@ -285,7 +328,7 @@ def _block(
                     else [f"    r = {source}", f"    {own} = {judged}"]
                 ),
             ]
-        if up == "True":
+        if up == "True" or live:
             lines.extend(judge)
         else:
             lines.extend([f"if {up} is False:", f"    {own} = False", "else:"])
@@ -365,7 +408,7 @@ def check_pass(form: "CompiledForm", *, generate: bool = True) -> CheckFn:
     namespace: dict[str, Any] = {
         "form": form,
         "check_steps": check_steps,
-        "settle_nodes": settle_nodes,
+        "node_table": node_table,
         "cannot_check": cannot_check,
         "required": required,
         "choices": choices,
@@ -380,12 +423,14 @@ def check_pass(form: "CompiledForm", *, generate: bool = True) -> CheckFn:
         "Skipped": Skipped,
         NUMBER: v.string_number,
         ALWAYS: always_relevant(form.root),
+        LEVELS: {},
     }
     if not generate:
         namespace["S"] = form.check_plan
         body = ["check_steps(form, rt, say, out, S)"]
     else:
         body = _check_blocks(form.check_plan, namespace, form.by_name)
+        body = _tables(namespace) + body
     fn: CheckFn = _define(
         "check_pass",
         [
@@ -393,7 +438,7 @@ def check_pass(form: "CompiledForm", *, generate: bool = True) -> CheckFn:
             "    rel_get, raw_get, reasons = rt.rel.get, rt.raw.get, rt.reasons",
             "    values_get, unknown, append = rt.values.get, rt.unknown, out.append",
             "    skipped, not_relevant = say.skipped_words, say.not_relevant",
-            "    nodes_get, outer_get, outer_of = rt.settle_nodes.get, say.outer.get, say.outer_of",
+            "    outer_get, outer_of = say.outer.get, say.outer_of",
             "    skipped_here = say.not_relevant_words",
             "    inlined = 0  # evaluations of inlined expressions (checker.truth counts the rest)",
             *(f"    {line}" for line in body),
@@ -409,9 +454,9 @@ def _check_blocks(
 ) -> list[str]:
     """The blocks of plan's elements, in order; a skipped group's questions in one branch.
 
-    When a group outside repeats with nothing inside repeats is not relevant, neither is
-    anything in it (settle): its answered questions are reported without reading their
-    relevance, each decided by the group's outermost skipped ancestor.
+    When a group outside repeats is not relevant, neither is anything in it (settle): its
+    answered questions outside repeats are reported without reading their relevance, each
+    decided by the group's outermost skipped ancestor; repeats inside keep their loops.
     """
     lines: list[str] = []
     at = 0
@@ -426,23 +471,30 @@ def _check_blocks(
         if element.kind != "group" or step[1] is None or not inside:
             at += 1
             continue
-        if any(s[1] is None for s in inside) or element.id in namespace[ALWAYS]:
-            at += 1  # holds repeats, or is never skipped: the general blocks
+        if element.id in namespace[ALWAYS]:
+            at += 1  # never skipped: the general blocks
             continue
-        lines += ["if r is False:", f"    decider, expression = d{_ident(element)}"]
-        skipped = [s[0] for s in inside if s[4]]  # the reported questions
-        for question in skipped:
+        # Its own names: the loops of repeats inside write decider.
+        lines += ["if r is False:", f"    group_decider, group_expression = d{_ident(element)}"]
+        branch = len(lines)
+        for inner in inside:
+            question = inner[0]
+            if inner[1] is None:  # inside repeats: its loop as anywhere (each node is False)
+                lines += [f"    {line}" for line in _check_block(inner, namespace, by_name)]
+                continue
+            if not inner[4]:  # a group or a silent question: nothing to report
+                continue
             i = question.id
-            namespace[f"P{i}"] = question.path_segments[0]
+            namespace[f"P{i}"], namespace[f"N{i}"] = question.path_segments[0], question.name
             lines += [
                 f"    x = raw_get(K{i})",
                 "    if x:",
                 "        f = new(Skipped)",
-                f"        f._name, f._path, f._expression = E{i}.name, P{i}, expression",
-                f"        f._build = (skipped, E{i}, x, decider)",
+                f"        f._name, f._path, f._expression = N{i}, P{i}, group_expression",
+                f"        f._build = (skipped, E{i}, x, group_decider)",
                 "        append(f)",
             ]
-        if not skipped:
+        if len(lines) == branch:
             lines.append("    pass")
         lines.append("else:")
         lines += [f"    {line}" for line in _check_blocks(inside, namespace, by_name)]
@@ -464,10 +516,9 @@ def _check_block(
         namespace[f"K{i}"] = top_key
         return _check_node(step, namespace, by_name, f"K{i}", "()")
     lines = [f"out.extend(repeat_counts(form, rt, {name}, say))"] if counted else []
-    # settle made this submission's nodes of every element: read them back.
+    # settle's nodes of this submission (the table is the one settle used).
     loop = [
-        f"for key, _, node in nodes_get({i}) or settle_nodes(form, rt, {name}):",
-        "    idx = key[1]",
+        f"for key, _, (_, idx) in {_level(namespace, element.repeats)}[{i}]:",
         *(f"    {line}" for line in _check_node(step, namespace, by_name, "key", "idx")),
     ]
     if not step[4]:  # not a reported question: only a relevance that cannot be known shows
@@ -521,7 +572,7 @@ def _check_node(
         # say.not_relevant inlined: the outermost skipped group decides, else the question.
         namespace[f"P{i}"], namespace[f"N{i}"] = element.path_segments[0], element.name
         lines += ["        f = new(Skipped)", f"        f._name, f._path = N{i}, P{i}"]
-        if parent is not None:
+        if parent is not None and parent.id not in namespace[ALWAYS]:  # else d<parent> is None
             lines += [
                 f"        if d{_ident(parent)} is not None:",
                 f"            decider, f._expression = d{parent.id}",

@@ -30,7 +30,6 @@ class Runtime:
         "raw",
         "reasons",
         "rel",
-        "settle_nodes",
         "tainted",
         "unknown",
         "values",
@@ -52,8 +51,6 @@ class Runtime:
         self.tainted = False
         self.evaluations = 0
         self._instances: dict[tuple[Element, ...], tuple[Idx, ...]] = {(): ((),)}
-        # element id -> its nodes for settle's passes (form.settle_nodes), made on first use
-        self.settle_nodes: dict[int, list[Any]] = {}
         # repeats -> the form's table of nodes for this submission's instances of them
         self.node_tables: dict[tuple[Element, ...], dict[int, list[Any]]] = {}
 
