@@ -240,7 +240,7 @@ StrFn = Callable[[Runtime, Node], str]
 
 
 def _comparison(op: str, left: n.Expr, right: n.Expr, scope: Scope) -> Fn | None:
-    left_number, right_number = _literal_number(left), _literal_number(right)
+    left_number, right_number = n.literal_number(left), n.literal_number(right)
     if left_number is not None and right_number is not None:
         return None  # constant: not worth a special case
     if left_number is None and not _one_string(left, scope):
@@ -276,29 +276,9 @@ _NUMERIC: dict[str, Callable[[float, float], bool]] = {
 _FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
-def _literal_number(expr: n.Expr) -> float | None:
-    if isinstance(expr, n.Number):
-        return expr.value
-    if isinstance(expr, n.Negate) and isinstance(expr.operand, n.Number):
-        return -expr.operand.value
-    return None
-
-
-def _is_dot(expr: n.Expr) -> bool:
-    return (
-        isinstance(expr, n.Path)
-        and not expr.absolute
-        and len(expr.steps) == 1
-        and expr.steps[0] == _DOT
-    )
-
-
-_DOT = n.Step("self", "node()", ())
-
-
 def _one_string(expr: n.Expr, scope: Scope) -> bool:
     """True when the expression stands for exactly one string (see _string_fn)."""
-    if isinstance(expr, n.String) or _is_dot(expr):
+    if isinstance(expr, n.String) or n.is_dot(expr):
         return True
     if isinstance(expr, n.Ref):
         target = scope.by_name.get(expr.name)

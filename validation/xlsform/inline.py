@@ -58,7 +58,7 @@ class Inliner:
         return None
 
     def _comparison(self, op: str, left: n.Expr, right: n.Expr) -> str | None:
-        left_number, right_number = _number(left), _number(right)
+        left_number, right_number = n.literal_number(left), n.literal_number(right)
         if left_number is not None and right_number is not None:
             return None
         found = self._strings(op, left, right, left_number, right_number)
@@ -73,7 +73,9 @@ class Inliner:
 
     def _simple(self, expr: n.Expr) -> bool:
         """A string or number literal, `.` or `${q}`: compiler._comparison's own cases."""
-        return _number(expr) is not None or isinstance(expr, n.String | n.Ref) or _is_dot(expr)
+        if n.literal_number(expr) is not None or n.is_dot(expr):
+            return True
+        return isinstance(expr, n.String | n.Ref)
 
     def _strings(
         self,
@@ -104,7 +106,7 @@ class Inliner:
 
         As compiler.py's closures and values.to_number / values.arithmetic give it.
         """
-        literal = _number(expr)
+        literal = n.literal_number(expr)
         if literal is not None:
             return repr(literal) if math.isfinite(literal) else None
         if isinstance(expr, n.Call):
@@ -148,7 +150,7 @@ class Inliner:
             if target is None or target.kind != "leaf":
                 return None
             return self._read(target)
-        if _is_dot(expr) and self.context.kind == "leaf":
+        if n.is_dot(expr) and self.context.kind == "leaf":
             return self._read(self.context)
         return None
 
@@ -158,20 +160,3 @@ class Inliner:
         if target.repeats == self.context.repeats:  # the answer in this same instance
             return f"{READ}(({int(target.id)}, {self.idx}), '')"
         return None
-
-
-def _number(expr: n.Expr) -> float | None:
-    if isinstance(expr, n.Number):
-        return expr.value
-    if isinstance(expr, n.Negate) and isinstance(expr.operand, n.Number):
-        return -expr.operand.value
-    return None
-
-
-def _is_dot(expr: n.Expr) -> bool:
-    return (
-        isinstance(expr, n.Path)
-        and not expr.absolute
-        and len(expr.steps) == 1
-        and expr.steps[0] == n.Step("self", "node()", ())
-    )

@@ -85,3 +85,21 @@ class Filter:
 
 
 Expr = Number | String | Ref | Variable | Call | Logical | Chain | Negate | Union | Path | Filter
+
+DOT = Step("self", "node()", ())
+
+
+def literal_number(expr: Expr) -> float | None:
+    """The value of a number literal (negated or not); None for anything else."""
+    if isinstance(expr, Number):
+        return expr.value
+    if isinstance(expr, Negate) and isinstance(expr.operand, Number):
+        return -expr.operand.value
+    return None
+
+
+def is_dot(expr: Expr) -> bool:
+    """`.`: the context node itself."""
+    if not isinstance(expr, Path) or expr.absolute:
+        return False
+    return len(expr.steps) == 1 and expr.steps[0] == DOT
