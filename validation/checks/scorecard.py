@@ -29,14 +29,7 @@ def enumerator_scorecard(
         if iv.enumerator:
             by_enumerator[iv.enumerator].append(iv)
     cards = {name: _card(ivs, flagged, ctx) for name, ivs in sorted(by_enumerator.items())}
-    teams: dict[str, list[str]] = defaultdict(list)
-    for name, card in cards.items():
-        teams[card["team"] or ""].append(name)
-    for names in teams.values():
-        median = team_median([cards[n] for n in names])
-        for name in names:
-            cards[name]["team_median"] = median
-    return cards
+    return with_team_medians(cards)
 
 
 def _card(ivs: list[Interview], flagged: dict[int, set[str]], ctx: CheckContext) -> dict[str, Any]:
@@ -74,6 +67,18 @@ def _card(ivs: list[Interview], flagged: dict[int, set[str]], ctx: CheckContext)
             for fam in sorted(FAMILIES)
         },
     }
+
+
+def with_team_medians(cards: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each card gets its team's medians ("team_median"), teams by the cards' "team"."""
+    teams: dict[str, list[str]] = defaultdict(list)
+    for name, card in cards.items():
+        teams[card["team"] or ""].append(name)
+    for names in teams.values():
+        median = team_median([cards[n] for n in names])
+        for name in names:
+            cards[name]["team_median"] = median
+    return cards
 
 
 def team_median(cards: list[dict[str, Any]]) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from validation import quality
 from validation.checks.base import CheckContext
 from validation.checks.refusals import tally
 from validation.checks.registry import FAMILIES
-from validation.checks.scorecard import team_median
+from validation.checks.scorecard import with_team_medians
 from validation.models import Flag, Severity
 
 REFUSAL_SAMPLE = 100  # latest interviews per enumerator read for the refusal rate
@@ -88,14 +88,7 @@ def round_scorecards(user: UserLike, round_: Round) -> dict[str, dict[str, Any]]
             fam: round(rates.get((name, fam), 0) / card["interviews"], 4)
             for fam in sorted(FAMILIES)
         }
-    teams: dict[str, list[str]] = defaultdict(list)
-    for name, card in cards.items():
-        teams[card["team"] or ""].append(name)
-    for names in teams.values():
-        median = team_median([cards[n] for n in names])
-        for name in names:
-            cards[name]["team_median"] = median
-    return cards
+    return with_team_medians(cards)
 
 
 def _figures(
