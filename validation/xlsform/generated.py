@@ -39,7 +39,7 @@ from validation.xlsform.checker import (
     truth,
 )
 from validation.xlsform.inline import NUMBER, Inliner
-from validation.xlsform.model import Element, Finding, Skipped, kobo_path
+from validation.xlsform.model import Element, Finding, Skipped, SkippedAt, kobo_path
 from validation.xlsform.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 ALWAYS = "always_relevant"  # in each generated function's namespace: always_relevant(root)
 SINGLE = "single_pass"  # in settle_pass's namespace: single_pass(form)
 LEVELS = "repeat_levels"  # in both namespaces: repeats -> the local naming its node table
+SPLIT = "split_once"  # in settle_pass's namespace: ids of answers whose words are split once
 PassFn = Callable[[Runtime, bool], tuple[bool, bool]]
 
 
@@ -70,12 +71,13 @@ def settle_pass(form: "CompiledForm", *, generate: bool = True) -> PassFn:
         ALWAYS: always_relevant(form.root),
         SINGLE: single_pass(form),
         LEVELS: {},
+        SPLIT: set(),
     }
     if generate:
         body = _settle_blocks(form, form.settle_plan, namespace)
         if namespace[SINGLE]:  # settle reads changed_any only for forms it iterates
             body = [line for line in body if line.strip() != "changed_any = True"]
-        body = _tables(namespace) + body
+        body = _tables(namespace) + _split_once(namespace) + body
     else:
         namespace["S"] = form.settle_plan
         body = ["changed_early, changed_any = run_steps(form, rt, S, first)"]
@@ -236,6 +238,11 @@ def _tables(namespace: dict[str, Any]) -> list[str]:
     return [f"{name} = node_table(form, rt, RP{name[1:]})" for name in namespace[LEVELS].values()]
 
 
+def _split_once(namespace: dict[str, Any]) -> list[str]:
+    """Each split-once answer's words start unknown (Inliner's split_once)."""
+    return [f"s{ident} = None" for ident in sorted(namespace[SPLIT])]
+
+
 def _define(name: str, lines: list[str], namespace: dict[str, Any]) -> Any:
     """Exec the function's source once; the source holds element ids and fixed text only."""
     code = compile("\n".join(lines), f"<generated {name}>", "exec")
@@ -281,7 +288,12 @@ def _block(
         lines.append(f"{own} = {up}")
     else:
         namespace[f"R{i}"] = relevant
-        inline = Inliner(by_name, element, "()" if node.startswith("N") else f"{node}[1]")
+        inline = Inliner(
+            by_name,
+            element,
+            "()" if node.startswith("N") else f"{node}[1]",
+            namespace[SPLIT] if single else None,
+        )
         source = inline.boolean(relevant.ast)
         judged = "r" if up == "True" else f"None if ({up} is None and r) else r"
         judge = [
@@ -421,6 +433,7 @@ def check_pass(form: "CompiledForm", *, generate: bool = True) -> CheckFn:
         "repeat_counts": repeat_counts,
         "new": object.__new__,
         "Skipped": Skipped,
+        "SkippedAt": SkippedAt,
         NUMBER: v.string_number,
         ALWAYS: always_relevant(form.root),
         LEVELS: {},
@@ -611,19 +624,13 @@ def _skipped_in_repeats(element: Element, namespace: dict[str, Any]) -> list[str
     parent = element.ancestors[0]  # at least the repeat holding it
     depth = len(parent.repeats)
     pidx = "idx" if depth == len(element.repeats) else f"idx[:{depth}]"
-    segments = element.path_segments
     namespace[f"N{i}"] = element.name
-    if len(segments) == 2:  # kobo_path for one repeat
-        namespace[f"Pa{i}"], namespace[f"Pb{i}"] = segments
-        path = f"f'{{Pa{i}}}[{{idx[0]}}]{{Pb{i}}}'"
-    else:
-        path = f"kobo_path({name}, idx)"
     return [
         f"        o = outer_get(({_ident(parent)}, {pidx}))",
         "        if o is None:",
         f"            o = outer_of(E{parent.id}, {pidx})",
-        "        f = new(Skipped)",
-        f"        f._name, f._path = N{i}, {path}",
+        "        f = new(SkippedAt)  # its path: kobo_path(element, idx) of _build, when read",
+        f"        f._name = N{i}",
         "        if o:",
         "            decider, didx, f._expression = o",
         f"            f._build = (skipped_here, {name}, idx, x, decider, didx)",

@@ -27,20 +27,45 @@ _FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 class Inliner:
     """Source of expressions evaluated at `context`, whose index tuple is named `idx`."""
 
-    def __init__(self, by_name: dict[str, Element], context: Element, idx: str) -> None:
+    def __init__(
+        self,
+        by_name: dict[str, Element],
+        context: Element,
+        idx: str,
+        split_once: set[int] | None = None,
+    ) -> None:
+        """split_once: when given, an answer outside repeats is split once per pass.
+
+        Its words are the local `s<id>` (None until first needed; the pass starts it so),
+        and the element's id is added to the set. Only for a pass where that answer no
+        longer changes once read (generated.single_pass; the findings walk).
+        """
         self.by_name, self.context, self.idx = by_name, context, idx
+        self.split_once = split_once
         # A string's words, split once for all its selected() / count-selected() in the
         # expression: string source -> the local holding them (see prelude).
         self.words: dict[str, str] = {}
+        self._fixed: dict[str, int] = {}  # string source -> its element, read outside repeats
 
     def prelude(self) -> list[str]:
         """Lines to run before the expression's source: its strings' words."""
-        return [f"{name} = {text}.split()" for text, name in self.words.items()]
+        lines: list[str] = []
+        for text, name in self.words.items():
+            if name.startswith("s"):  # split once per pass
+                lines += [f"if {name} is None:", f"    {name} = {text}.split()"]
+            else:
+                lines.append(f"{name} = {text}.split()")
+        return lines
 
     def _words(self, text: str) -> str:
         name = self.words.get(text)
         if name is None:
-            name = self.words[text] = f"w{len(self.words)}"
+            fixed = self._fixed.get(text)
+            if fixed is not None and self.split_once is not None:
+                self.split_once.add(fixed)
+                name = self.words[text] = f"s{fixed}"
+            else:
+                name = self.words[text] = f"w{len(self.words)}"
         return name
 
     def boolean(self, expr: n.Expr) -> str | None:
@@ -156,7 +181,9 @@ class Inliner:
 
     def _read(self, target: Element) -> str | None:
         if not target.repeats:
-            return f"{READ}(({int(target.id)}, ()), '')"
+            text = f"{READ}(({int(target.id)}, ()), '')"
+            self._fixed[text] = int(target.id)
+            return text
         if target.repeats == self.context.repeats:  # the answer in this same instance
             return f"{READ}(({int(target.id)}, {self.idx}), '')"
         return None

@@ -171,6 +171,35 @@ class Skipped(Finding):
     _severity = "major"
 
 
+_PATH = Finding.__dict__["_path"]  # the slot, under SkippedAt's property
+
+
+class SkippedAt(Skipped):
+    """A Skipped inside repeats whose path is written when first read.
+
+    The verdict is decided when it is made: its element and instance are in _build
+    (build, element, idx, ...), so the path is kobo_path of them, written before the
+    words replace _build (the generated check pass leaves _path unset).
+    """
+
+    __slots__ = ()
+
+    @property
+    def _path(self) -> str:  # type: ignore[override]  # read-only: the slot below it holds it
+        try:
+            path: str = _PATH.__get__(self)
+        except AttributeError:
+            build = self._build
+            assert build is not None  # noqa: S101 - _write writes the path first
+            path = kobo_path(build[1], build[2])
+            _PATH.__set__(self, path)
+        return path
+
+    def _write(self) -> None:
+        self._path  # noqa: B018 - written while _build still names the node
+        super()._write()
+
+
 @dataclass(frozen=True)
 class Choice:
     name: str

@@ -159,3 +159,19 @@ def test_a_lazy_finding_writes_its_words_once_when_first_read() -> None:
     )
     assert lazy == eager
     assert repr(lazy) == repr(eager)
+
+
+@pytest.mark.parametrize("words_first", [False, True])
+def test_a_skipped_answer_in_a_repeat_gets_its_instance_path_when_read(words_first: bool) -> None:
+    # The generated pass leaves a repeat's not-relevant path to be written from its node.
+    data = {"s": "a", "r": [{"r/k": "a", "r/w": "1"}, {"r/k": "b", "r/w": "2"}]}
+    (finding,) = FORM.check(data, now=NOW)
+    if words_first:
+        assert "should have been skipped" in finding.message
+    assert (finding.code, finding.path, finding.name) == ("skip_logic.not_relevant", "r[2]/w", "w")
+    assert finding.values == {"r/w": "2", "r/k": "b", "s": "a"}
+    eager = Finding(
+        finding.code, "r[2]/w", "w", finding.message, "major", finding.values, "${k} = ${s}"
+    )
+    assert finding == eager
+    assert hash(finding) == hash(eager)

@@ -241,3 +241,49 @@ def test_text_in_expressions_stays_data_in_the_generated_source(tmp_path: Path) 
     skipped = form.check({"t": "y", "q": "answered"}, now=NOW)
     assert [(f.code, f.path) for f in skipped] == [("skip_logic.not_relevant", "q")]
     assert not marker.exists()
+
+
+def test_an_answer_read_by_many_relevances_is_split_once_per_pass() -> None:
+    form = probe_form()
+    once: set[int] = set()
+    top = Inliner(form.by_name, form.by_path["g/q0"], "()", once)
+    assert top.boolean(parse("selected(${m}, 'a') or count-selected(${m}) > 1")) == (
+        "(('a' in s4) or (float(len(s4)) > 1.0))"
+    )
+    assert top.prelude() == ["if s4 is None:", "    s4 = values_get((4, ()), '').split()"]
+    assert once == {4}
+    in_repeat = Inliner(form.by_name, form.by_path["rep/rq0"], "idx", once)
+    in_repeat.boolean(parse("selected(${r}, 'a') and selected(${m}, 'b')"))
+    assert in_repeat.prelude() == [  # an answer inside repeats: split where it is read
+        f"w0 = values_get(({form.by_path['rep/r'].id}, idx), '').split()",
+        "if s4 is None:",
+        "    s4 = values_get((4, ()), '').split()",
+    ]
+
+
+def test_split_once_words_are_those_settled_when_the_answer_itself_is_skipped() -> None:
+    # m is dropped (not relevant) or kept before the later relevances read its words.
+    survey: list[dict[str, Any]] = [
+        {"type": "text", "name": "t", "label": ["T"]},
+        {"type": "select_multiple abc", "name": "m", "label": ["M"], "relevant": "${t} = 'y'"},
+        {"type": "text", "name": "a", "label": ["A"], "relevant": "selected(${m}, 'a')"},
+        {"type": "begin_repeat", "name": "rep", "label": ["Rep"]},
+        {"type": "text", "name": "b", "label": ["B"], "relevant": "selected(${m}, 'b')"},
+        {"type": "end_repeat"},
+        {"type": "text", "name": "c", "label": ["C"], "relevant": "count-selected(${m}) = 2"},
+    ]
+    content = {"survey": survey, "choices": CHOICES}
+    fast, slow = compile_asset_content(content), reference(compile_asset_content(content))
+    m_words = f"s{fast.by_path['m'].id}"  # its words, split once (a local of the pass)
+    assert single_pass(fast)
+    assert m_words in fast.settle_pass.__code__.co_varnames
+    for t, m in itertools.product(["y", "n"], ["a", "b", "a b", ""]):
+        data: dict[str, Any] = {"t": t, "m": m, "a": "1", "c": "1"}
+        data["rep"] = [{"rep/b": "1"}, {"rep/b": "2"}]
+        ours = state(fast, data, NOW)
+        assert ours == state(slow, data, NOW), data
+        skipped = {f["path"] for f in ours[-1] if f["code"] == "skip_logic.not_relevant"}
+        words = m.split() if t == "y" else []
+        assert ("a" in skipped) == ("a" not in words)
+        assert ("rep[2]/b" in skipped) == ("b" not in words)
+        assert ("c" in skipped) == (len(words) != 2)
