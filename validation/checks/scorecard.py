@@ -49,11 +49,6 @@ def _card(ivs: list[Interview], flagged: dict[int, set[str]], ctx: CheckContext)
         and is_aware(iv.end)
         and iv.end >= iv.start
     ]
-    special = answered = 0
-    for iv in ivs:
-        counts = tally(iv, ctx)
-        special += counts.dont_know + counts.refused
-        answered += max(counts.answered, counts.dont_know + counts.refused, 0)
     return {
         # The team most of their interviews were done in (teams can change mid-round).
         "team": statistics.mode(teams) if teams else None,
@@ -61,12 +56,22 @@ def _card(ivs: list[Interview], flagged: dict[int, set[str]], ctx: CheckContext)
         "days_active": len(days),
         "per_day": round(len(ivs) / len(days), 2) if days else None,
         "median_duration_min": round(statistics.median(durations), 1) if durations else None,
-        "refusal_rate": round(special / answered, 4) if answered else None,
+        "refusal_rate": refusal_rate(ivs, ctx),
         "flag_rate": {
             fam: round(sum(1 for iv in ivs if fam in flagged.get(iv.id, ())) / len(ivs), 4)
             for fam in sorted(FAMILIES)
         },
     }
+
+
+def refusal_rate(ivs: Iterable[Interview], ctx: CheckContext) -> float | None:
+    """The "don't know"/refusal share of all the interviews' answers; None without answers."""
+    special = answered = 0
+    for iv in ivs:
+        counts = tally(iv, ctx)
+        special += counts.dont_know + counts.refused
+        answered += max(counts.answered, counts.dont_know + counts.refused, 0)
+    return round(special / answered, 4) if answered else None
 
 
 def with_team_medians(cards: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

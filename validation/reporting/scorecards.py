@@ -31,10 +31,9 @@ from django.db.models.functions import Coalesce, Left, NullIf, StrIndex, TruncDa
 from surveys.models import Enumerator, KoboForm, Round, Submission
 from surveys.selectors import UserLike, visible_submissions
 from validation import quality
-from validation.checks.base import CheckContext
-from validation.checks.refusals import tally
+from validation.checks.base import CheckContext, Interview
 from validation.checks.registry import FAMILIES
-from validation.checks.scorecard import with_team_medians
+from validation.checks.scorecard import refusal_rate, with_team_medians
 from validation.models import Flag, Severity
 
 REFUSAL_SAMPLE = 100  # latest interviews per enumerator read for the refusal rate
@@ -209,14 +208,8 @@ def _refusal_rates(
     latest = rows.filter(
         pk__in=[pk for (pk,) in parts[0].union(*parts[1:], all=True).values_list("pk")]
     )
-    special: dict[str, int] = defaultdict(int)
-    answered: dict[str, int] = defaultdict(int)
+    by_who: dict[str, list[Interview]] = defaultdict(list)
     for iv in quality.load_interviews(latest, questions):
-        if not iv.enumerator:
-            continue
-        counts = tally(iv, ctx)
-        special[iv.enumerator] += counts.dont_know + counts.refused
-        answered[iv.enumerator] += max(counts.answered, counts.dont_know + counts.refused, 0)
-    return {
-        who: round(special[who] / total, 4) if total else None for who, total in answered.items()
-    }
+        if iv.enumerator:
+            by_who[iv.enumerator].append(iv)
+    return {who: refusal_rate(ivs, ctx) for who, ivs in by_who.items()}
