@@ -38,6 +38,7 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
+    Aggregate,
     Case,
     CharField,
     Count,
@@ -167,20 +168,27 @@ def open_duplicates() -> QuerySet[Flag]:
     )
 
 
-def _figures(eligible: Q) -> dict[str, Any]:
-    return {
-        "collected": Count("pk"),
-        "eligible": Count("pk", filter=eligible),
-        "approved": Count("pk", filter=eligible & Q(review_status=S.APPROVED)),
-        "pending": Count("pk", filter=eligible & Q(review_status__in=PENDING)),
-        "excluded": Count("pk", filter=Q(review_status=S.EXCLUDED)),
+def _figures(eligible: Q, *, over_counts: bool = False) -> dict[str, Any]:
+    """The figures per group of interviews, or of ProgressCount rows (`over_counts`).
+
+    A counter row stands for `n` interviews; open duplicates are then taken off apart
+    (_stratum_rows), as a flag is no column of the counters.
+    """
+
+    def tally(condition: Q | None = None) -> Aggregate:
+        return Sum("n", filter=condition) if over_counts else Count("pk", filter=condition)
+
+    counted = eligible & ~Q(review_status=S.EXCLUDED)
+    if not over_counts:
         # NOT IN (open duplicates) is hashed once; a correlated EXISTS ran per interview.
-        "counted": Count(
-            "pk",
-            filter=eligible
-            & ~Q(review_status=S.EXCLUDED)
-            & ~Q(pk__in=open_duplicates().values("submission_id")),
-        ),
+        counted &= ~Q(pk__in=open_duplicates().values("submission_id"))
+    return {
+        "collected": tally(),
+        "eligible": tally(eligible),
+        "approved": tally(eligible & Q(review_status=S.APPROVED)),
+        "pending": tally(eligible & Q(review_status__in=PENDING)),
+        "excluded": tally(Q(review_status=S.EXCLUDED)),
+        "counted": tally(counted),
     }
 
 
@@ -285,20 +293,6 @@ class _AnyOf(Lookup[Any]):
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
-def _counted_figures() -> dict[str, Any]:
-    """_figures over the progress counters: each row stands for `n` interviews."""
-    eligible = Q(is_eligible=True)
-    return {
-        "collected": Sum("n"),
-        "eligible": Sum("n", filter=eligible),
-        "approved": Sum("n", filter=eligible & Q(review_status=S.APPROVED)),
-        "pending": Sum("n", filter=eligible & Q(review_status__in=PENDING)),
-        "excluded": Sum("n", filter=Q(review_status=S.EXCLUDED)),
-        # Less the open duplicates among them, read apart (see _stratum_rows).
-        "counted": Sum("n", filter=eligible & ~Q(review_status=S.EXCLUDED)),
-    }
-
-
 def _stratum_rows(
     scope: QuerySet[Submission] | Q, round_id: int, tree: QuotaTree
 ) -> list[dict[str, Any]]:
@@ -338,7 +332,7 @@ def _stratum_rows(
         .filter(respondent_sex__in=Sex.values)
         .annotate(sex=F("respondent_sex"), cit=stored_cit)
         .values("location_id", "sex", "cit")
-        .annotate(**_counted_figures())
+        .annotate(**_figures(Q(is_eligible=True), over_counts=True))
         .order_by()
     )
     # An open duplicate is a flag, not a column the counters could group by: the few checked,
