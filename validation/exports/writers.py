@@ -45,10 +45,10 @@ def csv_line_writer() -> Callable[[Row], str]:
 
 def csv_lines(header: Row, rows: Iterable[Row]) -> Iterator[str]:
     """The CSV text of an export, one line at a time (UTF-8 BOM first, so Excel reads Cyrillic)."""
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(escape_row(header))
+    writerow = csv_line_writer()
+    yield "\ufeff" + writerow(escape_row(header))
     for row in rows:
-        yield writer.writerow(escape_row(row))
+        yield writerow(escape_row(row))
 
 
 class EscapingCSVWriter:
@@ -117,7 +117,7 @@ def write_csv(
     """
     count = 0
     with path.open("wb") as out:
-        writerow = csv.writer(_Line()).writerow
+        writerow = csv_line_writer()
         out.write(("\ufeff" + writerow(escape_row(header))).encode())
         block: list[str] = []
         for row in rows:
