@@ -194,7 +194,7 @@ def _run(
     # From _id 0 with nothing stored, the keyset pass reads every row KoBo had when it
     # started (edited ones as edited; deleted ones are absent): a scan would find only
     # what changed since that start, which is what the next scheduled scan is for.
-    whole = after == 0 and not Submission.objects.filter(form=form).active().exists()
+    whole = after == 0 and context.started_empty
     pass_started = timezone.now()
     # Page k+1 downloads and is parsed and digested (pure work, in the read-ahead
     # thread) while page k is written; versions are fetched in prepare.
@@ -242,9 +242,8 @@ class _PageContext:
         # starts with no active rows, as a first sync does; then each page's new _ids are
         # above every _id stored before them (keyset order), and no row can have been given
         # one of them before: the check for reused _ids is skipped.
-        self._active_ids_up_to: int | None = (
-            None if Submission.objects.filter(form=form).active().exists() else 0
-        )
+        self.started_empty = not Submission.objects.filter(form=form).active().exists()
+        self._active_ids_up_to: int | None = 0 if self.started_empty else None
 
     def may_hold_ids(self, lowest: int) -> bool:
         """Whether an active row of the form may have a KoBo _id >= lowest."""
