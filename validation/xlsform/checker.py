@@ -24,7 +24,6 @@ from validation.xlsform.model import (
     Skipped,
     kobo_path,
     lazy_finding,
-    make_finding,
 )
 from validation.xlsform.runtime import Runtime
 from validation.xlsform.values import Idx, Node, NodeSet, Value
@@ -777,7 +776,7 @@ class _Words:
         values: dict[str, str] | None = None,
         expression: str | None = None,
     ) -> Finding:
-        return make_finding(
+        return Finding(
             code,
             kobo_path(element, idx),
             element.name,

@@ -123,19 +123,6 @@ class Finding:
         return f"Finding({shown})"
 
 
-def make_finding(
-    code: str,
-    path: str,
-    name: str,
-    message: str,
-    severity: str,
-    values: dict[str, str],
-    expression: str | None,
-) -> Finding:
-    """Finding(...) with its words written."""
-    return Finding(code, path, name, message, severity, values, expression)
-
-
 def lazy_finding(
     code: str,
     path: str,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from validation.xlsform import compile_asset_content
 from validation.xlsform import values as v
-from validation.xlsform.model import Finding, lazy_finding, make_finding
+from validation.xlsform.model import Finding, lazy_finding
 from validation.xlsform.values import NodeSet, Value
 
 NOW = dt.datetime(2024, 2, 10, 18, 30, tzinfo=dt.UTC)
@@ -124,9 +124,9 @@ def test_edge_cases(_case: str, expression: str, expected: bool) -> None:
     assert FORM.evaluate(expression, {"s": "0"}, now=NOW) is expected
 
 
-def test_make_finding_is_the_same_frozen_finding() -> None:
+def test_a_finding_is_frozen_and_equals_one_of_the_same_fields() -> None:
     fields = ("skip_logic.not_relevant", "a/b", "b", "message", "major", {"a/b": "1"}, "x = 1")
-    fast, slow = make_finding(*fields), Finding(*fields)
+    fast, slow = Finding(*fields), Finding(*fields)
     assert fast == slow
     assert repr(fast) == repr(slow)
     with pytest.raises(AttributeError):
