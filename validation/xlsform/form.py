@@ -19,6 +19,7 @@ from validation.xlsform.checker import (
 from validation.xlsform.compiler import Scope, compile_expression
 from validation.xlsform.errors import CannotCheckError, ExpressionSyntaxError, XLSFormError
 from validation.xlsform.generated import check_pass, settle_pass
+from validation.xlsform.merged import merged_pass
 from validation.xlsform.model import Choice, Compiled, Element, Finding, FormError, Question
 from validation.xlsform.runtime import KeyCache, Runtime
 from validation.xlsform.sources import FormSource, Row, from_asset_content, read_form_file
@@ -116,6 +117,8 @@ class CompiledForm:
             for e in self.order
         ]
         self.check_pass = check_pass(self)
+        # Both in one function where that is the same (merged.py); None: one after the other.
+        self.merged_pass = merged_pass(self)
 
     # -- building ------------------------------------------------------------------------
     def _tree(self, rows: list[Row]) -> list[tuple[Element, Row]]:
@@ -224,7 +227,7 @@ class CompiledForm:
         self, data: Mapping[str, Any], now: dt.datetime | None = None, lang: str | None = None
     ) -> list[Finding]:
         """Findings for one KoBo submission (a dict as the data API returns it)."""
-        runtime = self._runtime(data, now)
+        runtime = self._loaded(data, now)
         found = check_submission(self, runtime, lang or self.default_language)
         self.evaluations += runtime.evaluations
         return found
@@ -253,11 +256,16 @@ class CompiledForm:
         return value
 
     def _runtime(self, data: Mapping[str, Any], now: dt.datetime | None) -> Runtime:
+        """The submission loaded and settled."""
+        runtime = self._loaded(data, now)
+        settle(self, runtime)
+        return runtime
+
+    def _loaded(self, data: Mapping[str, Any], now: dt.datetime | None) -> Runtime:
         if not isinstance(data, Mapping):
             raise XLSFormError("a submission must be a JSON object")
         runtime = Runtime(now or interview_time(data))
         runtime.load(self.root, data, self._keys)
-        settle(self, runtime)
         return runtime
 
     def label(self, name_or_path: str, lang: str | None = None) -> str:
@@ -290,7 +298,7 @@ def _reads_paths(expr: n.Expr) -> bool:
     if isinstance(expr, n.Path | n.Filter):
         return True
     if isinstance(expr, n.Call):
-        if expr.name in _STRUCTURAL and all(map(_plain_path, expr.args)):
+        if expr.name in n.STRUCTURAL and all(map(n.plain_path, expr.args)):
             return False
         return expr.name == "current" or any(_reads_paths(a) for a in expr.args)
     if isinstance(expr, n.Logical | n.Union):
@@ -300,14 +308,6 @@ def _reads_paths(expr: n.Expr) -> bool:
     if isinstance(expr, n.Negate):
         return _reads_paths(expr.operand)
     return False
-
-
-# Functions of a node-set's nodes, never of their values.
-_STRUCTURAL = frozenset({"position", "count", "name", "local-name", "last"})
-
-
-def _plain_path(expr: n.Expr) -> bool:
-    return isinstance(expr, n.Path) and not any(step.predicates for step in expr.steps)
 
 
 def compile_asset_content(content: Any) -> CompiledForm:

@@ -50,6 +50,7 @@ ALWAYS = "always_relevant"  # in each generated function's namespace: always_rel
 SINGLE = "single_pass"  # in settle_pass's namespace: single_pass(form)
 LEVELS = "repeat_levels"  # in both namespaces: repeats -> the local naming its node table
 SPLIT = "split_once"  # in settle_pass's namespace: ids of answers whose words are split once
+CHANGED = "changed_any = True"  # a line only a form settle iterates needs
 PassFn = Callable[[Runtime, bool], tuple[bool, bool]]
 
 
@@ -59,7 +60,48 @@ def settle_pass(form: "CompiledForm", *, generate: bool = True) -> PassFn:
     generate=False: checker.run_steps over the whole plan, the reference the tests hold the
     generated pass to.
     """
-    namespace: dict[str, Any] = {
+    namespace = settle_namespace(form)
+    if generate:
+        body = _settle_blocks(form, form.settle_plan, namespace)
+        if namespace[SINGLE]:  # settle reads changed_any only for forms it iterates
+            body = [line for line in body if line.strip() != CHANGED]
+        body = _tables(namespace) + _split_once(namespace) + body
+    else:
+        namespace["S"] = form.settle_plan
+        body = ["changed_early, changed_any = run_steps(form, rt, S, first)"]
+    source = "\n".join(
+        [
+            "def settle_pass(rt, first):",
+            *(f"    {line}" for line in SETTLE_HEADER),
+            "    changed_early = changed_any = False",
+            *(f"    {line}" for line in body),
+            "    rt.evaluations += inlined",
+            "    return changed_early, changed_any",
+        ]
+    )
+    fn: PassFn = _define("settle_pass", source.splitlines(), namespace)
+    return fn
+
+
+# The first lines of the generated functions: the runtime's parts as locals.
+SETTLE_HEADER = [
+    "rel, values, unknown, reasons = rt.rel, rt.values, rt.unknown, rt.reasons",
+    "raw_get, values_get, rel_get = rt.raw.get, values.get, rel.get",
+    "inlined = 0  # evaluations of inlined expressions (checker.truth counts the rest)",
+]
+CHECK_HEADER = [
+    "rel_get, raw_get, reasons = rt.rel.get, rt.raw.get, rt.reasons",
+    "values_get, unknown, append = rt.values.get, rt.unknown, out.append",
+    "skipped, not_relevant = say.skipped_words, say.not_relevant",
+    "outer_get, outer_of = say.outer.get, say.outer_of",
+    "skipped_here = say.not_relevant_words",
+    "inlined = 0  # evaluations of inlined expressions (checker.truth counts the rest)",
+]
+
+
+def settle_namespace(form: "CompiledForm") -> dict[str, Any]:
+    """What the settle pass's source names besides its locals."""
+    return {
         "form": form,
         "run_steps": run_steps,
         "node_table": node_table,
@@ -73,28 +115,6 @@ def settle_pass(form: "CompiledForm", *, generate: bool = True) -> PassFn:
         LEVELS: {},
         SPLIT: set(),
     }
-    if generate:
-        body = _settle_blocks(form, form.settle_plan, namespace)
-        if namespace[SINGLE]:  # settle reads changed_any only for forms it iterates
-            body = [line for line in body if line.strip() != "changed_any = True"]
-        body = _tables(namespace) + _split_once(namespace) + body
-    else:
-        namespace["S"] = form.settle_plan
-        body = ["changed_early, changed_any = run_steps(form, rt, S, first)"]
-    source = "\n".join(
-        [
-            "def settle_pass(rt, first):",
-            "    rel, values, unknown, reasons = rt.rel, rt.values, rt.unknown, rt.reasons",
-            "    raw_get, values_get, rel_get = rt.raw.get, values.get, rel.get",
-            "    changed_early = changed_any = False",
-            "    inlined = 0  # evaluations of inlined expressions (checker.truth counts the rest)",
-            *(f"    {line}" for line in body),
-            "    rt.evaluations += inlined",
-            "    return changed_early, changed_any",
-        ]
-    )
-    fn: PassFn = _define("settle_pass", source.splitlines(), namespace)
-    return fn
 
 
 def _settle_blocks(
@@ -116,13 +136,7 @@ def _settle_blocks(
         while end < len(plan) and element in plan[end][0].ancestors:
             end += 1
         inside = plan[at + 1 : end]
-        if (
-            element.kind != "group"
-            or not inside
-            or element.id in namespace[ALWAYS]
-            or form.iterate_always  # changed_any then compares each node's relevance
-            or any(s[4] is None for s in inside)  # holds repeats
-        ):
+        if not skips_as_one(form, element, inside, namespace):
             at += 1
             continue
         # Each node's relevance False at once, then each answer dropped.
@@ -141,6 +155,19 @@ def _settle_blocks(
         lines += [f"    {line}" for line in _settle_blocks(form, inside, namespace)]
         at = end
     return lines
+
+
+def skips_as_one(
+    form: "CompiledForm", element: Element, inside: list[SettleStep], namespace: dict[str, Any]
+) -> bool:
+    """A group whose skipped first pass settle writes in one branch (_settle_blocks)."""
+    return not (
+        element.kind != "group"
+        or not inside
+        or element.id in namespace[ALWAYS]
+        or form.iterate_always  # changed_any then compares each node's relevance
+        or any(s[4] is None for s in inside)  # holds repeats
+    )
 
 
 def _settle_block(form: "CompiledForm", step: SettleStep, namespace: dict[str, Any]) -> list[str]:
@@ -322,9 +349,9 @@ def _block(
                 "    inlined += 1",
                 *(f"    {line}" for line in inline.prelude()),
                 f"    if {source}:",
-                f"        rel[{key}] = True",
+                f"        rel[{key}] = {own} = True",
                 "    else:",
-                f"        rel[{key}] = False",
+                f"        rel[{key}] = {own} = False",
                 *(f"        {line}" for line in dropped),
             ]
         if source is not None:  # no unknown answer: nothing can taint it (inline.py)
@@ -417,7 +444,29 @@ CheckFn = Callable[[Runtime, "_Words", list[Finding]], None]
 
 def check_pass(form: "CompiledForm", *, generate: bool = True) -> CheckFn:
     """check_submission's walk for this form (generate=False: checker.check_steps's)."""
-    namespace: dict[str, Any] = {
+    namespace = check_namespace(form)
+    if not generate:
+        namespace["S"] = form.check_plan
+        body = ["check_steps(form, rt, say, out, S)"]
+    else:
+        body = _check_blocks(form.check_plan, namespace, form.by_name)
+        body = _tables(namespace) + body
+    fn: CheckFn = _define(
+        "check_pass",
+        [
+            "def check_pass(rt, say, out):",
+            *(f"    {line}" for line in CHECK_HEADER),
+            *(f"    {line}" for line in body),
+            "    rt.evaluations += inlined",
+        ],
+        namespace,
+    )
+    return fn
+
+
+def check_namespace(form: "CompiledForm") -> dict[str, Any]:
+    """What the check pass's source names besides its locals."""
+    return {
         "form": form,
         "check_steps": check_steps,
         "node_table": node_table,
@@ -438,28 +487,6 @@ def check_pass(form: "CompiledForm", *, generate: bool = True) -> CheckFn:
         ALWAYS: always_relevant(form.root),
         LEVELS: {},
     }
-    if not generate:
-        namespace["S"] = form.check_plan
-        body = ["check_steps(form, rt, say, out, S)"]
-    else:
-        body = _check_blocks(form.check_plan, namespace, form.by_name)
-        body = _tables(namespace) + body
-    fn: CheckFn = _define(
-        "check_pass",
-        [
-            "def check_pass(rt, say, out):",
-            "    rel_get, raw_get, reasons = rt.rel.get, rt.raw.get, rt.reasons",
-            "    values_get, unknown, append = rt.values.get, rt.unknown, out.append",
-            "    skipped, not_relevant = say.skipped_words, say.not_relevant",
-            "    outer_get, outer_of = say.outer.get, say.outer_of",
-            "    skipped_here = say.not_relevant_words",
-            "    inlined = 0  # evaluations of inlined expressions (checker.truth counts the rest)",
-            *(f"    {line}" for line in body),
-            "    rt.evaluations += inlined",
-        ],
-        namespace,
-    )
-    return fn
 
 
 def _check_blocks(
@@ -476,7 +503,7 @@ def _check_blocks(
     while at < len(plan):
         step = plan[at]
         element = step[0]
-        lines.extend(_check_block(step, namespace, by_name))
+        lines.extend(check_block(step, namespace, by_name))
         end = at + 1
         while end < len(plan) and element in plan[end][0].ancestors:
             end += 1
@@ -493,19 +520,14 @@ def _check_blocks(
         for inner in inside:
             question = inner[0]
             if inner[1] is None:  # inside repeats: its loop as anywhere (each node is False)
-                lines += [f"    {line}" for line in _check_block(inner, namespace, by_name)]
+                lines += [f"    {line}" for line in check_block(inner, namespace, by_name)]
                 continue
             if not inner[4]:  # a group or a silent question: nothing to report
                 continue
-            i = question.id
-            namespace[f"P{i}"], namespace[f"N{i}"] = question.path_segments[0], question.name
             lines += [
-                f"    x = raw_get(K{i})",
+                f"    x = raw_get(K{question.id})",
                 "    if x:",
-                "        f = new(Skipped)",
-                f"        f._name, f._path, f._expression = N{i}, P{i}, group_expression",
-                f"        f._build = (skipped, E{i}, x, group_decider)",
-                "        append(f)",
+                *(f"        {line}" for line in skipped_in_group(question, namespace)),
             ]
         if len(lines) == branch:
             lines.append("    pass")
@@ -515,19 +537,32 @@ def _check_blocks(
     return lines
 
 
-def _check_block(
-    step: CheckStep, namespace: dict[str, Any], by_name: dict[str, Element]
+def skipped_in_group(question: Element, namespace: dict[str, Any]) -> list[str]:
+    """The finding for answer x of a question in a skipped group (group_decider's)."""
+    i = question.id
+    namespace[f"P{i}"], namespace[f"M{i}"] = question.path_segments[0], question.name
+    return [
+        "f = new(Skipped)",
+        f"f._name, f._path, f._expression = M{i}, P{i}, group_expression",
+        f"f._build = (skipped, E{i}, x, group_decider)",
+        "append(f)",
+    ]
+
+
+def check_block(
+    step: CheckStep, namespace: dict[str, Any], by_name: dict[str, Element], own: str | None = None
 ) -> list[str]:
-    """check_steps' work on one element: straight code outside repeats, else a loop."""
+    """check_steps' work on one element: straight code outside repeats, else a loop.
+
+    own: the local holding the element's relevance outside repeats, where the caller has
+    one (merged.py), instead of reading it back from rt.rel.
+    """
     element, top_key, _, counted, _, _, _ = step
     i = _ident(element)
-    name = f"E{i}"
-    namespace[name] = element
-    relevant = element.relevant
-    namespace[f"X{i}"] = relevant.text if relevant is not None else None
+    name = name_element(element, namespace)
     if top_key is not None:
         namespace[f"K{i}"] = top_key
-        return _check_node(step, namespace, by_name, f"K{i}", "()")
+        return _check_node(step, namespace, by_name, f"K{i}", "()", own)
     lines = [f"out.extend(repeat_counts(form, rt, {name}, say))"] if counted else []
     # settle's nodes of this submission (the table is the one settle used).
     loop = [
@@ -539,10 +574,25 @@ def _check_block(
     return lines + loop
 
 
+def name_element(element: Element, namespace: dict[str, Any]) -> str:
+    """E<id>: the element, X<id>: its relevant's text, for the check blocks' source."""
+    i = _ident(element)
+    relevant = element.relevant
+    namespace[f"E{i}"], namespace[f"X{i}"] = element, relevant.text if relevant else None
+    return f"E{i}"
+
+
 def _check_node(
-    step: CheckStep, namespace: dict[str, Any], by_name: dict[str, Element], key: str, idx: str
+    step: CheckStep,
+    namespace: dict[str, Any],
+    by_name: dict[str, Element],
+    key: str,
+    idx: str,
+    own: str | None = None,
 ) -> list[str]:
+    """One node's checks; own: a local holding its relevance (else read from rt.rel)."""
     element, top_key, _, _, checked, typed, selects = step
+    relevance = own or f"rel_get({key}, True)"
     i, name = element.id, f"E{element.id}"
     fixed = top_key is not None
     parent = element.ancestors[0] if element.ancestors else None
@@ -563,7 +613,7 @@ def _check_node(
             lines += ["if not x:", f"    out.extend(required(rt, {name}, {idx}, say))"]
         return lines
     if not checked:
-        lines = [f"r = rel_get({key}, True)"]
+        lines = [f"r = {relevance}"]
         if fixed and element.kind != "leaf":
             # d<id>: the outermost non-relevant one of this group and its ancestors, as
             # (element, its relevant's text), else None (say._outermost, for not_relevant).
@@ -575,36 +625,16 @@ def _check_node(
         ]
         return lines
     # The answer first: an unanswered question shows only when required or unknowable.
-    lines = [f"x = raw_get({key})", "if x:", f"    r = rel_get({key}, True)", "    if r is True:"]
+    lines = [f"x = raw_get({key})", "if x:", f"    r = {relevance}", "    if r is True:"]
     answer = _answered(element, typed, selects, namespace, by_name, idx)
     lines += [f"        {line}" for line in answer] if answer else ["        pass"]
     lines.append("    elif r is False:")
-    if not fixed:
-        lines += _skipped_in_repeats(element, namespace)
-    else:
-        # say.not_relevant inlined: the outermost skipped group decides, else the question.
-        namespace[f"P{i}"], namespace[f"N{i}"] = element.path_segments[0], element.name
-        lines += ["        f = new(Skipped)", f"        f._name, f._path = N{i}, P{i}"]
-        if parent is not None and parent.id not in namespace[ALWAYS]:  # else d<parent> is None
-            lines += [
-                f"        if d{_ident(parent)} is not None:",
-                f"            decider, f._expression = d{parent.id}",
-                f"            f._build = (skipped, {name}, x, decider)",
-                "        else:",
-                f"            f._expression = X{i}",
-                f"            f._build = (skipped, {name}, x, {name})",
-            ]
-        else:
-            lines += [
-                f"        f._expression = X{i}",
-                f"        f._build = (skipped, {name}, x, {name})",
-            ]
-        lines.append("        append(f)")
+    lines += [f"        {line}" for line in skipped_answer(element, namespace)]
     lines += [f"    elif {key} in reasons:", f"        append(cannot_check(say, {name}, {key}))"]
     if element.required is not False:
         lines += [
             "else:",
-            f"    r = rel_get({key}, True)",
+            f"    r = {relevance}",
             "    if r is True:",
             f"        out.extend(required(rt, {name}, {idx}, say))",
             f"    elif r is None and {key} in reasons:",
@@ -612,33 +642,53 @@ def _check_node(
         ]
     else:
         lines += [
-            f"elif {key} in reasons and rel_get({key}, True) is None:",
+            f"elif {key} in reasons and {relevance} is None:",
             f"    append(cannot_check(say, {name}, {key}))",
         ]
     return lines
 
 
-def _skipped_in_repeats(element: Element, namespace: dict[str, Any]) -> list[str]:
-    """say.not_relevant inlined for a question inside repeats (answer x, index idx)."""
-    i, name = element.id, f"E{element.id}"
-    parent = element.ancestors[0]  # at least the repeat holding it
-    depth = len(parent.repeats)
-    pidx = "idx" if depth == len(element.repeats) else f"idx[:{depth}]"
-    namespace[f"N{i}"] = element.name
-    return [
-        f"        o = outer_get(({_ident(parent)}, {pidx}))",
-        "        if o is None:",
-        f"            o = outer_of(E{parent.id}, {pidx})",
-        "        f = new(SkippedAt)  # its path: kobo_path(element, idx) of _build, when read",
-        f"        f._name = N{i}",
-        "        if o:",
-        "            decider, didx, f._expression = o",
-        f"            f._build = (skipped_here, {name}, idx, x, decider, didx)",
-        "        else:",
-        f"            f._expression = X{i}",
-        f"            f._build = (skipped_here, {name}, idx, x, {name}, idx)",
-        "        append(f)",
-    ]
+def skipped_answer(element: Element, namespace: dict[str, Any]) -> list[str]:
+    """say.not_relevant inlined: the finding for answer x of a question that is not relevant.
+
+    The outermost skipped group decides, else the question: outside repeats d<parent> names
+    it (_check_node); inside, say.outer remembers it per container instance (index idx).
+    """
+    i, name = _ident(element), f"E{element.id}"
+    parent = element.ancestors[0] if element.ancestors else None
+    if element.repeats:
+        assert parent is not None  # noqa: S101 - at least the repeat holding it
+        depth = len(parent.repeats)
+        pidx = "idx" if depth == len(element.repeats) else f"idx[:{depth}]"
+        namespace[f"M{i}"] = element.name
+        return [
+            f"o = outer_get(({_ident(parent)}, {pidx}))",
+            "if o is None:",
+            f"    o = outer_of(E{parent.id}, {pidx})",
+            "f = new(SkippedAt)  # its path: kobo_path(element, idx) of _build, when read",
+            f"f._name = M{i}",
+            "if o:",
+            "    decider, didx, f._expression = o",
+            f"    f._build = (skipped_here, {name}, idx, x, decider, didx)",
+            "else:",
+            f"    f._expression = X{i}",
+            f"    f._build = (skipped_here, {name}, idx, x, {name}, idx)",
+            "append(f)",
+        ]
+    namespace[f"P{i}"], namespace[f"M{i}"] = element.path_segments[0], element.name
+    lines = ["f = new(Skipped)", f"f._name, f._path = M{i}, P{i}"]
+    if parent is not None and parent.id not in namespace[ALWAYS]:  # else d<parent> is None
+        lines += [
+            f"if d{_ident(parent)} is not None:",
+            f"    decider, f._expression = d{parent.id}",
+            f"    f._build = (skipped, {name}, x, decider)",
+            "else:",
+            f"    f._expression = X{i}",
+            f"    f._build = (skipped, {name}, x, {name})",
+        ]
+    else:
+        lines += [f"f._expression = X{i}", f"f._build = (skipped, {name}, x, {name})"]
+    return [*lines, "append(f)"]
 
 
 def _answered(

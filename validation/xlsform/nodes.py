@@ -103,3 +103,12 @@ def is_dot(expr: Expr) -> bool:
     if not isinstance(expr, Path) or expr.absolute:
         return False
     return len(expr.steps) == 1 and expr.steps[0] == DOT
+
+
+# Functions of a node-set's nodes, never of their values.
+STRUCTURAL = frozenset({"position", "count", "name", "local-name", "last"})
+
+
+def plain_path(expr: Expr) -> bool:
+    """A path without predicates: which nodes it names is fixed once the data is loaded."""
+    return isinstance(expr, Path) and not any(step.predicates for step in expr.steps)

@@ -30,13 +30,17 @@ def reference(form: CompiledForm) -> CompiledForm:
     """The same form, checked by checker.py's loops only."""
     form.settle_pass = settle_pass(form, generate=False)
     form.check_pass = check_pass(form, generate=False)
+    form.merged_pass = None
     return form
 
 
 def state(form: CompiledForm, data: dict[str, Any], now: dt.datetime) -> tuple[Any, ...]:
+    """The runtime after settle alone, and after the check (merged.py's pass where there is one)."""
     rt = form._runtime(data, now)
-    found = [f.as_dict() for f in form.check(data, now=now)]
-    return rt.rel, rt.values, rt.unknown, rt.reasons, rt.evaluations, found
+    checked = form._loaded(data, now)
+    found = [f.as_dict() for f in checker.check_submission(form, checked, form.default_language)]
+    after = checked.rel, checked.values, checked.unknown, checked.reasons, checked.evaluations
+    return rt.rel, rt.values, rt.unknown, rt.reasons, rt.evaluations, after, found
 
 
 def assert_same(path: Path, n: int, seed: int = 3) -> int:
