@@ -295,11 +295,13 @@ def _block(
     *,
     single: bool = False,
     live: bool = False,
+    idx: str | None = None,
 ) -> list[str]:
     """run_steps' work on one node: key, node and own name its key, node and relevance.
 
     single: the pass is always the first (single_pass), so `first` is not tested.
     live: `up` is never False here (_skipped_node handled that before).
+    idx: the node's index where a local holds it (else read from the node).
     """
     element, is_leaf, relevant, calc, _ = step
     i = _ident(element)
@@ -318,7 +320,7 @@ def _block(
         inline = Inliner(
             by_name,
             element,
-            "()" if node.startswith("N") else f"{node}[1]",
+            idx or ("()" if node.startswith("N") else f"{node}[1]"),
             namespace[SPLIT] if single else None,
         )
         source = inline.boolean(relevant.ast)
@@ -503,7 +505,7 @@ def _check_blocks(
     while at < len(plan):
         step = plan[at]
         element = step[0]
-        lines.extend(check_block(step, namespace, by_name))
+        lines.extend(_check_block(step, namespace, by_name))
         end = at + 1
         while end < len(plan) and element in plan[end][0].ancestors:
             end += 1
@@ -520,7 +522,7 @@ def _check_blocks(
         for inner in inside:
             question = inner[0]
             if inner[1] is None:  # inside repeats: its loop as anywhere (each node is False)
-                lines += [f"    {line}" for line in check_block(inner, namespace, by_name)]
+                lines += [f"    {line}" for line in _check_block(inner, namespace, by_name)]
                 continue
             if not inner[4]:  # a group or a silent question: nothing to report
                 continue
@@ -549,20 +551,16 @@ def skipped_in_group(question: Element, namespace: dict[str, Any]) -> list[str]:
     ]
 
 
-def check_block(
-    step: CheckStep, namespace: dict[str, Any], by_name: dict[str, Element], own: str | None = None
+def _check_block(
+    step: CheckStep, namespace: dict[str, Any], by_name: dict[str, Element]
 ) -> list[str]:
-    """check_steps' work on one element: straight code outside repeats, else a loop.
-
-    own: the local holding the element's relevance outside repeats, where the caller has
-    one (merged.py), instead of reading it back from rt.rel.
-    """
+    """check_steps' work on one element: straight code outside repeats, else a loop."""
     element, top_key, _, counted, _, _, _ = step
     i = _ident(element)
     name = name_element(element, namespace)
     if top_key is not None:
         namespace[f"K{i}"] = top_key
-        return _check_node(step, namespace, by_name, f"K{i}", "()", own)
+        return _check_node(step, namespace, by_name, f"K{i}", "()")
     lines = [f"out.extend(repeat_counts(form, rt, {name}, say))"] if counted else []
     # settle's nodes of this submission (the table is the one settle used).
     loop = [

@@ -9,8 +9,11 @@ reported in one branch, and an element inside repeats settled and checked in one
 its nodes. Findings come out in the same order (document order) and the runtime ends in the
 same state: tests/unit/xlsform/test_generated.py holds this pass to the reference walks.
 
-The blocks are generated.py's own (_settle_block, _check_node, _skipped_in_repeats); this
-module only interleaves them.
+A repeat in no other is walked instance by instance where nothing in it reads another
+instance (_instances): its containers' relevance are locals there too.
+
+The blocks are generated.py's (_block, _check_node, skipped_answer), but for a question
+without a calculation, whose settle and checks are written as one (_question).
 """
 
 from collections.abc import Callable
@@ -20,7 +23,7 @@ from validation.xlsform import generated as g
 from validation.xlsform import nodes as n
 from validation.xlsform.checker import CheckStep, SettleStep
 from validation.xlsform.inline import Inliner
-from validation.xlsform.model import Element, Finding
+from validation.xlsform.model import Compiled, Element, Finding
 from validation.xlsform.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -111,7 +114,8 @@ def _blocks(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) 
 
     Where settle drops a skipped group's answers in one branch (_settle_blocks), the same
     branch reports them: an answer is in `values` there exactly when it was submitted (the
-    only pass, and nothing before it writes a later answer).
+    only pass, and nothing before it writes a later answer). A repeat whose instances can
+    be walked one at a time is (_instances).
     """
     lines: list[str] = []
     at = 0
@@ -119,11 +123,15 @@ def _blocks(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) 
         settle, check = steps[at]
         element = settle[0]
         i = g._ident(element)
-        lines.extend(_element(form, settle, check, namespace))
         end = at + 1
         while end < len(steps) and element in steps[end][0][0].ancestors:
             end += 1
         inside = steps[at + 1 : end]
+        if element.kind == "repeat" and instance_by_instance(form, element):
+            lines.extend(_instances(form, steps[at:end], namespace))
+            at = end
+            continue
+        lines.extend(_element(form, settle, check, namespace))
         if not g.skips_as_one(form, element, [s for s, _ in inside], namespace):
             at += 1
             continue
@@ -149,30 +157,118 @@ def _blocks(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) 
     return lines
 
 
+def instance_by_instance(form: "CompiledForm", repeat: Element) -> bool:
+    """A repeat in no other, holding none, whose logic reads no other instance of it.
+
+    Inside its repeat, ${q} names the answer in the same instance; indexed-repeat() is the
+    one way an expression there reads another (paths other than `.` or of structure are
+    excluded already: single_pass, checks_read_settled).
+    """
+    if repeat.repeats != (repeat,):
+        return False
+    held = [e for e in form.order if repeat in e.repeats]
+    if any(e.repeats != (repeat,) for e in held):
+        return False
+    for e in held:
+        for compiled in (e.relevant, e.calc, e.constraint, e.required, e.choice_filter):
+            if isinstance(compiled, Compiled) and _indexes(compiled.ast, form, repeat):
+                return False
+    return True
+
+
+def _indexes(expr: n.Expr, form: "CompiledForm", repeat: Element) -> bool:
+    """The expression has an indexed-repeat() naming an answer inside repeat."""
+    if isinstance(expr, n.Call):
+        if expr.name == "indexed-repeat" and any(
+            repeat in (form.by_name[name].repeats if name in form.by_name else ())
+            for name in _ref_names(expr)
+        ):
+            return True
+        return any(_indexes(a, form, repeat) for a in expr.args)
+    if isinstance(expr, n.Logical | n.Union):
+        return any(_indexes(o, form, repeat) for o in expr.operands)
+    if isinstance(expr, n.Chain):
+        return _indexes(expr.first, form, repeat) or any(
+            _indexes(o, form, repeat) for _, o in expr.rest
+        )
+    if isinstance(expr, n.Negate):
+        return _indexes(expr.operand, form, repeat)
+    if isinstance(expr, n.Filter):
+        return _indexes(expr.primary, form, repeat) or any(
+            _indexes(p, form, repeat) for p in expr.predicates
+        )
+    return False
+
+
+def _ref_names(expr: n.Expr) -> list[str]:
+    """Names of every ${q} in the expression."""
+    if isinstance(expr, n.Ref):
+        return [expr.name]
+    if isinstance(expr, n.Call):
+        return [name for a in expr.args for name in _ref_names(a)]
+    if isinstance(expr, n.Logical | n.Union):
+        return [name for o in expr.operands for name in _ref_names(o)]
+    if isinstance(expr, n.Chain):
+        return _ref_names(expr.first) + [name for _, o in expr.rest for name in _ref_names(o)]
+    if isinstance(expr, n.Negate):
+        return _ref_names(expr.operand)
+    if isinstance(expr, n.Filter):
+        return _ref_names(expr.primary) + [name for p in expr.predicates for name in _ref_names(p)]
+    return []
+
+
+def _instances(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) -> list[str]:
+    """A repeat walked instance by instance: each instance's elements in document order.
+
+    Each element's findings go to its own list, joined after the loop in document order,
+    so the findings come out as the walk element by element gives them. Keys are built
+    once per node (k<id>); each container's relevance is a local, as outside repeats.
+    """
+    repeat_settle, repeat_check = steps[0]
+    repeat = repeat_settle[0]
+    r = g._ident(repeat)
+    namespace[f"RI{r}"] = (repeat,)
+    lines = [f"out.extend(repeat_counts(form, rt, E{r}, say))"] if repeat_check[3] else []
+    lines += [f"b{g._ident(s[0])} = []" for s, _ in steps]
+    lines.append(f"for idx in rt.instances_of(RI{r}):")
+    for settle, check in steps:
+        element = settle[0]
+        i = g._ident(element)
+        g.name_element(element, namespace)
+        key, up = f"k{i}", _up(element, namespace)
+        block = _node(form, settle, check, namespace, key, f"(E{i}, idx)", "idx", up, f"o{i}")
+        block = [f"{key} = ({i}, idx)", *(_to_list(line, f"b{i}") for line in block)]
+        lines += [f"    {line}" for line in block]
+    return lines + [f"out += b{g._ident(s[0])}" for s, _ in steps]
+
+
+def _to_list(line: str, name: str) -> str:
+    """A line appending to the findings, made to append to list `name` instead."""
+    text = line.lstrip()
+    indent = line[: len(line) - len(text)]
+    if text.startswith("append("):
+        return f"{indent}{name}.append({text[len('append(') :]}"
+    if text.startswith("out.extend("):
+        return f"{indent}{name}.extend({text[len('out.extend(') :]}"
+    return line
+
+
 def _element(
     form: "CompiledForm", settle: SettleStep, check: CheckStep, namespace: dict[str, Any]
 ) -> list[str]:
     element = settle[0]
     i = g._ident(element)
-    if settle[4] is not None and settle[1] and settle[3] is None:  # a question, not computed
-        namespace[f"K{i}"], namespace[f"N{i}"] = (i, ()), (element, ())
-        g.name_element(element, namespace)
-        parent = element.parent
-        up = "True"
-        if parent is not None and parent.kind != "root" and parent.id not in namespace[g.ALWAYS]:
-            up = f"o{g._ident(parent)}"
-        return _question(form, settle, check, namespace, f"K{i}", f"N{i}", "()", up)
-    if settle[4] is not None:  # outside repeats: its relevance is the local o<id>
-        lines = g._settle_block(form, settle, namespace)
-        return lines + g.check_block(check, namespace, form.by_name, own=f"o{i}")
     g.name_element(element, namespace)
+    if settle[4] is not None:  # outside repeats: its key a constant, its relevance o<id>
+        namespace[f"K{i}"], namespace[f"N{i}"] = (i, ()), (element, ())
+        up = _up(element, namespace)
+        return _node(form, settle, check, namespace, f"K{i}", f"N{i}", "()", up, f"o{i}")
     parent = element.parent
     under_root = parent is None or parent.kind == "root"
     # Inside repeats: settle's loop over the nodes; the checks of each node follow in it.
     lines = [f"out.extend(repeat_counts(form, rt, E{i}, say))"] if check[3] else []
     lines.append(f"for key, up_key, node in {g._level(namespace, element.repeats)}[{i}]:")
     lines.append("    idx = node[1]")
-    checks = g._check_node(check, namespace, form.by_name, "key", "idx", own="own")
     if not under_root:
         lines.append("    p = rel_get(up_key, True)")
         skipped = g._skipped_node(settle)
@@ -183,25 +279,55 @@ def _element(
                 *(f"        {line}" for line in g.skipped_answer(element, namespace)),
             ]
         lines += [f"    {line}" for line in skipped]
+    up = "True" if under_root else "p"
+    body = _node(form, settle, check, namespace, "key", "node", "idx", up, "own", live=True)
+    return lines + [f"    {line}" for line in body]
+
+
+def _up(element: Element, namespace: dict[str, Any]) -> str:
+    """The parent's relevance: the local o<id> of its block, or True where it always is."""
+    parent = element.parent
+    if parent is None or parent.kind == "root" or parent.id in namespace[g.ALWAYS]:
+        return "True"
+    return f"o{g._ident(parent)}"
+
+
+def _node(
+    form: "CompiledForm",
+    settle: SettleStep,
+    check: CheckStep,
+    namespace: dict[str, Any],
+    key: str,
+    node: str,
+    idx: str,
+    up: str,
+    own: str,
+    *,
+    live: bool = False,
+) -> list[str]:
+    """One node settled then checked: key, node and idx name its key, node and index.
+
+    up: the parent's relevance; own: the local its relevance goes to; live: up is never
+    False here.
+    """
     if settle[1] and settle[3] is None:
-        up = "True" if under_root else "p"
-        body = _question(form, settle, check, namespace, "key", "node", "idx", up, live=True)
-        return lines + [f"    {line}" for line in body]
+        return _question(form, settle, check, namespace, key, node, idx, up, live=live)
     block = g._block(
         settle,
         namespace,
         False,
-        "key",
-        "node",
-        "own",
+        key,
+        node,
+        own,
         form.by_name,
-        up="True" if under_root else "p",
+        up,
         single=True,
-        live=not under_root,
+        live=live,
+        idx=idx,
     )
-    if settle[2] is None and not under_root:  # _block named the parent's relevance its own
-        checks = g._check_node(check, namespace, form.by_name, "key", "idx", own="p")
-    return lines + [f"    {line}" for line in block + checks]
+    if settle[2] is None and live:  # _block named the parent's relevance its own
+        own = up
+    return block + g._check_node(check, namespace, form.by_name, key, idx, own=own)
 
 
 def _question(

@@ -20,6 +20,7 @@ from tests.differential.nested_form import write_nested_form, write_probe_form
 from validation.xlsform import CompiledForm, checker, compile_asset_content, compile_xlsx
 from validation.xlsform.generated import check_pass, settle_pass, single_pass
 from validation.xlsform.inline import Inliner
+from validation.xlsform.merged import instance_by_instance
 from validation.xlsform.model import Element
 from validation.xlsform.parser import parse
 
@@ -291,3 +292,52 @@ def test_split_once_words_are_those_settled_when_the_answer_itself_is_skipped() 
         assert ("a" in skipped) == ("a" not in words)
         assert ("rep[2]/b" in skipped) == ("b" not in words)
         assert ("c" in skipped) == (len(words) != 2)
+
+
+def test_settle_and_checks_share_one_pass_only_where_each_check_reads_settled_answers() -> None:
+    later = [
+        {"type": "integer", "name": "a", "label": ["A"], "constraint": ". < ${b}"},
+        {"type": "integer", "name": "b", "label": ["B"], "relevant": "${a} != 0"},
+    ]
+    earlier = [later[1] | {"relevant": ""}, later[0]]
+    for survey, merged in ((later, False), (earlier, True)):
+        content = {"survey": survey, "choices": []}
+        fast, slow = compile_asset_content(content), reference(compile_asset_content(content))
+        assert (fast.merged_pass is not None) == merged
+        for a, b in itertools.product(["", "0", "3", "9"], ["", "5"]):
+            data = {k: x for k, x in (("a", a), ("b", b)) if x}
+            assert state(fast, data, NOW) == state(slow, data, NOW), data
+    found = compile_asset_content({"survey": later, "choices": []}).check({"a": "9", "b": "5"})
+    assert [(f.code, f.path) for f in found] == [("skip_logic.constraint_failed", "a")]
+
+
+def repeat_form(first: str) -> CompiledForm:
+    """Two questions skipped per instance; `first` is a calculate in the repeat."""
+    survey: list[dict[str, Any]] = [
+        {"type": "text", "name": "t", "label": ["T"]},
+        {"type": "begin_repeat", "name": "rep", "label": ["Rep"]},
+        {"type": "text", "name": "x", "label": ["X"]},
+        {"type": "calculate", "name": "first", "calculation": first},
+        {"type": "text", "name": "a", "label": ["A"], "relevant": "${x} = 'a'"},
+        {"type": "text", "name": "b", "label": ["B"], "relevant": "${first} = 'b'"},
+        {"type": "end_repeat"},
+    ]
+    return compile_asset_content({"survey": survey, "choices": []})
+
+
+@pytest.mark.parametrize(
+    ("first", "one_at_a_time"),
+    [("${x}", True), ("indexed-repeat(${x}, ${rep}, 1)", False)],
+)
+def test_a_repeat_is_walked_instance_by_instance_unless_it_reads_another_instance(
+    first: str, one_at_a_time: bool
+) -> None:
+    fast, slow = repeat_form(first), reference(repeat_form(first))
+    assert instance_by_instance(fast, fast.by_path["rep"]) is one_at_a_time
+    data = {"rep": [{"rep/x": x, "rep/a": "1", "rep/b": "1"} for x in ("b", "a", "c")]}
+    ours = state(fast, data, NOW)
+    assert ours == state(slow, data, NOW)
+    # Findings element by element, as the reference walk gives them, whatever the walk.
+    # indexed-repeat: every instance reads the first's x ('b'), so b is relevant in each.
+    b_skipped = ["rep[2]/b", "rep[3]/b"] if one_at_a_time else []
+    assert [f["path"] for f in ours[-1]] == ["rep[1]/a", "rep[3]/a", *b_skipped]
