@@ -611,14 +611,15 @@ def _check_node(
             lines += ["if not x:", f"    out.extend(required(rt, {name}, {idx}, say))"]
         return lines
     if not checked:
-        lines = [f"r = {relevance}"]
+        r = own or "r"  # a local already holding it, else r
+        lines = [] if own else [f"r = {relevance}"]
         if fixed and element.kind != "leaf":
             # d<id>: the outermost non-relevant one of this group and its ancestors, as
             # (element, its relevant's text), else None (say._outermost, for not_relevant).
             outer = f"d{_ident(parent)} or " if parent is not None else ""
-            lines.append(f"d{i} = {outer}(({name}, X{i}) if r is False else None)")
+            lines.append(f"d{i} = {outer}(({name}, X{i}) if {r} is False else None)")
         lines += [
-            f"if r is None and {key} in reasons:",
+            f"if {r} is None and {key} in reasons:",
             f"    append(cannot_check(say, {name}, {key}))",
         ]
         return lines

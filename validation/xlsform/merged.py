@@ -310,7 +310,7 @@ def _node(
     up: the parent's relevance; own: the local its relevance goes to; live: up is never
     False here.
     """
-    if settle[1] and settle[3] is None:
+    if settle[1] and (settle[3] is None or not check[4]):
         return _question(form, settle, check, namespace, key, node, idx, up, live=live)
     block = g._block(
         settle,
@@ -342,21 +342,37 @@ def _question(
     *,
     live: bool = False,
 ) -> list[str]:
-    """A question without a calculation, settled and checked: its answer x read once.
+    """A question settled and checked, its answer x read once.
 
-    settle's only pass (run_steps, first) and check_steps on one node, each outcome of its
-    relevance written straight: True -> its answer's checks (or required), False -> the
-    answer dropped and reported, None -> unknown, and cannot_check where settle said why.
+    One without a calculation, or a calculated one not reported (a calculate): settle's
+    only pass (run_steps, first) and check_steps on one node, each outcome of its relevance
+    written straight. True: its answer's checks (or required), or its value computed where
+    the submission has none; False: the answer dropped (and reported); None: unknown, and
+    cannot_check where settle said why. In the only pass `values` still holds the answer
+    as submitted, and `unknown` nothing of this node.
     up: the parent's relevance (a local, or True); live: up is never False here.
     """
-    element, _, relevant, _, _ = settle
+    element, _, relevant, calc, _ = settle
     i, name = g._ident(element), f"E{element.id}"
     checked = check[4]
+    computed: list[str] = []
+    if calc is not None:  # run_steps: evaluated when not submitted, '' when it cannot be
+        namespace[f"C{i}"] = calc
+        computed = [
+            "if x is None:",
+            f"    c = evaluate(rt, C{i}, {node})",
+            "    if c.__class__ is Unknown:",
+            f"        unknown.add({key})",
+            "    else:",
+            "        value = to_string(c)",
+            "        if value:",
+            f"            values[{key}] = value",
+        ]
 
     def outcome(own: str | bool | None) -> list[str]:
         """What follows once the relevance `own` (a local, or a constant) is known."""
         answered = g._answered(element, check[5], check[6], namespace, form.by_name, idx)
-        when_true = [
+        when_true = computed or [
             "if x:" if checked else "pass",
             *(f"    {line}" for line in (answered or ["pass"]) if checked),
             *(
@@ -369,9 +385,10 @@ def _question(
             ["if x:", f"    del values[{key}]"]
             + [f"    {line}" for line in g.skipped_answer(element, namespace)]
             if checked
-            else [f"if {key} in values:", f"    del values[{key}]"]
+            else ["if x:" if calc else f"if {key} in values:", f"    del values[{key}]"]
         )
         when_none = [
+            *computed,
             f"unknown.add({key})",
             f"if {key} in reasons:",
             f"    append(cannot_check(say, {name}, {key}))",
@@ -392,7 +409,7 @@ def _question(
             *(f"    {line}" for line in when_none),
         ]
 
-    lines = [f"x = raw_get({key})"] if checked else []
+    lines = [f"x = raw_get({key})"] if checked or calc is not None else []
     if relevant is None:
         return lines + outcome(True if up == "True" else up)
     namespace[f"R{i}"] = relevant
