@@ -25,6 +25,7 @@ from validation.xlsform.checker import CheckStep, SettleStep
 from validation.xlsform.inline import Inliner
 from validation.xlsform.model import Compiled, Element, Finding
 from validation.xlsform.runtime import Runtime
+from validation.xlsform.values import Idx
 
 if TYPE_CHECKING:
     from validation.xlsform.checker import _Words
@@ -222,24 +223,92 @@ def _instances(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any
 
     Each element's findings go to its own list, joined after the loop in document order,
     so the findings come out as the walk element by element gives them. Keys are built
-    once per node (k<id>); each container's relevance is a local, as outside repeats.
+    once per node (k<id>); each container's relevance is a local, as outside repeats, and
+    a skipped container's nodes are settled and reported in one branch.
     """
     repeat_settle, repeat_check = steps[0]
-    repeat = repeat_settle[0]
-    r = g._ident(repeat)
-    namespace[f"RI{r}"] = (repeat,)
+    r = g._ident(repeat_settle[0])
+    namespace[f"RI{r}"] = (repeat_settle[0],)
+    namespace["false_nodes"] = false_nodes
     lines = [f"out.extend(repeat_counts(form, rt, E{r}, say))"] if repeat_check[3] else []
     lines += [f"b{g._ident(s[0])} = []" for s, _ in steps]
     lines.append(f"for idx in rt.instances_of(RI{r}):")
-    for settle, check in steps:
+    lines += [f"    {line}" for line in _in_instance(form, steps, namespace)]
+    return lines + [f"out += b{g._ident(s[0])}" for s, _ in steps]
+
+
+def _in_instance(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) -> list[str]:
+    """The blocks of steps' elements in the instance `idx`; a skipped container's in one branch.
+
+    The container's nodes are all not relevant then, and it is the outermost one skipped
+    (an outer one inside the repeat would have its own branch), so it decides for its
+    questions; the repeat itself asks say.outer_of, as the groups holding it may decide.
+    """
+    lines: list[str] = []
+    at = 0
+    while at < len(steps):
+        settle, check = steps[at]
         element = settle[0]
         i = g._ident(element)
         g.name_element(element, namespace)
         key, up = f"k{i}", _up(element, namespace)
         block = _node(form, settle, check, namespace, key, f"(E{i}, idx)", "idx", up, f"o{i}")
-        block = [f"{key} = ({i}, idx)", *(_to_list(line, f"b{i}") for line in block)]
-        lines += [f"    {line}" for line in block]
-    return lines + [f"out += b{g._ident(s[0])}" for s, _ in steps]
+        lines += [f"{key} = ({i}, idx)", *(_to_list(line, f"b{i}") for line in block)]
+        end = at + 1
+        while end < len(steps) and element in steps[end][0][0].ancestors:
+            end += 1
+        inside = steps[at + 1 : end]
+        at = at + 1 if element.kind == "leaf" else end
+        if element.kind == "leaf":
+            continue
+        namespace[f"FK{i}"], namespace[f"FI{i}"] = {}, tuple(s[0].id for s, _ in inside)
+        lines += [
+            f"if o{i} is False:",
+            f"    rel.update(FK{i}.get(idx) or false_nodes(FK{i}, FI{i}, idx))",
+            (
+                f"    decider, didx, expression = outer_of(E{i}, idx)"
+                if element.kind == "repeat"
+                else f"    decider, didx, expression = E{i}, idx, X{i}"
+            ),
+        ]
+        for (e, is_leaf, *_), inner in inside:
+            if not is_leaf:
+                continue
+            if not inner[4]:  # not reported: only dropped
+                lines += [
+                    f"    k{e.id} = ({e.id}, idx)",
+                    f"    if k{e.id} in values:",
+                    f"        del values[k{e.id}]",
+                ]
+                continue
+            namespace[f"M{e.id}"] = e.name
+            lines += [
+                f"    k{e.id} = ({e.id}, idx)",
+                f"    x = raw_get(k{e.id})",
+                "    if x:",
+                f"        del values[k{e.id}]",
+                "        f = new(SkippedAt)  # its path: kobo_path(element, idx), when read",
+                f"        f._name, f._expression = M{e.id}, expression",
+                f"        f._build = (skipped_here, E{e.id}, idx, x, decider, didx)",
+                f"        b{e.id}.append(f)",
+            ]
+        lines.append("else:")
+        lines += [f"    {line}" for line in _in_instance(form, inside, namespace)]
+    return lines
+
+
+MAX_KNOWN = 1_000  # instance indices whose not-relevant nodes a container remembers
+
+
+Nodes = dict[tuple[int, Idx], bool]
+
+
+def false_nodes(known: dict[Idx, Nodes], ids: tuple[int, ...], idx: Idx) -> Nodes:
+    """{(id, idx): False} for ids, remembered per index (a container's nodes when skipped)."""
+    if len(known) >= MAX_KNOWN:
+        known.clear()
+    found = known[idx] = dict.fromkeys([(i, idx) for i in ids], False)
+    return found
 
 
 def _to_list(line: str, name: str) -> str:

@@ -20,6 +20,7 @@ from tests.differential.nested_form import write_nested_form, write_probe_form
 from validation.xlsform import CompiledForm, checker, compile_asset_content, compile_xlsx
 from validation.xlsform.generated import check_pass, settle_pass, single_pass
 from validation.xlsform.inline import Inliner
+from validation.xlsform import merged
 from validation.xlsform.merged import instance_by_instance
 from validation.xlsform.model import Element
 from validation.xlsform.parser import parse
@@ -76,6 +77,13 @@ def test_remembered_repeat_nodes_start_again_when_full(
     for sub in submissions(FormUnderTest(path).tree, 30, 5):
         form.check(sub.data, now=sub.now)
         assert len(form.repeat_nodes) <= 2
+
+
+def test_remembered_skipped_instances_start_again_when_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(merged, "MAX_KNOWN", 1)
+    assert assert_same(UNHCR_FORM, 12, seed=4) > 12  # made again: the same nodes
 
 
 def test_the_real_forms_settle_in_one_pass() -> None:
