@@ -17,10 +17,9 @@ import pytest
 from tests.differential.forms import DEMO_FORM, REACH_FORM, UNHCR_FORM, FormUnderTest
 from tests.differential.generator import submissions
 from tests.differential.nested_form import write_nested_form, write_probe_form
-from validation.xlsform import CompiledForm, checker, compile_asset_content, compile_xlsx
+from validation.xlsform import CompiledForm, checker, compile_asset_content, compile_xlsx, merged
 from validation.xlsform.generated import check_pass, settle_pass, single_pass
 from validation.xlsform.inline import Inliner
-from validation.xlsform import merged
 from validation.xlsform.merged import instance_by_instance
 from validation.xlsform.model import Element
 from validation.xlsform.parser import parse
@@ -308,10 +307,10 @@ def test_settle_and_checks_share_one_pass_only_where_each_check_reads_settled_an
         {"type": "integer", "name": "b", "label": ["B"], "relevant": "${a} != 0"},
     ]
     earlier = [later[1] | {"relevant": ""}, later[0]]
-    for survey, merged in ((later, False), (earlier, True)):
+    for survey, one_pass in ((later, False), (earlier, True)):
         content = {"survey": survey, "choices": []}
         fast, slow = compile_asset_content(content), reference(compile_asset_content(content))
-        assert (fast.merged_pass is not None) == merged
+        assert (fast.merged_pass is not None) == one_pass
         for a, b in itertools.product(["", "0", "3", "9"], ["", "5"]):
             data = {k: x for k, x in (("a", a), ("b", b)) if x}
             assert state(fast, data, NOW) == state(slow, data, NOW), data
