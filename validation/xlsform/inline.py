@@ -7,6 +7,10 @@ the compiled closures' calls. The source gives what compiler.py's closures give 
 same expression (_comparison, _fast_call, _logical): it compares the very strings and
 numbers they compare. Anything else returns None and the pass calls the closure.
 
+A calculation's string (what values.to_string of its closure's value gives) is written
+the same way when it is a literal, one answer, `if(<boolean>, a, b)`, + - * of numbers or
+indexed-repeat() of a question in a top-level repeat at a fixed or its own position.
+
 The generated pass uses the source only while no answer of the submission is unknown
 (Runtime.unknown empty): then no read can taint the result and nothing here can raise.
 """
@@ -14,11 +18,17 @@ The generated pass uses the source only while no answer of the submission is unk
 import math
 
 from validation.xlsform import nodes as n
+from validation.xlsform import values as v
 from validation.xlsform.model import Element
 
 # The functions and names the source may use; the generated pass's namespace defines them.
 NUMBER = "number"  # values.string_number
 READ = "values_get"  # Runtime.values.get
+STRING = "to_string"  # values.to_string
+COUNTS = "rt.counts.get"  # Runtime.counts.get: a repeat's number of instances
+
+_PREFIXES = ("jr:", "odk:", "orx:")  # as functions.compile_call strips them
+_PARENT = n.Path(False, (n.Step("parent", "node()", ()),))  # `..`
 
 _NUMERIC = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -151,6 +161,74 @@ class Inliner:
             return source
         text = self.string(expr)
         return None if text is None else f"{NUMBER}({text})"
+
+    def calculation(self, expr: n.Expr) -> str | None:
+        """Source of the string values.to_string gives of the expression's value, or None."""
+        literal = n.literal_number(expr)
+        if literal is not None:
+            return repr(v.format_number(literal))
+        if isinstance(expr, n.String | n.Ref) or n.is_dot(expr):
+            return self.string(expr)
+        if isinstance(expr, n.Call):
+            name = expr.name.split(":", 1)[1] if expr.name.startswith(_PREFIXES) else expr.name
+            if name == "if" and len(expr.args) == 3:
+                return self._if(*expr.args)
+            if name == "indexed-repeat":
+                return self._indexed_repeat(expr.args)
+        if isinstance(expr, n.Chain) and expr.rest[0][0] in ("+", "-", "*"):
+            number = self.number(expr)  # compiler._chain: values.arithmetic's floats
+            return None if number is None else f"{STRING}({number})"
+        if isinstance(expr, n.Call) and expr.name == "count-selected":
+            number = self.number(expr)
+            return None if number is None else f"{STRING}({number})"
+        boolean = self.boolean(expr)
+        return None if boolean is None else f"('true' if {boolean} else 'false')"
+
+    def _if(self, test: n.Expr, then: n.Expr, other: n.Expr) -> str | None:
+        """functions.compile_call's if(): only the branch chosen is evaluated."""
+        parts = self.boolean(test), self.calculation(then), self.calculation(other)
+        if None in parts:
+            return None
+        condition, a, b = parts
+        return f"({a} if {condition} else {b})"
+
+    def _indexed_repeat(self, args: tuple[n.Expr, ...]) -> str | None:
+        """functions._indexed_repeat_once: ${q} in repeat R, R in none; past the count ''.
+
+        The position is an integer literal >= 1, or position(..) in an element directly in
+        a top-level repeat (`..` is then that repeat's instance: its index, never < 1).
+        """
+        if len(args) != 3 or not isinstance(args[0], n.Ref) or not isinstance(args[1], n.Ref):
+            return None
+        target, repeat = self.by_name.get(args[0].name), self.by_name.get(args[1].name)
+        if target is None or repeat is None or repeat.kind != "repeat":
+            return None
+        if target.kind != "leaf" or target.repeats != (repeat,):
+            return None  # a group's string is its leaves' (Runtime.string)
+        position = args[2]
+        if isinstance(position, n.Number):
+            k = position.value
+            if not (k >= 1 and k == int(k)):
+                return None  # int() truncates: written as the closure has it, not here
+            index, at = f"({int(k)},)", repr(int(k))
+        elif self._own_position(position):
+            index, at = self.idx, f"{self.idx}[0]"
+        else:
+            return None
+        read = f"{READ}(({int(target.id)}, {index}), '')"
+        return f"({read} if {COUNTS}(({int(repeat.id)}, ()), 0) >= {at} else '')"
+
+    def _own_position(self, expr: n.Expr) -> bool:
+        """position(..) in an element directly in a top-level repeat: functions._position."""
+        parent = self.context.parent
+        return (
+            isinstance(expr, n.Call)
+            and expr.name == "position"
+            and expr.args == (_PARENT,)
+            and parent is not None
+            and parent.kind == "repeat"
+            and self.context.repeats == (parent,)
+        )
 
     def _call(self, expr: n.Call) -> str | None:
         args = expr.args
