@@ -39,7 +39,7 @@ from validation.xlsform.checker import (
     truth,
 )
 from validation.xlsform.inline import NUMBER, Inliner
-from validation.xlsform.model import Element, Finding, Skipped, SkippedAt, kobo_path
+from validation.xlsform.model import Compiled, Element, Finding, Skipped, SkippedAt, kobo_path
 from validation.xlsform.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -408,16 +408,8 @@ def _block(
     lines.append("    value = ''")
     if calc is not None:
         namespace[f"C{i}"] = calc
-        lines.extend(
-            [
-                "elif x is None:",
-                f"    c = evaluate(rt, C{i}, {node})",
-                "    if c.__class__ is Unknown:",
-                "        value, uncertain = '', True",
-                "    else:",
-                "        value = to_string(c)",
-            ]
-        )
+        calculated = _calculated(element, calc, node, by_name)
+        lines += ["elif x is None:", *(f"    {line}" for line in calculated)]
     lines.extend(
         [
             "else:",
@@ -439,6 +431,34 @@ def _block(
     if general:  # the rest is the else: of `if first:`
         return general + [f"    {line}" for line in lines]
     return lines
+
+
+def _calculated(
+    element: Element, calc: Compiled, node: str, by_name: dict[str, Element]
+) -> list[str]:
+    """`value` and `uncertain` of element's calculation C<id> at node, as run_steps has them.
+
+    Written in place (inline.py) while no answer is unknown, else evaluated.
+    """
+    evaluated = [
+        f"c = evaluate(rt, C{element.id}, {node})",
+        "if c.__class__ is Unknown:",
+        "    value, uncertain = '', True",
+        "else:",
+        "    value = to_string(c)",
+    ]
+    inline = Inliner(by_name, element, "()" if node.startswith("N") else f"{node}[1]")
+    source = inline.calculation(calc.ast)
+    if source is None:
+        return evaluated
+    return [
+        "if unknown:",
+        *(f"    {line}" for line in evaluated),
+        "else:",
+        "    inlined += 1",
+        *(f"    {line}" for line in inline.prelude()),
+        f"    value = {source}",
+    ]
 
 
 CheckFn = Callable[[Runtime, "_Words", list[Finding]], None]
