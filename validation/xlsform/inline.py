@@ -25,7 +25,6 @@ from validation.xlsform.model import Element
 NUMBER = "number"  # values.string_number
 READ = "values_get"  # Runtime.values.get
 STRING = "to_string"  # values.to_string
-COUNTS = "rt.counts.get"  # Runtime.counts.get: a repeat's number of instances
 
 _PREFIXES = ("jr:", "odk:", "orx:")  # as functions.compile_call strips them
 _PARENT = n.Path(False, (n.Step("parent", "node()", ()),))  # `..`
@@ -197,6 +196,8 @@ class Inliner:
 
         The position is an integer literal >= 1, or position(..) in an element directly in
         a top-level repeat (`..` is then that repeat's instance: its index, never < 1).
+        Past R's count `values` holds nothing (Runtime.load reads instances 1..count, settle
+        writes only theirs), so the read alone gives the closure's ''.
         """
         if len(args) != 3 or not isinstance(args[0], n.Ref) or not isinstance(args[1], n.Ref):
             return None
@@ -210,13 +211,12 @@ class Inliner:
             k = position.value
             if not (k >= 1 and k == int(k)):
                 return None  # int() truncates: written as the closure has it, not here
-            index, at = f"({int(k)},)", repr(int(k))
+            index = f"({int(k)},)"
         elif self._own_position(position):
-            index, at = self.idx, f"{self.idx}[0]"
+            index = self.idx
         else:
             return None
-        read = f"{READ}(({int(target.id)}, {index}), '')"
-        return f"({read} if {COUNTS}(({int(repeat.id)}, ()), 0) >= {at} else '')"
+        return f"{READ}(({int(target.id)}, {index}), '')"
 
     def _own_position(self, expr: n.Expr) -> bool:
         """position(..) in an element directly in a top-level repeat: functions._position."""
