@@ -162,7 +162,12 @@ def probe_form() -> CompiledForm:
         {"type": "text", "name": "u", "label": ["U"]},
         {"type": "text", "name": "n", "label": ["N"]},
         {"type": "select_multiple", "select_from_list_name": "abc", "name": "m", "label": ["M"]},
-        {"type": "calculate", "name": "pd", "calculation": "pulldata('f', 'c', 'k', ${t})"},
+        {  # unknown only when relevant: else no answer is unknown and the inlined source runs
+            "type": "calculate",
+            "name": "pd",
+            "calculation": "pulldata('f', 'c', 'k', ${t})",
+            "relevant": "${u} = 'x'",
+        },
         {"type": "begin_repeat", "name": "rep", "label": ["Rep"]},
         {"type": "text", "name": "r", "label": ["R"]},
     ]
