@@ -427,16 +427,28 @@ def _question(
     computed: list[str] = []
     if calc is not None:  # run_steps: evaluated when not submitted, '' when it cannot be
         namespace[f"C{i}"] = calc
+        stored = ["if value:", f"    values[{key}] = value"]
         computed = [
-            "if x is None:",
-            f"    c = evaluate(rt, C{i}, {node})",
-            "    if c.__class__ is Unknown:",
-            f"        unknown.add({key})",
-            "    else:",
-            "        value = to_string(c)",
-            "        if value:",
-            f"            values[{key}] = value",
+            f"c = evaluate(rt, C{i}, {node})",
+            "if c.__class__ is Unknown:",
+            f"    unknown.add({key})",
+            "else:",
+            "    value = to_string(c)",
+            *(f"    {line}" for line in stored),
         ]
+        inline = Inliner(form.by_name, element, idx)
+        source = inline.calculation(calc.ast)
+        if source is not None:  # written in place while no answer is unknown (inline.py)
+            computed = [
+                "if unknown:",
+                *(f"    {line}" for line in computed),
+                "else:",
+                "    inlined += 1",
+                *(f"    {line}" for line in inline.prelude()),
+                f"    value = {source}",
+                *(f"    {line}" for line in stored),
+            ]
+        computed = ["if x is None:", *(f"    {line}" for line in computed)]
 
     def outcome(own: str | bool | None) -> list[str]:
         """What follows once the relevance `own` (a local, or a constant) is known."""
