@@ -107,65 +107,113 @@ class Runtime:
     ) -> None:
         level = keys.get(container.id)
         if level is None:
-            level = keys[container.id] = ({}, {})
-        known, plain = level
-        raw, plain_get = self.raw, plain.get
+            level = keys[container.id] = KeyLevel()
+        known = level.instance(idx)
+        raw, known_get = self.raw, known.get
         for key, answer in data.items():
-            top = plain_get(key)
-            if top is not None and type(answer) is str:  # most keys: a question's text
+            at = known_get(key)
+            if at is not None and type(answer) is str:  # most keys: a question's text
                 if answer:
-                    raw[(top[0], idx) if idx else top] = answer
+                    raw[at] = answer
                 continue
-            place = known.get(key)
-            if place is None:
-                place = _place(container, key, prefix)
-                if len(known) < MAX_KEYS:
-                    known[key] = place
-                    if place[0] is _LEAF:
-                        plain[key] = place[2]
-            action, elem, top = place
-            if action is _LEAF:
-                if type(answer) is str:
-                    if answer:
-                        raw[(elem.id, idx) if idx else top] = answer
-                elif not isinstance(answer, list | dict):
-                    text = _text(answer)
-                    if text != "":
-                        raw[(elem.id, idx) if idx else top] = text
-            elif action is _REPEAT:
-                if not isinstance(answer, list):
-                    self.extra.append(key)
-                    continue
-                self.counts[(elem.id, idx)] = len(answer)
-                inner = elem.xpath + "/"
-                for k, item in enumerate(answer, start=1):
-                    if isinstance(item, Mapping):
-                        self._load(elem, (*idx, k), item, inner, keys)
-            elif action is _EXTRA:
+            self._other(level, known, container, idx, prefix, key, answer, keys)
+
+    def _other(
+        self,
+        level: "KeyLevel",
+        known: dict[Any, Key],
+        container: Element,
+        idx: Idx,
+        prefix: str,
+        key: Any,
+        answer: Any,
+        keys: "KeyCache",
+    ) -> None:
+        """Any key but a remembered question's text: first seen, not a question, not text."""
+        action, elem = level.place(container, key, prefix)
+        if action is _LEAF:
+            at = (elem.id, idx)
+            level.remember(known, key, at)
+            if type(answer) is str:
+                if answer:
+                    self.raw[at] = answer
+            elif not isinstance(answer, list | dict):
+                text = _text(answer)
+                if text != "":
+                    self.raw[at] = text
+        elif action is _REPEAT:
+            if not isinstance(answer, list):
                 self.extra.append(key)
+                return
+            self.counts[(elem.id, idx)] = len(answer)
+            inner = elem.xpath + "/"
+            for k, item in enumerate(answer, start=1):
+                if type(item) is dict or isinstance(item, Mapping):
+                    self._load(elem, (*idx, k), item, inner, keys)
+        elif action is _EXTRA:
+            self.extra.append(key)
 
 
-# Where a data key goes: (what to do with its answer, the element it answers, the element's
-# key outside repeats, made once).
+# Where a data key goes: what to do with its answer, and the element it answers.
 _LEAF, _REPEAT, _EXTRA, _SKIP = "leaf", "repeat", "extra", "skip"
-Place = tuple[str, Element, Key]
-# container element id -> (data key -> place, data key of a question -> its key outside repeats)
-KeyCache = dict[int, tuple[dict[Any, Place], dict[Any, Key]]]
+Place = tuple[str, Element]
 MAX_KEYS = 10_000  # a level's keys are the form's paths; odd data may bring others: stop there
+
+
+class KeyLevel:
+    """A form's memory of one level of its submissions' data (the root's or a repeat's).
+
+    Where each data key goes, and per instance of the level the runtime key of each
+    question's answer there, so loading a submission finds its keys rather than building them.
+    """
+
+    __slots__ = ("instances", "places", "size")
+
+    def __init__(self) -> None:
+        self.places: dict[Any, Place] = {}  # data key -> where it goes
+        self.instances: dict[Idx, dict[Any, Key]] = {}  # index -> question's data key -> key
+        self.size = 0  # the instances' entries and tables, kept under MAX_KEYS
+
+    def place(self, container: Element, key: Any, prefix: str) -> Place:
+        found = self.places.get(key)
+        if found is None:
+            found = _place(container, key, prefix)
+            if len(self.places) < MAX_KEYS:
+                self.places[key] = found
+        return found
+
+    def instance(self, idx: Idx) -> dict[Any, Key]:
+        """The remembered keys of an instance; once the memory is full, an empty table."""
+        found = self.instances.get(idx)
+        if found is None:
+            found = {}
+            if self.size < MAX_KEYS:
+                self.instances[idx] = found
+                self.size += 1
+        return found
+
+    def remember(self, known: dict[Any, Key], key: Any, at: Key) -> None:
+        if key not in known and self.size < MAX_KEYS and key in self.places:
+            known[key] = at
+            self.size += 1
+
+
+# container element id -> that level's memory
+KeyCache = dict[int, KeyLevel]
 
 
 def _place(container: Element, key: Any, prefix: str) -> Place:
     if not isinstance(key, str) or key.startswith("_"):
-        return _SKIP, container, (container.id, ())  # KoBo's own keys: _id, _uuid...
+        return _SKIP, container  # KoBo's own keys: _id, _uuid...
     elem = _find(container, key, prefix)
     if elem is None:
         if key.startswith(("meta/", "formhub/")) or key == "__version__":
-            return _SKIP, container, (container.id, ())
-        return _EXTRA, container, (container.id, ())
+            return _SKIP, container
+        return _EXTRA, container
     if elem.kind == "leaf":
-        return _LEAF, elem, (elem.id, ())
+        return _LEAF, elem
     # a group's key has no answer
-    return (_REPEAT if elem.kind == "repeat" else _SKIP), elem, (elem.id, ())
+    return (_REPEAT if elem.kind == "repeat" else _SKIP), elem
 
 
 def _text(answer: Any) -> str:

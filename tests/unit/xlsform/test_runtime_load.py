@@ -1,9 +1,11 @@
 """Reading submissions: the form remembers where each data key goes, and that memory is safe.
 
-CompiledForm keeps, per repeat level, the element each data key names (runtime.KeyCache), so
-later submissions skip the path walk. These tests pin that a remembered placement never
-carries answers between submissions, that odd keys keep being read right once the memory is
-full, and that keys the form cannot use are ignored as before.
+CompiledForm keeps, per repeat level, the element each data key names and, per instance, the
+runtime key of each question's answer (runtime.KeyCache), so later submissions skip the path
+walk and build no keys. These tests pin that a remembered placement never carries answers
+between submissions, that odd keys keep being read right once the memory is full, that keys
+the form cannot use are ignored as before, and that a form's memory loads any submission into
+the state a fresh memory gives.
 """
 
 import datetime as dt
@@ -26,6 +28,7 @@ CONTENT = {
     ],
     "translations": [None],
 }
+CONTENT_NAMES = ("age", "job", "kid", "kid_age", "school")
 SUBMISSIONS: list[dict[Any, Any]] = [
     {"age": "12", "job": "driver", "kid": [{"kid/kid_age": "3", "kid/school": "No 5"}]},
     {"age": "40", "job": "driver", "kid": [{"kid/kid_age": "9", "kid/school": "No 5"}]},
@@ -65,4 +68,62 @@ def test_once_the_memory_is_full_keys_are_still_placed(monkeypatch: pytest.Monke
     form: CompiledForm = compile_asset_content(CONTENT)
     for data in SUBMISSIONS:
         assert form.check(data, now=NOW) == _fresh(data)
-    assert all(len(level) <= 2 for level in form._keys.values())
+    assert all(len(level.places) <= 2 and level.size <= 2 for level in form._keys.values())
+
+
+# Each answers the form's questions in a way the remembered keys do not cover: text that is
+# not a string or is empty, keys the form does not have (listed in order, inside repeats
+# too: a question's key there is its full path), keys first seen in a later instance.
+ODD: list[dict[Any, Any]] = [
+    {"age": 41, "job": 2.0, "x1": "a", "_id": 3, "kid": [{"kid/kid_age": 7.5}, {"x2": "b"}]},
+    {"age": True, "job": None, "kid": [{"kid_age": "4"}, {"kid/school": "", "kid_age": "8"}]},
+    {"job": ["a"], "age": {"n": 1}, "kid": [{}, {}, {"kid/kid_age": "5", "kid/school": ""}]},
+    {"kid": [{"kid/kid_age": 6}, "not a mapping", {"kid/school": "x"}], "age": ""},
+    {"x2": "c", "kid": [{"x1": "d"}], "formhub/uuid": "u", "__version__": "v", "x1": "e"},
+]
+
+
+def _state(rt: runtime.Runtime) -> tuple[Any, ...]:
+    return list(rt.raw.items()), list(rt.counts.items()), rt.extra
+
+
+def _loaded(form: CompiledForm, data: dict[Any, Any], keys: runtime.KeyCache | None) -> Any:
+    rt = runtime.Runtime(NOW)
+    rt.load(form.root, data, keys)
+    return _state(rt)
+
+
+@pytest.mark.parametrize("cap", [10_000, 3])
+def test_remembered_keys_load_the_state_fresh_keys_do(
+    monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    monkeypatch.setattr(runtime, "MAX_KEYS", cap)
+    form = compile_asset_content(CONTENT)
+    for data in (SUBMISSIONS + ODD) * 2 + ODD[::-1]:
+        assert _loaded(form, data, form._keys) == _loaded(form, data, None)
+    assert all(len(level.places) <= cap and level.size <= cap for level in form._keys.values())
+
+
+def test_odd_answers_are_read_as_before() -> None:
+    form = compile_asset_content(CONTENT)
+    age, job, kid, kid_age, school = (form.by_name[n].id for n in CONTENT_NAMES)
+    expected = [
+        ([((age, ()), "41"), ((job, ()), "2"), ((kid_age, (1,)), "7.5")], 2, ["x1", "x2"]),
+        ([((age, ()), "true")], 2, ["kid_age", "kid_age"]),
+        ([((kid_age, (3,)), "5")], 3, []),
+        ([((kid_age, (1,)), "6"), ((school, (3,)), "x")], 3, []),
+        ([], 1, ["x2", "x1", "x1"]),
+    ]
+    for _ in range(2):  # the second time from the form's memory
+        for data, (raw, count, extra) in zip(ODD, expected, strict=True):
+            assert _loaded(form, data, form._keys) == (raw, [((kid, ()), count)], extra)
+
+
+def test_the_memory_holds_what_it_saw_once() -> None:
+    form = compile_asset_content(CONTENT)
+    for data in SUBMISSIONS + ODD:
+        _loaded(form, data, form._keys)
+    sizes = [(len(level.places), level.size) for level in form._keys.values()]
+    for data in (SUBMISSIONS + ODD) * 5:  # numbers as answers again: nothing new to remember
+        _loaded(form, data, form._keys)
+    assert [(len(level.places), level.size) for level in form._keys.values()] == sizes
