@@ -741,7 +741,7 @@ class _Words:
             if target.kind != "leaf":
                 continue
             if not target.repeats:
-                out.append((target, values.get((target.id, ()), "")))
+                out.append((target, values.get(target.key, "")))
                 continue
             shared = 0
             for mine, theirs in zip(context.repeats, target.repeats, strict=False):
@@ -804,7 +804,7 @@ def _plain_reads(element: Element) -> tuple[tuple[int, Idx], ...] | None:
     if not isinstance(known, bool):
         return known
     leaves = [t for t in element.relevant.refs if t.kind == "leaf"] if element.relevant else []
-    keys = None if any(t.repeats for t in leaves) else tuple((t.id, ()) for t in leaves)
+    keys = None if any(t.repeats for t in leaves) else tuple(t.key for t in leaves)
     element.relevant_reads = keys
     return keys
 

@@ -300,7 +300,7 @@ def _string_fn(expr: n.Expr, scope: Scope) -> StrFn:
         scope.refs.append(target)
         shared = len(target.repeats)
         if not shared:
-            key = (target.id, ())
+            key = target.key
 
             def top(rt: Runtime, node: Node) -> str:
                 # Runtime.value inlined: the most frequent read of all.

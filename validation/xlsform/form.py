@@ -96,7 +96,7 @@ class CompiledForm:
                 e.kind == "leaf",
                 e.relevant,
                 e.calc,
-                None if e.repeats else [((e.id, ()), parent_key(e, ()), (e, ()))],
+                None if e.repeats else [(e.key, parent_key(e, ()), (e, ()))],
             )
             for e in self.order
         ]
@@ -107,7 +107,7 @@ class CompiledForm:
         self.check_plan: list[CheckStep] = [
             (
                 e,
-                None if e.repeats else (e.id, ()),
+                None if e.repeats else e.key,
                 e.repeats,
                 e.kind == "repeat" and e.repeat_count is not None,
                 e.kind == "leaf" and not e.silent,

@@ -101,7 +101,7 @@ CHECK_HEADER = [
 
 def settle_namespace(form: "CompiledForm") -> dict[str, Any]:
     """What the settle pass's source names besides its locals."""
-    return {
+    return keys(form) | {
         "form": form,
         "run_steps": run_steps,
         "node_table": node_table,
@@ -115,6 +115,11 @@ def settle_namespace(form: "CompiledForm") -> dict[str, Any]:
         LEVELS: {},
         SPLIT: set(),
     }
+
+
+def keys(form: "CompiledForm") -> dict[str, Any]:
+    """K<id>: the key of each element outside repeats (Element.key, the same object)."""
+    return {f"K{_ident(e)}": e.key for e in form.order if not e.repeats}
 
 
 def _settle_blocks(
@@ -140,7 +145,7 @@ def _settle_blocks(
             at += 1
             continue
         # Each node's relevance False at once, then each answer dropped.
-        namespace[f"G{i}"] = dict.fromkeys([(e.id, ()) for e, *_ in inside], False)
+        namespace[f"G{i}"] = dict.fromkeys([e.key for e, *_ in inside], False)
         lines.append(f"if {'' if namespace[SINGLE] else 'first and '}o{i} is False:")
         lines.append(f"    rel.update(G{i})")
         for e, is_leaf, _, _, _ in inside:
@@ -174,7 +179,7 @@ def _settle_block(form: "CompiledForm", step: SettleStep, namespace: dict[str, A
     element = step[0]
     i = _ident(element)
     if step[4] is not None:  # outside repeats: one node, its key a constant
-        namespace[f"K{i}"], namespace[f"N{i}"] = (i, ()), (element, ())
+        namespace[f"N{i}"] = (element, ())
         return _block(
             step,
             namespace,
@@ -488,7 +493,7 @@ def check_pass(form: "CompiledForm", *, generate: bool = True) -> CheckFn:
 
 def check_namespace(form: "CompiledForm") -> dict[str, Any]:
     """What the check pass's source names besides its locals."""
-    return {
+    return keys(form) | {
         "form": form,
         "check_steps": check_steps,
         "node_table": node_table,
@@ -579,7 +584,6 @@ def _check_block(
     i = _ident(element)
     name = name_element(element, namespace)
     if top_key is not None:
-        namespace[f"K{i}"] = top_key
         return _check_node(step, namespace, by_name, f"K{i}", "()")
     lines = [f"out.extend(repeat_counts(form, rt, {name}, say))"] if counted else []
     # settle's nodes of this submission (the table is the one settle used).

@@ -259,7 +259,7 @@ class Inliner:
 
     def _read(self, target: Element) -> str | None:
         if not target.repeats:
-            text = f"{READ}(({int(target.id)}, ()), '')"
+            text = f"{READ}(K{int(target.id)}, '')"  # Element.key, in the pass's namespace
             self._fixed[text] = int(target.id)
             return text
         if target.repeats == self.context.repeats:  # the answer in this same instance

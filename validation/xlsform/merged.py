@@ -39,6 +39,9 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
     if not g.single_pass(form) or not all(checks_read_settled(e) for e in form.order):
         return None
     namespace = {**g.check_namespace(form), **g.settle_namespace(form)}
+    # Every node outside repeats gets its relevance in the pass: start from a dict holding
+    # them all (one copy, no resizing as they come), each overwritten where it is settled.
+    namespace["R0"] = dict.fromkeys([e.key for e in form.order if not e.repeats], True)
     steps = list(zip(form.settle_plan, form.check_plan, strict=True))
     body = [line for line in _blocks(form, steps, namespace) if line.strip() != g.CHANGED]
     body = g._tables(namespace) + g._split_once(namespace) + body
@@ -46,6 +49,7 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
         "merged_pass",
         [
             "def merged_pass(rt, say, out):",
+            "    rt.rel = R0.copy()",
             *(f"    {line}" for line in g.SETTLE_HEADER + g.CHECK_HEADER),
             *(f"    {line}" for line in body),
             "    rt.evaluations += inlined",
@@ -136,7 +140,7 @@ def _blocks(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) 
         if not g.skips_as_one(form, element, [s for s, _ in inside], namespace):
             at += 1
             continue
-        namespace[f"G{i}"] = dict.fromkeys([(s[0].id, ()) for s, _ in inside], False)
+        namespace[f"G{i}"] = dict.fromkeys([s[0].key for s, _ in inside], False)
         lines += [f"if o{i} is False:", f"    rel.update(G{i})"]
         if any(c[4] for _, c in inside):
             lines.append(f"    group_decider, group_expression = d{i}")
@@ -329,7 +333,7 @@ def _element(
     i = g._ident(element)
     g.name_element(element, namespace)
     if settle[4] is not None:  # outside repeats: its key a constant, its relevance o<id>
-        namespace[f"K{i}"], namespace[f"N{i}"] = (i, ()), (element, ())
+        namespace[f"N{i}"] = (element, ())
         up = _up(element, namespace)
         return _node(form, settle, check, namespace, f"K{i}", f"N{i}", "()", up, f"o{i}")
     parent = element.parent

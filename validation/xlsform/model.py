@@ -258,6 +258,7 @@ class Element:
         "choices",
         "constraint",
         "id",
+        "key",
         "kind",
         "leaves",
         "list_name",
@@ -283,6 +284,9 @@ class Element:
         self, ident: int, name: str, kind: str, typ: str, parent: "Element | None", xpath: str
     ) -> None:
         self.id = ident
+        # Its runtime key outside repeats, one object: the generated passes' constants and the
+        # submission's keys are then the same, and a dict finds them by identity.
+        self.key: tuple[int, tuple[int, ...]] = (ident, ())
         self.order = ident
         self.name = name
         self.kind = kind  # root group repeat leaf

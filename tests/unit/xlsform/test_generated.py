@@ -214,18 +214,18 @@ def test_inlined_expressions_give_the_closures_results() -> None:
 def test_what_inline_writes_out() -> None:
     form = probe_form()
     top = Inliner(form.by_name, form.by_path["g/q0"], "()")
-    assert top.boolean(parse("${t} = 'yes'")) == "(values_get((1, ()), '') == 'yes')"
-    assert top.boolean(parse("5 < ${n}")) == "(number(values_get((3, ()), '')) > 5.0)"
+    assert top.boolean(parse("${t} = 'yes'")) == "(values_get(K1, '') == 'yes')"
+    assert top.boolean(parse("5 < ${n}")) == "(number(values_get(K3, '')) > 5.0)"
     assert top.boolean(parse("count-selected(${m}) >= 2")) == "(float(len(w0)) >= 2.0)"
     assert top.boolean(parse("selected(${m}, 'a') or selected(${t}, 'b')")) == (
         "(('a' in w0) or ('b' in w1))"
     )
     assert top.prelude() == [  # each string split once, whatever reads its words
-        "w0 = values_get((4, ()), '').split()",
-        "w1 = values_get((1, ()), '').split()",
+        "w0 = values_get(K4, '').split()",
+        "w1 = values_get(K1, '').split()",
     ]
     assert top.boolean(parse("${n} < ${t} + 1")) == (
-        "(number(values_get((3, ()), '')) < (number(values_get((1, ()), '')) + 1.0))"
+        "(number(values_get(K3, '')) < (number(values_get(K1, '')) + 1.0))"
     )
     assert top.boolean(parse("${n} mod 2 = 1")) is None
     assert top.boolean(parse("count-selected(${r}) = 1")) is None
@@ -267,14 +267,14 @@ def test_an_answer_read_by_many_relevances_is_split_once_per_pass() -> None:
     assert top.boolean(parse("selected(${m}, 'a') or count-selected(${m}) > 1")) == (
         "(('a' in s4) or (float(len(s4)) > 1.0))"
     )
-    assert top.prelude() == ["if s4 is None:", "    s4 = values_get((4, ()), '').split()"]
+    assert top.prelude() == ["if s4 is None:", "    s4 = values_get(K4, '').split()"]
     assert once == {4}
     in_repeat = Inliner(form.by_name, form.by_path["rep/rq0"], "idx", once)
     in_repeat.boolean(parse("selected(${r}, 'a') and selected(${m}, 'b')"))
     assert in_repeat.prelude() == [  # an answer inside repeats: split where it is read
         f"w0 = values_get(({form.by_path['rep/r'].id}, idx), '').split()",
         "if s4 is None:",
-        "    s4 = values_get((4, ()), '').split()",
+        "    s4 = values_get(K4, '').split()",
     ]
 
 
@@ -449,7 +449,7 @@ def test_what_inline_writes_out_of_calculations() -> None:
     fixed = top.calculation(parse("indexed-repeat(${r}, ${rep}, 2)"))
     assert fixed == f"values_get(({r}, (2,)), '')"
     assert top.calculation(parse("if(${t} = 'yes', 1, 2.5)")) == (
-        "('1' if (values_get((1, ()), '') == 'yes') else '2.5')"
+        "('1' if (values_get(K1, '') == 'yes') else '2.5')"
     )
     inner = Inliner(form.by_name, form.by_path["rep2/rc0"], "idx")
     assert inner.calculation(parse("indexed-repeat(${r}, ${rep}, position(..))")) == (
