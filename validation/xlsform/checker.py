@@ -133,12 +133,16 @@ SettleNode = tuple[tuple[int, Idx], tuple[int, Idx] | None, Node]
 SettleStep = tuple[Element, bool, Compiled | None, Compiled | None, list[SettleNode] | None]
 
 
-def parent_key(element: Element, idx: Idx) -> tuple[int, Idx] | None:
-    """The runtime key of the node holding (element, idx); None directly under the root."""
+def parent_key(element: Element, idx: Idx, rt: Runtime | None = None) -> tuple[int, Idx] | None:
+    """The runtime key of the node holding (element, idx); None directly under the root.
+
+    With rt, the form's own key object (Runtime.key).
+    """
     parent = element.parent
     if parent is None or parent.kind == "root":
         return None
-    return (parent.id, idx[:-1] if element.kind == "repeat" else idx)
+    pidx = idx[:-1] if element.kind == "repeat" else idx
+    return rt.key(parent, pidx) if rt is not None else (parent.id, pidx)
 
 
 def node_table(
@@ -159,7 +163,7 @@ def node_table(
             if len(shared) >= MAX_TABLES:
                 shared.clear()
             table = shared[(repeats, instances)] = {
-                e.id: [((e.id, i), parent_key(e, i), (e, i)) for i in instances]
+                e.id: [(rt.key(e, i), parent_key(e, i, rt), (e, i)) for i in instances]
                 for e in form.under_repeats[repeats]
             }
         rt.node_tables[repeats] = table

@@ -21,7 +21,7 @@ from validation.xlsform.errors import CannotCheckError, ExpressionSyntaxError, X
 from validation.xlsform.generated import check_pass, settle_pass
 from validation.xlsform.merged import merged_pass
 from validation.xlsform.model import Choice, Compiled, Element, Finding, FormError, Question
-from validation.xlsform.runtime import KeyCache, Runtime
+from validation.xlsform.runtime import KeyCache, NodeKeys, Runtime
 from validation.xlsform.sources import FormSource, Row, from_asset_content, read_form_file
 from validation.xlsform.values import Idx, NodeSet
 
@@ -83,6 +83,7 @@ class CompiledForm:
         for element, row in rows:
             self._compile(element, row)
         # repeats -> the elements under exactly those repeats (checker.node_table's rows)
+        self.node_keys = NodeKeys(self.order)  # one key object per node (runtime.py)
         self.under_repeats: dict[tuple[Element, ...], list[Element]] = {}
         for e in self.order:
             if e.repeats:
@@ -265,7 +266,7 @@ class CompiledForm:
         if not isinstance(data, Mapping):
             raise XLSFormError("a submission must be a JSON object")
         runtime = Runtime(now or interview_time(data))
-        runtime.load(self.root, data, self._keys)
+        runtime.load(self.root, data, self._keys, self.node_keys)
         return runtime
 
     def label(self, name_or_path: str, lang: str | None = None) -> str:

@@ -236,7 +236,8 @@ def _instances(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any
     namespace["false_nodes"] = false_nodes
     lines = [f"out.extend(repeat_counts(form, rt, E{r}, say))"] if repeat_check[3] else []
     lines += [f"b{g._ident(s[0])} = []" for s, _ in steps]
-    lines.append(f"for idx in rt.instances_of(RI{r}):")
+    namespace["node_keys"] = form.node_keys.at
+    lines += [f"for idx in rt.instances_of(RI{r}):", "    keys = node_keys(idx)"]
     lines += [f"    {line}" for line in _in_instance(form, steps, namespace)]
     return lines + [f"out += b{g._ident(s[0])}" for s, _ in steps]
 
@@ -257,7 +258,7 @@ def _in_instance(form: "CompiledForm", steps: list[Step], namespace: dict[str, A
         g.name_element(element, namespace)
         key, up = f"k{i}", _up(element, namespace)
         block = _node(form, settle, check, namespace, key, f"(E{i}, idx)", "idx", up, f"o{i}")
-        lines += [f"{key} = ({i}, idx)", *(_to_list(line, f"b{i}") for line in block)]
+        lines += [f"{key} = keys[{i}]", *(_to_list(line, f"b{i}") for line in block)]
         end = at + 1
         while end < len(steps) and element in steps[end][0][0].ancestors:
             end += 1
@@ -280,14 +281,14 @@ def _in_instance(form: "CompiledForm", steps: list[Step], namespace: dict[str, A
                 continue
             if not inner[4]:  # not reported: only dropped
                 lines += [
-                    f"    k{e.id} = ({e.id}, idx)",
+                    f"    k{e.id} = keys[{e.id}]",
                     f"    if k{e.id} in values:",
                     f"        del values[k{e.id}]",
                 ]
                 continue
             namespace[f"M{e.id}"] = e.name
             lines += [
-                f"    k{e.id} = ({e.id}, idx)",
+                f"    k{e.id} = keys[{e.id}]",
                 f"    x = raw_get(k{e.id})",
                 "    if x:",
                 f"        del values[k{e.id}]",

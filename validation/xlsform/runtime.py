@@ -25,6 +25,7 @@ class Runtime:
         "current",
         "evaluations",
         "extra",
+        "keys",
         "node_tables",
         "now",
         "raw",
@@ -53,6 +54,7 @@ class Runtime:
         self._instances: dict[tuple[Element, ...], tuple[Idx, ...]] = {(): ((),)}
         # repeats -> the form's table of nodes for this submission's instances of them
         self.node_tables: dict[tuple[Element, ...], dict[int, list[Any]]] = {}
+        self.keys: NodeKeys | None = None  # the form's node keys, where load was given them
 
     # -- reading -------------------------------------------------------------------------
     def value(self, elem: Element, idx: Idx) -> str:
@@ -97,9 +99,27 @@ class Runtime:
             out.extend((leaf, i) for i in self.expand(extra, idx))
         return out
 
+    def key(self, elem: Element, idx: Idx) -> Key:
+        """The node's key: the form's own object where load was given them (NodeKeys)."""
+        if not idx:
+            return elem.key
+        if self.keys is None:
+            return (elem.id, idx)
+        return self.keys.at(idx)[elem.id]
+
     # -- loading -------------------------------------------------------------------------
-    def load(self, root: Element, data: Mapping[str, Any], keys: "KeyCache | None" = None) -> None:
-        """Read a submission's answers; `keys` remembers where each data key goes, per form."""
+    def load(
+        self,
+        root: Element,
+        data: Mapping[str, Any],
+        keys: "KeyCache | None" = None,
+        nodes: "NodeKeys | None" = None,
+    ) -> None:
+        """Read a submission's answers; `keys` remembers where each data key goes, per form.
+
+        nodes: the form's key objects, for the answers' keys (NodeKeys).
+        """
+        self.keys = nodes
         self._load(root, (), data, "", {} if keys is None else keys)
 
     def _load(
@@ -132,7 +152,7 @@ class Runtime:
         """Any key but a remembered question's text: first seen, not a question, not text."""
         action, elem = level.place(container, key, prefix)
         if action is _LEAF:
-            at = (elem.id, idx)
+            at = self.key(elem, idx)
             level.remember(known, key, at)
             if type(answer) is str:
                 if answer:
@@ -152,6 +172,33 @@ class Runtime:
                     self._load(elem, (*idx, k), item, inner, keys)
         elif action is _EXTRA:
             self.extra.append(key)
+
+
+class NodeKeys:
+    """One key object per node of a form, (element id, index), made once per index.
+
+    The submission's answers, the generated passes and the node tables then hold the same
+    tuple for a node, and a dict finds it by identity rather than comparing tuples.
+    Outside repeats the key is Element.key.
+    """
+
+    __slots__ = ("_depths", "_tables")
+
+    def __init__(self, elements: list[Element]) -> None:
+        self._depths: dict[int, list[Element]] = {}  # elements by how many repeats hold them
+        for e in elements:
+            self._depths.setdefault(len(e.repeats), []).append(e)
+        self._tables: dict[Idx, dict[int, Key]] = {}
+
+    def at(self, idx: Idx) -> dict[int, Key]:
+        """Element id -> key of its node at idx, for every element as deep in repeats as idx."""
+        found = self._tables.get(idx)
+        if found is None:
+            if len(self._tables) >= MAX_KEYS:
+                self._tables.clear()
+            elements = self._depths.get(len(idx), [])
+            found = self._tables[idx] = {e.id: (e.id, idx) if idx else e.key for e in elements}
+        return found
 
 
 # Where a data key goes: what to do with its answer, and the element it answers.

@@ -127,3 +127,16 @@ def test_the_memory_holds_what_it_saw_once() -> None:
     for data in (SUBMISSIONS + ODD) * 5:  # numbers as answers again: nothing new to remember
         _loaded(form, data, form._keys)
     assert [(len(level.places), level.size) for level in form._keys.values()] == sizes
+
+
+def test_answers_hold_the_forms_own_key_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    form = compile_asset_content(CONTENT)
+    rt = form._loaded(SUBMISSIONS[2], NOW)
+    assert len(rt.raw) == 4
+    for key in rt.raw:  # the objects the generated passes use: found by identity
+        assert key is form.node_keys.at(key[1])[key[0]]
+    assert rt.key(form.by_name["age"], ()) is form.by_name["age"].key
+    monkeypatch.setattr(runtime, "MAX_KEYS", 1)  # each index's keys made again: equal keys
+    again = form._loaded(SUBMISSIONS[2], NOW)
+    assert again.raw == rt.raw
+    assert _state(again) == _state(rt)
