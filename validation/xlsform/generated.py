@@ -642,10 +642,11 @@ def _check_node(
             # (element, its relevant's text), else None (say._outermost, for not_relevant).
             outer = f"d{_ident(parent)} or " if parent is not None else ""
             lines.append(f"d{i} = {outer}(({name}, X{i}) if {r} is False else None)")
-        lines += [
-            f"if {r} is None and {key} in reasons:",
-            f"    append(cannot_check(say, {name}, {key}))",
-        ]
+        if element.relevant is not None:  # settle says why only for a relevant of its own
+            lines += [
+                f"if {r} is None and {key} in reasons:",
+                f"    append(cannot_check(say, {name}, {key}))",
+            ]
         return lines
     # The answer first: an unanswered question shows only when required or unknowable.
     lines = [f"x = raw_get({key})", "if x:", f"    r = {relevance}", "    if r is True:"]

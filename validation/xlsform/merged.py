@@ -225,9 +225,9 @@ def _ref_names(expr: n.Expr) -> list[str]:
 def _instances(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) -> list[str]:
     """A repeat walked instance by instance: each instance's elements in document order.
 
-    Each element's findings go to its own list, joined after the loop in document order,
-    so the findings come out as the walk element by element gives them. Keys are built
-    once per node (k<id>); each container's relevance is a local, as outside repeats, and
+    Each element that can report goes to its own list, joined after the loop in document
+    order, so the findings come out as the walk element by element gives them. Keys are
+    the form's (NodeKeys); each container's relevance is a local, as outside repeats, and
     a skipped container's nodes are settled and reported in one branch.
     """
     repeat_settle, repeat_check = steps[0]
@@ -235,15 +235,22 @@ def _instances(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any
     namespace[f"RI{r}"] = (repeat_settle[0],)
     namespace["false_nodes"] = false_nodes
     lines = [f"out.extend(repeat_counts(form, rt, E{r}, say))"] if repeat_check[3] else []
-    lines += [f"b{g._ident(s[0])} = []" for s, _ in steps]
     namespace["node_keys"] = form.node_keys.at
+    reporting: set[int] = set()
+    body = _in_instance(form, steps, namespace, reporting)
+    ordered = [i for i in (g._ident(s[0]) for s, _ in steps) if i in reporting]
+    lines += [f"b{i} = []" for i in ordered]
     lines += [f"for idx in rt.instances_of(RI{r}):", "    keys = node_keys(idx)"]
-    lines += [f"    {line}" for line in _in_instance(form, steps, namespace)]
-    return lines + [f"out += b{g._ident(s[0])}" for s, _ in steps]
+    lines += [f"    {line}" for line in body]
+    return lines + [f"out += b{i}" for i in ordered]
 
 
-def _in_instance(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) -> list[str]:
+def _in_instance(
+    form: "CompiledForm", steps: list[Step], namespace: dict[str, Any], reporting: set[int]
+) -> list[str]:
     """The blocks of steps' elements in the instance `idx`; a skipped container's in one branch.
+
+    reporting: gets the ids of the elements whose lines append findings (to b<id>).
 
     The container's nodes are all not relevant then, and it is the outermost one skipped
     (an outer one inside the repeat would have its own branch), so it decides for its
@@ -258,7 +265,10 @@ def _in_instance(form: "CompiledForm", steps: list[Step], namespace: dict[str, A
         g.name_element(element, namespace)
         key, up = f"k{i}", _up(element, namespace)
         block = _node(form, settle, check, namespace, key, f"(E{i}, idx)", "idx", up, f"o{i}")
-        lines += [f"{key} = keys[{i}]", *(_to_list(line, f"b{i}") for line in block)]
+        listed = [_to_list(line, f"b{i}") for line in block]
+        if listed != block:
+            reporting.add(i)
+        lines += [f"{key} = keys[{i}]", *listed]
         end = at + 1
         while end < len(steps) and element in steps[end][0][0].ancestors:
             end += 1
@@ -287,6 +297,7 @@ def _in_instance(form: "CompiledForm", steps: list[Step], namespace: dict[str, A
                 ]
                 continue
             namespace[f"M{e.id}"] = e.name
+            reporting.add(e.id)
             lines += [
                 f"    k{e.id} = keys[{e.id}]",
                 f"    x = raw_get(k{e.id})",
@@ -298,7 +309,7 @@ def _in_instance(form: "CompiledForm", steps: list[Step], namespace: dict[str, A
                 f"        b{e.id}.append(f)",
             ]
         lines.append("else:")
-        lines += [f"    {line}" for line in _in_instance(form, inside, namespace)]
+        lines += [f"    {line}" for line in _in_instance(form, inside, namespace, reporting)]
     return lines
 
 
@@ -473,12 +484,9 @@ def _question(
             if checked
             else ["if x:" if calc else f"if {key} in values:", f"    del values[{key}]"]
         )
-        when_none = [
-            *computed,
-            f"unknown.add({key})",
-            f"if {key} in reasons:",
-            f"    append(cannot_check(say, {name}, {key}))",
-        ]
+        when_none = [*computed, f"unknown.add({key})"]
+        if relevant is not None:  # settle says why only for a relevant of its own
+            when_none += [f"if {key} in reasons:", f"    append(cannot_check(say, {name}, {key}))"]
         if own is None:
             return [f"rel[{key}] = None", *when_none]
         if own is True:
