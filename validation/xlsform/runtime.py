@@ -129,12 +129,14 @@ class Runtime:
         if level is None:
             level = keys[container.id] = KeyLevel()
         known = level.instance(idx)
-        raw, known_get = self.raw, known.get
+        raw, known_get, skipped = self.raw, known.get, level.skipped
         for key, answer in data.items():
             at = known_get(key)
             if at is not None and type(answer) is str:  # most keys: a question's text
                 if answer:
                     raw[at] = answer
+                continue
+            if key in skipped:  # KoBo's own keys (_id, meta/...), seen before
                 continue
             self._other(level, known, container, idx, prefix, key, answer, keys)
 
@@ -214,10 +216,11 @@ class KeyLevel:
     question's answer there, so loading a submission finds its keys rather than building them.
     """
 
-    __slots__ = ("instances", "places", "size")
+    __slots__ = ("instances", "places", "size", "skipped")
 
     def __init__(self) -> None:
         self.places: dict[Any, Place] = {}  # data key -> where it goes
+        self.skipped: set[Any] = set()  # the remembered data keys whose answers are ignored
         self.instances: dict[Idx, dict[Any, Key]] = {}  # index -> question's data key -> key
         self.size = 0  # the instances' entries and tables, kept under MAX_KEYS
 
@@ -227,6 +230,8 @@ class KeyLevel:
             found = _place(container, key, prefix)
             if len(self.places) < MAX_KEYS:
                 self.places[key] = found
+                if found[0] is _SKIP:
+                    self.skipped.add(key)
         return found
 
     def instance(self, idx: Idx) -> dict[Any, Key]:
