@@ -115,18 +115,13 @@ def truth(rt: Runtime, compiled: Compiled, node: Node) -> bool | Unknown:
 
 def settle(form: "CompiledForm", rt: Runtime) -> None:
     """Compute relevance and visible values, iterating while later answers change earlier logic."""
-    _start(rt)
+    rt.values = dict(rt.raw)
+    rt.reasons = {}
     one_pass = form.settle_pass  # generated.py's: what run_steps over form.settle_plan does
     for n in range(MAX_PASSES):
         changed_early, changed_any = one_pass(rt, n == 0)
         if not (changed_early or (form.iterate_always and changed_any)):
             return
-
-
-def _start(rt: Runtime) -> None:
-    """Before the first pass: every answer visible as submitted, no relevance unknown."""
-    rt.values = dict(rt.raw)
-    rt.reasons = {}
 
 
 SettleNode = tuple[tuple[int, Idx], tuple[int, Idx] | None, Node]
@@ -255,7 +250,7 @@ def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Findi
     """A loaded submission settled, then its findings in document order."""
     out: list[Finding] = []
     if form.merged_pass is not None:  # both in one generated function (merged.py)
-        _start(rt)
+        rt.values, rt.reasons = {}, {}  # it puts in values what settle keeps of each answer
         form.merged_pass(rt, _Words(form, rt, lang), out)
         return out
     settle(form, rt)

@@ -147,13 +147,11 @@ def _blocks(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) 
         for (e, is_leaf, *_), check in inside:
             if not is_leaf:
                 continue
-            if not check[4]:  # not reported: only dropped
-                lines += [f"    if K{e.id} in values:", f"        del values[K{e.id}]"]
+            if not check[4]:  # not reported: its answer simply not kept
                 continue
             lines += [
                 f"    x = raw_get(K{e.id})",
                 "    if x:",
-                f"        del values[K{e.id}]",
                 *(f"        {line}" for line in g.skipped_in_group(e, namespace)),
             ]
         lines.append("else:")
@@ -289,20 +287,13 @@ def _in_instance(
         for (e, is_leaf, *_), inner in inside:
             if not is_leaf:
                 continue
-            if not inner[4]:  # not reported: only dropped
-                lines += [
-                    f"    k{e.id} = keys[{e.id}]",
-                    f"    if k{e.id} in values:",
-                    f"        del values[k{e.id}]",
-                ]
+            if not inner[4]:  # not reported: its answer simply not kept
                 continue
             namespace[f"M{e.id}"] = e.name
             reporting.add(e.id)
             lines += [
-                f"    k{e.id} = keys[{e.id}]",
-                f"    x = raw_get(k{e.id})",
+                f"    x = raw_get(keys[{e.id}])",
                 "    if x:",
-                f"        del values[k{e.id}]",
                 "        f = new(SkippedAt)  # its path: kobo_path(element, idx), when read",
                 f"        f._name, f._expression = M{e.id}, expression",
                 f"        f._build = (skipped_here, E{e.id}, idx, x, decider, didx)",
@@ -431,10 +422,11 @@ def _question(
 
     One without a calculation, or a calculated one not reported (a calculate): settle's
     only pass (run_steps, first) and check_steps on one node, each outcome of its relevance
-    written straight. True: its answer's checks (or required), or its value computed where
-    the submission has none; False: the answer dropped (and reported); None: unknown, and
-    cannot_check where settle said why. In the only pass `values` still holds the answer
-    as submitted, and `unknown` nothing of this node.
+    written straight. True: its answer kept in `values` and checked (or required), or its
+    value computed where the submission has none; False: the answer left out (and
+    reported); None: kept but unknown, and cannot_check where settle said why. The pass
+    starts with `values` empty (check_submission): what settle keeps of each answer is put
+    there at its place, which is before anything reads it (single_pass).
     up: the parent's relevance (a local, or True); live: up is never False here.
     """
     element, _, relevant, calc, _ = settle
@@ -464,14 +456,20 @@ def _question(
                 f"    value = {source}",
                 *(f"    {line}" for line in stored),
             ]
-        computed = ["if x is None:", *(f"    {line}" for line in computed)]
+        computed = [
+            "if x is None:",
+            *(f"    {line}" for line in computed),
+            "else:",
+            f"    values[{key}] = x",
+        ]
 
     def outcome(own: str | bool | None) -> list[str]:
         """What follows once the relevance `own` (a local, or a constant) is known."""
         answered = g._answered(element, check[5], check[6], namespace, form.by_name, idx)
+        kept = ["if x:", f"    values[{key}] = x"]
         when_true = computed or [
-            "if x:" if checked else "pass",
-            *(f"    {line}" for line in (answered or ["pass"]) if checked),
+            *kept,
+            *(f"    {line}" for line in answered if checked),
             *(
                 ["else:", f"    out.extend(required(rt, {name}, {idx}, say))"]
                 if checked and element.required is not False
@@ -479,12 +477,11 @@ def _question(
             ),
         ]
         when_false = (
-            ["if x:", f"    del values[{key}]"]
-            + [f"    {line}" for line in g.skipped_answer(element, namespace)]
+            ["if x:", *(f"    {line}" for line in g.skipped_answer(element, namespace))]
             if checked
-            else ["if x:" if calc else f"if {key} in values:", f"    del values[{key}]"]
+            else ["pass"]
         )
-        when_none = [*computed, f"unknown.add({key})"]
+        when_none = [*(computed or kept), f"unknown.add({key})"]
         if relevant is not None:  # settle says why only for a relevant of its own
             when_none += [f"if {key} in reasons:", f"    append(cannot_check(say, {name}, {key}))"]
         if own is None:
@@ -503,7 +500,7 @@ def _question(
             *(f"    {line}" for line in when_none),
         ]
 
-    lines = [f"x = raw_get({key})"] if checked or calc is not None else []
+    lines = [f"x = raw_get({key})"]
     if relevant is None:
         return lines + outcome(True if up == "True" else up)
     namespace[f"R{i}"] = relevant
