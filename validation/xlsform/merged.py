@@ -484,19 +484,22 @@ def _question(
         when_none = [*(computed or kept), f"unknown.add({key})"]
         if relevant is not None:  # settle says why only for a relevant of its own
             when_none += [f"if {key} in reasons:", f"    append(cannot_check(say, {name}, {key}))"]
+        # Outside repeats rt.rel starts True for every node (R0): only another value is stored.
+        stored = [] if key.startswith("K") else [f"rel[{key}] = True"]
         if own is None:
             return [f"rel[{key}] = None", *when_none]
         if own is True:
-            return [f"rel[{key}] = True", *when_true]
+            return [*stored, *when_true]
         if own is False:
             return [f"rel[{key}] = False", *when_false]
         return [
-            f"rel[{key}] = {own}",
             f"if {own} is True:",
-            *(f"    {line}" for line in when_true),
+            *(f"    {line}" for line in [*stored, *when_true]),
             f"elif {own} is False:",
+            f"    rel[{key}] = False",
             *(f"    {line}" for line in when_false),
             "else:",
+            f"    rel[{key}] = None",
             *(f"    {line}" for line in when_none),
         ]
 
