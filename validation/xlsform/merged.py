@@ -237,7 +237,7 @@ def _instances(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any
     reporting: set[int] = set()
     body = _in_instance(form, steps, namespace, reporting)
     ordered = [i for i in (g._ident(s[0]) for s, _ in steps) if i in reporting]
-    lines += [f"b{i} = []" for i in ordered]
+    lines += [line for i in ordered for line in (f"b{i} = []", f"a{i} = b{i}.append")]
     lines += [f"for idx in rt.instances_of(RI{r}):", "    keys = node_keys(idx)"]
     lines += [f"    {line}" for line in body]
     return lines + [f"out += b{i}" for i in ordered]
@@ -263,7 +263,7 @@ def _in_instance(
         g.name_element(element, namespace)
         key, up = f"k{i}", _up(element, namespace)
         block = _node(form, settle, check, namespace, key, f"(E{i}, idx)", "idx", up, f"o{i}")
-        listed = [_to_list(line, f"b{i}") for line in block]
+        listed = [_to_list(line, i) for line in block]
         if listed != block:
             reporting.add(i)
         lines += [f"{key} = keys[{i}]", *listed]
@@ -297,7 +297,7 @@ def _in_instance(
                 "        f = new(SkippedAt)  # its path: kobo_path(element, idx), when read",
                 f"        f._name, f._expression = M{e.id}, expression",
                 f"        f._build = (skipped_here, E{e.id}, idx, x, decider, didx)",
-                f"        b{e.id}.append(f)",
+                f"        a{e.id}(f)",
             ]
         lines.append("else:")
         lines += [f"    {line}" for line in _in_instance(form, inside, namespace, reporting)]
@@ -318,14 +318,14 @@ def false_nodes(known: dict[Idx, Nodes], ids: tuple[int, ...], idx: Idx) -> Node
     return found
 
 
-def _to_list(line: str, name: str) -> str:
-    """A line appending to the findings, made to append to list `name` instead."""
+def _to_list(line: str, i: int) -> str:
+    """A line appending to the findings, made to append to element i's list b<i> instead."""
     text = line.lstrip()
     indent = line[: len(line) - len(text)]
-    if text.startswith("append("):
-        return f"{indent}{name}.append({text[len('append(') :]}"
+    if text.startswith("append("):  # a<i>: b<i>.append
+        return f"{indent}a{i}({text[len('append(') :]}"
     if text.startswith("out.extend("):
-        return f"{indent}{name}.extend({text[len('out.extend(') :]}"
+        return f"{indent}b{i}.extend({text[len('out.extend(') :]}"
     return line
 
 
