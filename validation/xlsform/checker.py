@@ -259,8 +259,8 @@ def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Findi
     return out
 
 
-# A skipped question's decider: (element, its index, its relevant's text), else ().
-Outer = tuple[Element, Idx, str | None] | tuple[()]
+# A skipped question's decider: (element, its index), else ().
+Outer = tuple[Element, Idx] | tuple[()]
 CheckStep = tuple[Element, "tuple[int, Idx] | None", tuple[Element, ...], bool, bool, bool, bool]
 
 
@@ -568,8 +568,8 @@ class _Words:
         self._because: dict[tuple[int, int, Idx, str], str] = {}
         self._ref_cache: dict[tuple[int, int, Idx], list[tuple[Element, str]]] = {}
         self._skipped: dict[tuple[int, Idx], tuple[dict[str, str], str, str | None]] = {}
-        # (container id, index) -> its outermost non-relevant container (or itself), that
-        # one's index and relevant's text; else () (outer_of)
+        # (container id, index) -> its outermost non-relevant container (or itself) and
+        # that one's index; else () (outer_of)
         self.outer: dict[tuple[int, Idx], Outer] = {}
 
     def q(self, element: Element) -> str:
@@ -606,8 +606,6 @@ class _Words:
         # The outermost skipped container explains best ("the whole section was skipped");
         # questions of one section share it, so it is found once per container instance.
         decider, didx = element, idx
-        relevant = element.relevant
-        expression = relevant.text if relevant is not None else None
         if element.ancestors:
             parent = element.ancestors[0]
             pidx = idx[: len(parent.repeats)] if idx else idx
@@ -615,31 +613,16 @@ class _Words:
             if outer is None:
                 outer = self.outer_of(parent, pidx)
             if outer:
-                decider, didx, expression = outer
-        # lazy_finding(...) inlined: this is the checker's most frequent finding.
-        finding: Finding = _new(Skipped)
-        finding._name = element.name
-        finding._path = kobo_path(element, idx) if idx else element.path_segments[0]
-        finding._expression = expression
-        finding._build = (self.not_relevant_words, element, idx, raw, decider, didx)
+                decider, didx = outer
+        finding: Skipped = _new(Skipped)  # its name, path and expression follow from these
+        finding._e, finding._x = element, raw
+        finding._build = (self.not_relevant_words, idx, decider, didx)
         return finding
 
     def outer_of(self, container: Element, idx: Idx) -> "Outer":
-        """_outermost of (container, idx) with its relevant's text, remembered in self.outer."""
-        found = self._outermost(container, idx)
-        if found:
-            relevant = found[0].relevant
-            outer: Outer = (*found, relevant.text if relevant is not None else None)
-        else:
-            outer = ()
-        self.outer[(container.id, idx)] = outer
+        """_outermost of (container, idx), remembered in self.outer."""
+        outer = self.outer[(container.id, idx)] = self._outermost(container, idx)
         return outer
-
-    def skipped_words(
-        self, element: Element, raw: str, decider: Element
-    ) -> tuple[str, dict[str, str]]:
-        """not_relevant_words of a question outside repeats (the generated check pass's)."""
-        return self.not_relevant_words(element, (), raw, decider, ())
 
     def not_relevant_words(
         self, element: Element, idx: Idx, raw: str, decider: Element, didx: Idx

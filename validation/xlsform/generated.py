@@ -39,7 +39,7 @@ from validation.xlsform.checker import (
     truth,
 )
 from validation.xlsform.inline import NUMBER, Inliner
-from validation.xlsform.model import Compiled, Element, Finding, Skipped, SkippedAt, kobo_path
+from validation.xlsform.model import Compiled, Element, Finding, Skipped, kobo_path
 from validation.xlsform.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -92,9 +92,7 @@ SETTLE_HEADER = [
 CHECK_HEADER = [
     "rel_get, raw_get, reasons = rt.rel.get, rt.raw.get, rt.reasons",
     "values_get, unknown, append = rt.values.get, rt.unknown, out.append",
-    "skipped, not_relevant = say.skipped_words, say.not_relevant",
-    "outer_get, outer_of = say.outer.get, say.outer_of",
-    "skipped_here = say.not_relevant_words",
+    "skipped, outer_get, outer_of = say.not_relevant_words, say.outer.get, say.outer_of",
     "inlined = 0  # evaluations of inlined expressions (checker.truth counts the rest)",
 ]
 
@@ -509,7 +507,6 @@ def check_namespace(form: "CompiledForm") -> dict[str, Any]:
         "repeat_counts": repeat_counts,
         "new": object.__new__,
         "Skipped": Skipped,
-        "SkippedAt": SkippedAt,
         NUMBER: v.string_number,
         ALWAYS: always_relevant(form.root),
         LEVELS: {},
@@ -542,7 +539,7 @@ def _check_blocks(
             at += 1  # never skipped: the general blocks
             continue
         # Its own names: the loops of repeats inside write decider.
-        lines += ["if r is False:", f"    group_decider, group_expression = d{_ident(element)}"]
+        lines += ["if r is False:", f"    {GROUP_BUILD.format(i=_ident(element))}"]
         branch = len(lines)
         for inner in inside:
             question = inner[0]
@@ -554,7 +551,7 @@ def _check_blocks(
             lines += [
                 f"    x = raw_get(K{question.id})",
                 "    if x:",
-                *(f"        {line}" for line in skipped_in_group(question, namespace)),
+                *(f"        {line}" for line in skipped_in_group(question)),
             ]
         if len(lines) == branch:
             lines.append("    pass")
@@ -564,16 +561,13 @@ def _check_blocks(
     return lines
 
 
-def skipped_in_group(question: Element, namespace: dict[str, Any]) -> list[str]:
-    """The finding for answer x of a question in a skipped group (group_decider's)."""
-    i = question.id
-    namespace[f"P{i}"], namespace[f"M{i}"] = question.path_segments[0], question.name
-    return [
-        "f = new(Skipped)",
-        f"f._name, f._path, f._expression = M{i}, P{i}, group_expression",
-        f"f._build = (skipped, E{i}, x, group_decider)",
-        "append(f)",
-    ]
+# In a skipped group's branch: the words and decider its findings share (model.Skipped).
+GROUP_BUILD = "br = (skipped, (), d{i}[0], ())"
+
+
+def skipped_in_group(question: Element) -> list[str]:
+    """The finding for answer x of a question in a skipped group (br: GROUP_BUILD's)."""
+    return ["f = new(Skipped)", f"f._e, f._x, f._build = E{_ident(question)}, x, br", "append(f)"]
 
 
 def _check_block(
@@ -678,40 +672,25 @@ def skipped_answer(element: Element, namespace: dict[str, Any]) -> list[str]:
     The outermost skipped group decides, else the question: outside repeats d<parent> names
     it (_check_node); inside, say.outer remembers it per container instance (index idx).
     """
-    i, name = _ident(element), f"E{element.id}"
+    i = _ident(element)
     parent = element.ancestors[0] if element.ancestors else None
+    lines = ["f = new(Skipped)", f"f._e, f._x = E{i}, x"]
     if element.repeats:
         assert parent is not None  # noqa: S101 - at least the repeat holding it
         depth = len(parent.repeats)
         pidx = "idx" if depth == len(element.repeats) else f"idx[:{depth}]"
-        namespace[f"M{i}"] = element.name
-        return [
+        lines = [
             f"o = outer_get(({_ident(parent)}, {pidx}))",
             "if o is None:",
             f"    o = outer_of(E{parent.id}, {pidx})",
-            "f = new(SkippedAt)  # its path: kobo_path(element, idx) of _build, when read",
-            f"f._name = M{i}",
-            "if o:",
-            "    decider, didx, f._expression = o",
-            f"    f._build = (skipped_here, {name}, idx, x, decider, didx)",
-            "else:",
-            f"    f._expression = X{i}",
-            f"    f._build = (skipped_here, {name}, idx, x, {name}, idx)",
-            "append(f)",
+            *lines,
+            f"f._build = (skipped, idx, *o) if o else (skipped, idx, E{i}, idx)",
         ]
-    namespace[f"P{i}"], namespace[f"M{i}"] = element.path_segments[0], element.name
-    lines = ["f = new(Skipped)", f"f._name, f._path = M{i}, P{i}"]
-    if parent is not None and parent.id not in namespace[ALWAYS]:  # else d<parent> is None
-        lines += [
-            f"if d{_ident(parent)} is not None:",
-            f"    decider, f._expression = d{parent.id}",
-            f"    f._build = (skipped, {name}, x, decider)",
-            "else:",
-            f"    f._expression = X{i}",
-            f"    f._build = (skipped, {name}, x, {name})",
-        ]
+    elif parent is not None and parent.id not in namespace[ALWAYS]:  # else d<parent> is None
+        d = f"d{_ident(parent)}"
+        lines.append(f"f._build = (skipped, (), {d}[0], ()) if {d} else (skipped, (), E{i}, ())")
     else:
-        lines += [f"f._expression = X{i}", f"f._build = (skipped, {name}, x, {name})"]
+        lines.append(f"f._build = (skipped, (), E{i}, ())")
     return [*lines, "append(f)"]
 
 

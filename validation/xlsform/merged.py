@@ -143,7 +143,7 @@ def _blocks(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) 
         namespace[f"G{i}"] = dict.fromkeys([s[0].key for s, _ in inside], False)
         lines += [f"if o{i} is False:", f"    rel.update(G{i})"]
         if any(c[4] for _, c in inside):
-            lines.append(f"    group_decider, group_expression = d{i}")
+            lines.append(f"    {g.GROUP_BUILD.format(i=i)}")
         for (e, is_leaf, *_), check in inside:
             if not is_leaf:
                 continue
@@ -152,7 +152,7 @@ def _blocks(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) 
             lines += [
                 f"    x = raw_get(K{e.id})",
                 "    if x:",
-                *(f"        {line}" for line in g.skipped_in_group(e, namespace)),
+                *(f"        {line}" for line in g.skipped_in_group(e)),
             ]
         lines.append("else:")
         lines += [f"    {line}" for line in _blocks(form, inside, namespace)]
@@ -279,9 +279,9 @@ def _in_instance(
             f"if o{i} is False:",
             f"    rel.update(FK{i}.get(idx) or false_nodes(FK{i}, FI{i}, idx))",
             (
-                f"    decider, didx, expression = outer_of(E{i}, idx)"
+                f"    br = (skipped, idx, *outer_of(E{i}, idx))"
                 if element.kind == "repeat"
-                else f"    decider, didx, expression = E{i}, idx, X{i}"
+                else f"    br = (skipped, idx, E{i}, idx)"
             ),
         ]
         for (e, is_leaf, *_), inner in inside:
@@ -289,14 +289,12 @@ def _in_instance(
                 continue
             if not inner[4]:  # not reported: its answer simply not kept
                 continue
-            namespace[f"M{e.id}"] = e.name
             reporting.add(e.id)
             lines += [
                 f"    x = raw_get(keys[{e.id}])",
                 "    if x:",
-                "        f = new(SkippedAt)  # its path: kobo_path(element, idx), when read",
-                f"        f._name, f._expression = M{e.id}, expression",
-                f"        f._build = (skipped_here, E{e.id}, idx, x, decider, didx)",
+                "        f = new(Skipped)",
+                f"        f._e, f._x, f._build = E{e.id}, x, br",
                 f"        a{e.id}(f)",
             ]
         lines.append("else:")

@@ -149,42 +149,52 @@ _new = object.__new__
 class Skipped(Finding):
     """A skip_logic.not_relevant finding, the checker's most frequent (dozens a submission).
 
-    Its code and severity are the class's, so making one sets four fields, not six (the
-    generated check pass sets _name, _path, _expression and _build itself).
+    Made with three stores: the question `_e`, its answer `_x`, and `_build` = (words, its
+    index, the decider, the decider's index), a tuple the findings one skipped group explains
+    share. Its name, path and expression follow from them when read (the decider's relevant
+    is the expression), its message and quoted values from words(...) when first read.
     """
 
-    __slots__ = ()
+    __slots__ = ("_e", "_x")
+    _e: "Element"
+    _x: str
     _code = "skip_logic.not_relevant"
     _severity = "major"
 
-
-_PATH = Finding.__dict__["_path"]  # the slot, under SkippedAt's property
-
-
-class SkippedAt(Skipped):
-    """A Skipped inside repeats whose path is written when first read.
-
-    The verdict is decided when it is made: its element and instance are in _build
-    (build, element, idx, ...), so the path is kobo_path of them, written before the
-    words replace _build (the generated check pass leaves _path unset).
-    """
-
-    __slots__ = ()
+    @property
+    def _name(self) -> str:  # type: ignore[override]  # read-only: from the question
+        return self._e.name
 
     @property
-    def _path(self) -> str:  # type: ignore[override]  # read-only: the slot below it holds it
+    def _path(self) -> str:  # type: ignore[override]
+        idx = self._build[1]  # type: ignore[index]
+        return kobo_path(self._e, idx) if idx else self._e.path_segments[0]
+
+    @property
+    def _expression(self) -> str | None:  # type: ignore[override]
+        relevant = self._build[2].relevant  # type: ignore[index]
+        return relevant.text if relevant is not None else None  # type: ignore[no-any-return]
+
+    @property
+    def message(self) -> str:
         try:
-            path: str = _PATH.__get__(self)
+            return self._message
+        except AttributeError:  # not written yet
+            self._write()
+            return self._message
+
+    @property
+    def values(self) -> dict[str, str]:
+        try:
+            return self._values
         except AttributeError:
-            build = self._build
-            assert build is not None  # noqa: S101 - _write writes the path first
-            path = kobo_path(build[1], build[2])
-            _PATH.__set__(self, path)
-        return path
+            self._write()
+            return self._values
 
     def _write(self) -> None:
-        self._path  # noqa: B018 - written while _build still names the node
-        super()._write()
+        """The words; _build stays, as the path and the expression read it."""
+        words, idx, decider, didx = self._build  # type: ignore[misc]
+        self._message, self._values = words(self._e, idx, self._x, decider, didx)
 
 
 @dataclass(frozen=True)

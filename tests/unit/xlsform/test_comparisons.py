@@ -7,6 +7,7 @@ these tests compute that expectation with those functions, on the same answers.
 """
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from validation.xlsform import compile_asset_content
 from validation.xlsform import values as v
-from validation.xlsform.model import Finding, lazy_finding
+from validation.xlsform.model import Finding, Skipped, lazy_finding
 from validation.xlsform.values import NodeSet, Value
 
 NOW = dt.datetime(2024, 2, 10, 18, 30, tzinfo=dt.UTC)
@@ -159,6 +160,29 @@ def test_a_lazy_finding_writes_its_words_once_when_first_read() -> None:
     )
     assert lazy == eager
     assert repr(lazy) == repr(eager)
+
+
+def test_a_skipped_answer_follows_from_its_question_index_and_decider() -> None:
+    calls: list[tuple[Any, ...]] = []
+
+    def words(*args: Any) -> tuple[str, dict[str, str]]:
+        calls.append(args)
+        return "answered", {"r/w": args[2]}
+
+    w = FORM.by_name["w"]
+    skipped: Skipped = object.__new__(Skipped)
+    skipped._e, skipped._x, skipped._build = w, "2", (words, (2,), w, (2,))
+    assert (skipped.code, skipped.name, skipped.path) == ("skip_logic.not_relevant", "w", "r[2]/w")
+    assert skipped.expression == "${k} = ${s}"  # the decider's relevant
+    assert calls == []
+    assert (skipped.message, skipped.values) == ("answered", {"r/w": "2"})
+    assert skipped.message == "answered"
+    assert calls == [(w, (2,), "2", w, (2,))]  # written once
+    eager = Finding(
+        "skip_logic.not_relevant", "r[2]/w", "w", "answered", "major", {"r/w": "2"}, "${k} = ${s}"
+    )
+    assert skipped == eager
+    assert hash(skipped) == hash(eager)
 
 
 @pytest.mark.parametrize("words_first", [False, True])
