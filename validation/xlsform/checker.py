@@ -21,6 +21,7 @@ from validation.xlsform.model import (
     Compiled,
     Element,
     Finding,
+    Missing,
     Skipped,
     kobo_path,
     lazy_finding,
@@ -344,30 +345,32 @@ def required(rt: Runtime, element: Element, idx: Idx, say: "_Words") -> list[Fin
     required = element.required
     if required is False:
         return []
-    if required is not True:
-        result = truth(rt, required, (element, idx))
-        if isinstance(result, Unknown):
-            return [
-                say.finding(
-                    "skip_logic.cannot_check",
-                    element,
-                    idx,
-                    f"{say.q(element)} cannot be checked: whether it is required "
-                    f"cannot be evaluated ({result.reason}).",
-                    {},
-                    required.text,
-                )
-            ]
-        if not result:
-            return []
-    expression = required.text if not isinstance(required, bool) else None
+    if required is True:
+        missing: Missing = _new(Missing)  # its name and path follow from these
+        missing._e, missing._build = element, (say.required_words, idx)
+        return [missing]
+    result = truth(rt, required, (element, idx))
+    if isinstance(result, Unknown):
+        return [
+            say.finding(
+                "skip_logic.cannot_check",
+                element,
+                idx,
+                f"{say.q(element)} cannot be checked: whether it is required "
+                f"cannot be evaluated ({result.reason}).",
+                {},
+                required.text,
+            )
+        ]
+    if not result:
+        return []
     return [
         lazy_finding(
             "skip_logic.required_missing",
             kobo_path(element, idx),
             element.name,
             "major",
-            expression,
+            required.text,
             say.required_words,
             element,
         )

@@ -39,7 +39,7 @@ from validation.xlsform.checker import (
     truth,
 )
 from validation.xlsform.inline import NUMBER, Inliner
-from validation.xlsform.model import Compiled, Element, Finding, Skipped, kobo_path
+from validation.xlsform.model import Compiled, Element, Finding, Missing, Skipped, kobo_path
 from validation.xlsform.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -93,6 +93,7 @@ CHECK_HEADER = [
     "rel_get, raw_get, reasons = rt.rel.get, rt.raw.get, rt.reasons",
     "values_get, unknown, append = rt.values.get, rt.unknown, out.append",
     "skipped, outer_get, outer_of = say.not_relevant_words, say.outer.get, say.outer_of",
+    "required_words = say.required_words",
     "inlined = 0  # evaluations of inlined expressions (checker.truth counts the rest)",
 ]
 
@@ -507,6 +508,7 @@ def check_namespace(form: "CompiledForm") -> dict[str, Any]:
         "repeat_counts": repeat_counts,
         "new": object.__new__,
         "Skipped": Skipped,
+        "Missing": Missing,
         NUMBER: v.string_number,
         ALWAYS: always_relevant(form.root),
         LEVELS: {},
@@ -626,7 +628,7 @@ def _check_node(
         if answer:
             lines += ["if x:", *(f"    {line}" for line in answer)]
         if element.required is not False:
-            lines += ["if not x:", f"    out.extend(required(rt, {name}, {idx}, say))"]
+            lines += ["if not x:", *(f"    {line}" for line in missing(element, idx))]
         return lines
     if not checked:
         r = own or "r"  # a local already holding it, else r
@@ -654,7 +656,7 @@ def _check_node(
             "else:",
             f"    r = {relevance}",
             "    if r is True:",
-            f"        out.extend(required(rt, {name}, {idx}, say))",
+            *(f"        {line}" for line in missing(element, idx)),
             f"    elif r is None and {key} in reasons:",
             f"        append(cannot_check(say, {name}, {key}))",
         ]
@@ -664,6 +666,17 @@ def _check_node(
             f"    append(cannot_check(say, {name}, {key}))",
         ]
     return lines
+
+
+def missing(element: Element, idx: str) -> list[str]:
+    """checker.required inlined where the question is always required (model.Missing)."""
+    if element.required is not True:
+        return [f"out.extend(required(rt, E{_ident(element)}, {idx}, say))"]
+    return [
+        "f = new(Missing)",
+        f"f._e, f._build = E{_ident(element)}, (required_words, {idx})",
+        "append(f)",
+    ]
 
 
 def skipped_answer(element: Element, namespace: dict[str, Any]) -> list[str]:

@@ -469,7 +469,7 @@ def _question(
             *kept,
             *(f"    {line}" for line in answered if checked),
             *(
-                ["else:", f"    out.extend(required(rt, {name}, {idx}, say))"]
+                ["else:", *(f"    {line}" for line in g.missing(element, idx))]
                 if checked and element.required is not False
                 else []
             ),

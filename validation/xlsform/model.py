@@ -146,19 +146,16 @@ def lazy_finding(
 _new = object.__new__
 
 
-class Skipped(Finding):
-    """A skip_logic.not_relevant finding, the checker's most frequent (dozens a submission).
+class QuestionFinding(Finding):
+    """A finding made of its question `_e` and `_build` = (words, its index, ...).
 
-    Made with three stores: the question `_e`, its answer `_x`, and `_build` = (words, its
-    index, the decider, the decider's index), a tuple the findings one skipped group explains
-    share. Its name, path and expression follow from them when read (the decider's relevant
-    is the expression), its message and quoted values from words(...) when first read.
+    The checker's most frequent findings (dozens a submission) are made so, with a few
+    stores: their name and path follow from the question and index when read, and their
+    message and quoted values from _write when first read. _build stays (the path reads it).
     """
 
-    __slots__ = ("_e", "_x")
+    __slots__ = ("_e",)
     _e: "Element"
-    _x: str
-    _code = "skip_logic.not_relevant"
     _severity = "major"
 
     @property
@@ -169,11 +166,6 @@ class Skipped(Finding):
     def _path(self) -> str:  # type: ignore[override]
         idx = self._build[1]  # type: ignore[index]
         return kobo_path(self._e, idx) if idx else self._e.path_segments[0]
-
-    @property
-    def _expression(self) -> str | None:  # type: ignore[override]
-        relevant = self._build[2].relevant  # type: ignore[index]
-        return relevant.text if relevant is not None else None  # type: ignore[no-any-return]
 
     @property
     def message(self) -> str:
@@ -191,10 +183,37 @@ class Skipped(Finding):
             self._write()
             return self._values
 
+
+class Skipped(QuestionFinding):
+    """skip_logic.not_relevant: the answer `_x`; _build = (words, index, decider, its index).
+
+    The findings of one skipped group share their _build; the expression is the decider's
+    relevant.
+    """
+
+    __slots__ = ("_x",)
+    _x: str
+    _code = "skip_logic.not_relevant"
+
+    @property
+    def _expression(self) -> str | None:  # type: ignore[override]
+        relevant = self._build[2].relevant  # type: ignore[index]
+        return relevant.text if relevant is not None else None
+
     def _write(self) -> None:
-        """The words; _build stays, as the path and the expression read it."""
         words, idx, decider, didx = self._build  # type: ignore[misc]
         self._message, self._values = words(self._e, idx, self._x, decider, didx)
+
+
+class Missing(QuestionFinding):
+    """skip_logic.required_missing of a question always required; _build = (words, index)."""
+
+    __slots__ = ()
+    _code = "skip_logic.required_missing"
+    _expression = None
+
+    def _write(self) -> None:
+        self._message, self._values = self._build[0](self._e)  # type: ignore[index]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from validation.xlsform import compile_asset_content
 from validation.xlsform import values as v
-from validation.xlsform.model import Finding, Skipped, lazy_finding
+from validation.xlsform.model import Finding, Missing, Skipped, lazy_finding
 from validation.xlsform.values import NodeSet, Value
 
 NOW = dt.datetime(2024, 2, 10, 18, 30, tzinfo=dt.UTC)
@@ -183,6 +183,35 @@ def test_a_skipped_answer_follows_from_its_question_index_and_decider() -> None:
     )
     assert skipped == eager
     assert hash(skipped) == hash(eager)
+
+
+def test_a_missing_answer_follows_from_its_question_and_index() -> None:
+    calls: list[Any] = []
+
+    def words(element: Any) -> tuple[str, dict[str, str]]:
+        calls.append(element)
+        return "not answered", {"r/w": ""}
+
+    w = FORM.by_name["w"]
+    missing: Missing = object.__new__(Missing)
+    missing._e, missing._build = w, (words, (1,))
+    assert (missing.code, missing.name, missing.path) == (
+        "skip_logic.required_missing",
+        "w",
+        "r[1]/w",
+    )
+    assert calls == []
+    assert (missing.message, missing.values, missing.message) == (
+        "not answered",
+        {"r/w": ""},
+        "not answered",
+    )
+    assert calls == [w]  # written once
+    eager = Finding(
+        "skip_logic.required_missing", "r[1]/w", "w", "not answered", "major", {"r/w": ""}
+    )
+    assert missing == eager
+    assert hash(missing) == hash(eager)
 
 
 @pytest.mark.parametrize("words_first", [False, True])
