@@ -6,13 +6,13 @@ import decimal
 import hashlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from validation.xlsform import nodes as n
 from validation.xlsform import values as v
 from validation.xlsform.errors import CannotCheckError, EvaluationError, XLSFormError
-from validation.xlsform.model import Element, Fn
+from validation.xlsform.model import Choice, Element, Fn
 from validation.xlsform.runtime import Runtime
 from validation.xlsform.values import Node, NodeSet, Value
 
@@ -110,7 +110,11 @@ _DECIMALS = decimal.Context(prec=100)  # 16 significant digits + 30 places fit e
 
 
 def _int(rt: Runtime, node: Node, args: list[Value]) -> Value:
-    number = _num(args[0])
+    return truncate(_num(args[0]))
+
+
+def truncate(number: float) -> float:
+    """int(): towards zero; NaN and the infinities stay as they are."""
     if number != number or math.isinf(number):
         return number
     return float(math.trunc(number))
@@ -320,11 +324,15 @@ _DATE_CODES: dict[str, Callable[[dt.datetime], str]] = {
 
 
 def _format_date(rt: Runtime, node: Node, args: list[Value]) -> Value:
-    found = v.to_temporal(args[0])
+    return format_temporal(args[0], _s(args[1]))
+
+
+def format_temporal(value: Value, pattern: str) -> str:
+    """format-date() / format-date-time(): '' for what is no date."""
+    found = v.to_temporal(value)
     if found is None:
         return ""
     when = found if isinstance(found, dt.datetime) else dt.datetime.combine(found, dt.time())
-    pattern = _s(args[1])
     codes = _DATE_CODES  # each built only when the pattern uses it
     out, i = [], 0
     while i < len(pattern):
@@ -548,9 +556,13 @@ def _arity(name: str, args: tuple[n.Expr, ...], low: int, high: int | None) -> N
 
 
 def _target(expr: n.Expr, scope: "Scope") -> Element | None:
+    return named(expr, scope.by_name)
+
+
+def named(expr: n.Expr, by_name: Mapping[str, Element]) -> Element | None:
     """The question an argument names: ${q}, '${q}' or a path ending with its name."""
     if isinstance(expr, n.Ref):
-        return scope.by_name.get(expr.name)
+        return by_name.get(expr.name)
     text = ""
     if isinstance(expr, n.String):
         text = expr.value.strip()
@@ -559,7 +571,7 @@ def _target(expr: n.Expr, scope: "Scope") -> Element | None:
     if text.startswith("${") and text.endswith("}"):
         text = text[2:-1]
     name = text.rstrip("/").rsplit("/", 1)[-1]
-    return scope.by_name.get(name)
+    return by_name.get(name)
 
 
 def _choice_name(expr: n.Call, scope: "Scope", compile_: Compile) -> Fn:
@@ -573,12 +585,15 @@ def _choice_name(expr: n.Call, scope: "Scope", compile_: Compile) -> Fn:
 
     def choice_name(rt: Runtime, node: Node) -> Value:
         choice = choices.get(_s(value(rt, node)).strip())
-        if choice is None:
-            return ""
-        label: str = choice.labels.get(language) or next(iter(choice.labels.values()), choice.name)
-        return label
+        return "" if choice is None else choice_label(choice, language)
 
     return choice_name
+
+
+def choice_label(choice: Choice, language: str) -> str:
+    """What choice-name() gives of a choice: its label in the language, else any, else its name."""
+    label: str = choice.labels.get(language) or next(iter(choice.labels.values()), choice.name)
+    return label
 
 
 def _indexed_repeat(expr: n.Call, scope: "Scope", compile_: Compile) -> Fn:

@@ -18,7 +18,6 @@ text is never source.
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from validation.xlsform import values as v
 from validation.xlsform.checker import (
     CheckStep,
     SettleStep,
@@ -38,7 +37,8 @@ from validation.xlsform.checker import (
     run_steps,
     truth,
 )
-from validation.xlsform.inline import NUMBER, Inliner
+from validation.xlsform.functions import choice_label
+from validation.xlsform.inline import Inliner, helpers
 from validation.xlsform.model import Compiled, Element, Finding, Missing, Skipped, kobo_path
 from validation.xlsform.runtime import Runtime
 
@@ -100,15 +100,15 @@ CHECK_HEADER = [
 
 def settle_namespace(form: "CompiledForm") -> dict[str, Any]:
     """What the settle pass's source names besides its locals."""
-    return keys(form) | {
+    return {
+        **keys(form),
+        **helpers(),
         "form": form,
         "run_steps": run_steps,
         "node_table": node_table,
         "truth": truth,
         "evaluate": evaluate,
         "Unknown": Unknown,
-        "to_string": v.to_string,
-        NUMBER: v.string_number,
         ALWAYS: always_relevant(form.root),
         SINGLE: single_pass(form),
         LEVELS: {},
@@ -412,7 +412,7 @@ def _block(
     lines.append("    value = ''")
     if calc is not None:
         namespace[f"C{i}"] = calc
-        calculated = _calculated(element, calc, node, by_name)
+        calculated = _calculated(element, calc, node, by_name, namespace)
         lines += ["elif x is None:", *(f"    {line}" for line in calculated)]
     lines.extend(
         [
@@ -438,7 +438,11 @@ def _block(
 
 
 def _calculated(
-    element: Element, calc: Compiled, node: str, by_name: dict[str, Element]
+    element: Element,
+    calc: Compiled,
+    node: str,
+    by_name: dict[str, Element],
+    namespace: dict[str, Any],
 ) -> list[str]:
     """`value` and `uncertain` of element's calculation C<id> at node, as run_steps has them.
 
@@ -451,7 +455,8 @@ def _calculated(
         "else:",
         "    value = to_string(c)",
     ]
-    inline = Inliner(by_name, element, "()" if node.startswith("N") else f"{node}[1]")
+    idx = "()" if node.startswith("N") else f"{node}[1]"
+    inline = calculations(by_name, element, idx, namespace)
     source = inline.calculation(calc.ast)
     if source is None:
         return evaluated
@@ -463,6 +468,30 @@ def _calculated(
         *(f"    {line}" for line in inline.prelude()),
         f"    value = {source}",
     ]
+
+
+def calculations(
+    by_name: dict[str, Element], element: Element, idx: str, namespace: dict[str, Any]
+) -> Inliner:
+    """An Inliner for element's calculation, given the pass's node tables and choice labels."""
+    return Inliner(
+        by_name,
+        element,
+        idx,
+        table=lambda repeats: _level(namespace, repeats),
+        labels=lambda select: _labels(namespace, select),
+    )
+
+
+def _labels(namespace: dict[str, Any], select: Element) -> str:
+    """CL<id>: choice name -> what choice-name() gives of it, for the select's list."""
+    name = f"CL{_ident(select)}"
+    if name not in namespace:
+        form: CompiledForm = namespace["form"]
+        choices = form.choices.get(select.list_name or "", {})
+        language = form.default_language  # as the form compiles its expressions
+        namespace[name] = {key: choice_label(c, language) for key, c in choices.items()}
+    return name
 
 
 CheckFn = Callable[[Runtime, "_Words", list[Finding]], None]
@@ -492,7 +521,9 @@ def check_pass(form: "CompiledForm", *, generate: bool = True) -> CheckFn:
 
 def check_namespace(form: "CompiledForm") -> dict[str, Any]:
     """What the check pass's source names besides its locals."""
-    return keys(form) | {
+    return {
+        **keys(form),
+        **helpers(),
         "form": form,
         "check_steps": check_steps,
         "node_table": node_table,
@@ -509,7 +540,6 @@ def check_namespace(form: "CompiledForm") -> dict[str, Any]:
         "new": object.__new__,
         "Skipped": Skipped,
         "Missing": Missing,
-        NUMBER: v.string_number,
         ALWAYS: always_relevant(form.root),
         LEVELS: {},
     }

@@ -8,29 +8,74 @@ same expression (_comparison, _fast_call, _logical): it compares the very string
 numbers they compare. Anything else returns None and the pass calls the closure.
 
 A calculation's string (what values.to_string of its closure's value gives) is written
-the same way when it is a literal, one answer, `if(<boolean>, a, b)`, + - * of numbers or
-indexed-repeat() of a question in a top-level repeat at a fixed or its own position.
+the same way when it is a literal, one answer, `if(<boolean>, a, b)`, + - * of numbers (and
+div by a number literal), indexed-repeat() of a question in a top-level repeat at a fixed or
+its own position, position(..) there, today(), int(), format-date(-time)() of a string,
+selected-at() at a fixed position, concat(), choice-name() (a dict of the select's labels),
+or join() / sum() / count() over every instance of a top-level repeat (read from the pass's
+node table of that repeat).
 
 The generated pass uses the source only while no answer of the submission is unknown
 (Runtime.unknown empty): then no read can taint the result and nothing here can raise.
 """
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 from validation.xlsform import nodes as n
 from validation.xlsform import values as v
+from validation.xlsform.functions import format_temporal, named, truncate
 from validation.xlsform.model import Element
+from validation.xlsform.runtime import Key
 
 # The functions and names the source may use; the generated pass's namespace defines them.
 NUMBER = "number"  # values.string_number
 READ = "values_get"  # Runtime.values.get
 STRING = "to_string"  # values.to_string
+STRINGS = "repeat_strings"  # repeat_strings below
+SUM = "repeat_sum"  # repeat_sum below
+TRUNCATE = "truncate"  # functions.truncate: int()
+FORMAT = "format_temporal"  # functions.format_temporal: format-date(-time)()
 
 _PREFIXES = ("jr:", "odk:", "orx:")  # as functions.compile_call strips them
 _PARENT = n.Path(False, (n.Step("parent", "node()", ()),))  # `..`
 
+_NUMBER_CALLS = ("count-selected", "sum", "count", "position", "int")  # Inliner.number's
+_FORMATS = ("format-date", "format-date-time")
 _NUMERIC = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+Row = tuple[Key, Any, Any]  # a node table's row: (key, parent's key, node)
+Read = Callable[[Key, str], str]  # Runtime.values.get
+
+
+def repeat_strings(read: Read, rows: list[Row]) -> list[str]:
+    """Each row's node's string (Runtime.strings of a leaf's nodes): '' where it has none."""
+    return [read(row[0], "") for row in rows]
+
+
+def repeat_sum(read: Read, rows: list[Row]) -> float:
+    """functions._aggregate's sum() of the rows' nodes' strings."""
+    return float(sum([v.string_number(read(row[0], "")) for row in rows]))
+
+
+def helpers() -> dict[str, Any]:
+    """The functions the source calls by name, for the generated pass's namespace."""
+    return {
+        NUMBER: v.string_number,
+        STRING: v.to_string,
+        STRINGS: repeat_strings,
+        SUM: repeat_sum,
+        TRUNCATE: truncate,
+        FORMAT: format_temporal,
+    }
+
+
+def _bare(name: str) -> str:
+    """A function's name as functions.compile_call looks it up."""
+    return name.split(":", 1)[1] if name.startswith(_PREFIXES) else name
 
 
 class Inliner:
@@ -42,15 +87,21 @@ class Inliner:
         context: Element,
         idx: str,
         split_once: set[int] | None = None,
+        table: Callable[[tuple[Element, ...]], str] | None = None,
+        labels: Callable[[Element], str] | None = None,
     ) -> None:
         """split_once: when given, an answer outside repeats is split once per pass.
 
         Its words are the local `s<id>` (None until first needed; the pass starts it so),
         and the element's id is added to the set. Only for a pass where that answer no
         longer changes once read (generated.single_pass; the findings walk).
+        table: the local holding the pass's node table of some repeats (checker.node_table:
+        element id -> a (key, ...) per instance), for reads of every instance of a repeat.
+        labels: the name of a dict of a select's choices, choice name -> what choice-name()
+        gives of it (functions.choice_label), in the pass's namespace.
         """
         self.by_name, self.context, self.idx = by_name, context, idx
-        self.split_once = split_once
+        self.split_once, self.table, self.labels = split_once, table, labels
         # A string's words, split once for all its selected() / count-selected() in the
         # expression: string source -> the local holding them (see prelude).
         self.words: dict[str, str] = {}
@@ -144,22 +195,89 @@ class Inliner:
         if literal is not None:
             return repr(literal) if math.isfinite(literal) else None
         if isinstance(expr, n.Call):
-            if expr.name == "count-selected" and len(expr.args) == 1:
+            name = _bare(expr.name)
+            if name == "count-selected" and len(expr.args) == 1:
                 text = self.string(expr.args[0])
                 return None if text is None else f"float(len({self._words(text)}))"
+            if name in ("sum", "count") and len(expr.args) == 1:
+                return self._aggregate(name, expr.args[0])
+            if name == "position" and len(expr.args) == 1 and self._own_position(expr):
+                return f"float({self.idx}[-1])"  # functions._position: the repeat's index
+            if name == "int" and len(expr.args) == 1:
+                inner = self._operand(expr.args[0])
+                return None if inner is None else f"{TRUNCATE}({inner})"
             return None
         if isinstance(expr, n.Chain):
-            if not all(op in ("+", "-", "*") for op, _ in expr.rest):
-                return None  # div and mod have XPath's own rules (values.arithmetic)
-            source = self.number(expr.first)
+            if not all(op in ("+", "-", "*", "div") for op, _ in expr.rest):
+                return None  # mod has XPath's own rules (values.arithmetic)
+            source = self._operand(expr.first)
             for op, operand in expr.rest:
-                right = self.number(operand)
+                right = self._divisor(operand) if op == "div" else self._operand(operand)
                 if source is None or right is None:
                     return None
-                source = f"({source} {op} {right})"
+                source = f"({source} {'/' if op == 'div' else op} {right})"
             return source
         text = self.string(expr)
         return None if text is None else f"{NUMBER}({text})"
+
+    def _operand(self, expr: n.Expr) -> str | None:
+        """values.to_number of an operand's value: a number's, or a formatted date's string's.
+
+        Not number()'s own: compared (v.equal, v.relate), that string stays a string.
+        """
+        if isinstance(expr, n.Call) and _bare(expr.name) in _FORMATS and len(expr.args) == 2:
+            text = self._format(*expr.args)
+            return None if text is None else f"{NUMBER}({text})"
+        return self.number(expr)
+
+    def _divisor(self, expr: n.Expr) -> str | None:
+        """A number literal other than 0: values.arithmetic's div is then Python's x / y."""
+        literal = n.literal_number(expr)
+        if literal is None or literal == 0 or not math.isfinite(literal):
+            return None  # by 0 div gives NaN or an infinity, not ZeroDivisionError
+        return repr(literal)
+
+    def _aggregate(self, name: str, expr: n.Expr) -> str | None:
+        """functions._aggregate's sum() and _count over every instance of a top-level repeat.
+
+        count: one node per instance; sum: float(sum()) of the nodes' numbers (NaN where a
+        node holds no number, as where it is not relevant).
+        """
+        target = self._every_instance(expr)
+        if target is None:
+            return None
+        if name == "count":
+            return f"float(len({self._nodes(target)}))"
+        if target.kind != "leaf":
+            return None  # a group's string is its leaves' (Runtime.string)
+        return f"{SUM}({READ}, {self._nodes(target)})"
+
+    def _every_instance(self, expr: n.Expr) -> Element | None:
+        """The question of `${q}` when q is in a top-level repeat R and read outside R.
+
+        There compiler._ref's `many` reads each instance's node (rt.expand), in order, as the
+        node table lists them.
+        """
+        if self.table is None or not isinstance(expr, n.Ref):
+            return None
+        target = self.by_name.get(expr.name)
+        if target is None or len(target.repeats) != 1:
+            return None
+        if self.context.repeats[:1] == target.repeats:  # inside R: its own instance
+            return None
+        return target
+
+    def _nodes(self, target: Element) -> str:
+        """Source of the node table's rows of target, a (key, ...) per instance."""
+        assert self.table is not None  # noqa: S101 - _every_instance checked it
+        return f"{self.table(target.repeats)}[{int(target.id)}]"
+
+    def _every_string(self, expr: n.Expr) -> str | None:
+        """Source of the strings of every instance's q (a leaf): rt.strings of `${q}`."""
+        target = self._every_instance(expr)
+        if target is None or target.kind != "leaf":
+            return None  # a group's string is its leaves' (Runtime.string)
+        return f"{STRINGS}({READ}, {self._nodes(target)})"
 
     def calculation(self, expr: n.Expr) -> str | None:
         """Source of the string values.to_string gives of the expression's value, or None."""
@@ -169,15 +287,27 @@ class Inliner:
         if isinstance(expr, n.String | n.Ref) or n.is_dot(expr):
             return self.string(expr)
         if isinstance(expr, n.Call):
-            name = expr.name.split(":", 1)[1] if expr.name.startswith(_PREFIXES) else expr.name
+            name = _bare(expr.name)
             if name == "if" and len(expr.args) == 3:
                 return self._if(*expr.args)
             if name == "indexed-repeat":
                 return self._indexed_repeat(expr.args)
-        if isinstance(expr, n.Chain) and expr.rest[0][0] in ("+", "-", "*"):
+            if name == "selected-at" and len(expr.args) == 2:
+                return self._selected_at(*expr.args)
+            if name == "join" and len(expr.args) >= 2:
+                return self._join(expr.args[0], expr.args[1:])
+            if name == "concat" and expr.args:
+                return self._join(n.String(""), expr.args)
+            if name == "choice-name" and len(expr.args) == 2:
+                return self._choice_name(*expr.args)
+            if name in _FORMATS and len(expr.args) == 2:
+                return self._format(*expr.args)
+            if name == "today" and not expr.args:
+                return "rt.now.date().isoformat()"  # values.to_string of a date
+        if isinstance(expr, n.Chain) and expr.rest[0][0] in ("+", "-", "*", "div"):
             number = self.number(expr)  # compiler._chain: values.arithmetic's floats
             return None if number is None else f"{STRING}({number})"
-        if isinstance(expr, n.Call) and expr.name == "count-selected":
+        if isinstance(expr, n.Call) and _bare(expr.name) in _NUMBER_CALLS:
             number = self.number(expr)
             return None if number is None else f"{STRING}({number})"
         boolean = self.boolean(expr)
@@ -190,6 +320,52 @@ class Inliner:
             return None
         condition, a, b = parts
         return f"({a} if {condition} else {b})"
+
+    def _selected_at(self, items: n.Expr, position: n.Expr) -> str | None:
+        """functions._selected_at at a whole-number literal position >= 0: '' past the end.
+
+        Its lazy check (an empty list is '') is the same '' here.
+        """
+        k = n.literal_number(position)
+        text = self.string(items)
+        if text is None or k is None or not (0 <= k < math.inf):
+            return None
+        words, k = self._words(text), int(k)  # index >= len(items) is int(index) >= len here
+        return f"({words}[{k}] if len({words}) > {k} else '')"
+
+    def _format(self, value: n.Expr, pattern: n.Expr) -> str | None:
+        """functions._format_date of a string (to_temporal then parses it, as the closure's)."""
+        text, form = self.string(value), self.string(pattern)
+        return None if text is None or form is None else f"{FORMAT}({text}, {form})"
+
+    def _choice_name(self, value: n.Expr, question: n.Expr) -> str | None:
+        """functions._choice_name: the label of the choice value's string names, else ''."""
+        target = named(question, self.by_name)
+        if self.labels is None or target is None or target.list_name is None:
+            return None
+        text = self.calculation(value)
+        return None if text is None else f"{self.labels(target)}.get({text}.strip(), '')"
+
+    def _join(self, separator: n.Expr, parts: tuple[n.Expr, ...]) -> str | None:
+        """functions._join (and _concat, joined by ''): each part's strings, separated."""
+        sep = self.string(separator)
+        if sep is None:
+            return None
+        if len(parts) == 1:
+            every = self._every_string(parts[0])
+            if every is not None:
+                return f"{sep}.join({every})"
+        items: list[str] = []
+        for part in parts:
+            every = self._every_string(part)
+            one = self.calculation(part) if every is None else None
+            if every is not None:
+                items.append(f"*{every}")
+            elif one is not None:
+                items.append(one)
+            else:
+                return None
+        return f"{sep}.join([{', '.join(items)}])"
 
     def _indexed_repeat(self, args: tuple[n.Expr, ...]) -> str | None:
         """functions._indexed_repeat_once: ${q} in repeat R, R in none; past the count ''.

@@ -442,7 +442,7 @@ def _question(
             "    value = to_string(c)",
             *(f"    {line}" for line in stored),
         ]
-        inline = Inliner(form.by_name, element, idx)
+        inline = g.calculations(form.by_name, element, idx, namespace)
         source = inline.calculation(calc.ast)
         if source is not None:  # written in place while no answer is unknown (inline.py)
             computed = [

@@ -18,7 +18,13 @@ from tests.differential.forms import DEMO_FORM, REACH_FORM, UNHCR_FORM, FormUnde
 from tests.differential.generator import submissions
 from tests.differential.nested_form import write_nested_form, write_probe_form
 from validation.xlsform import CompiledForm, checker, compile_asset_content, compile_xlsx, merged
-from validation.xlsform.generated import check_pass, settle_pass, single_pass
+from validation.xlsform.generated import (
+    calculations,
+    check_pass,
+    settle_namespace,
+    settle_pass,
+    single_pass,
+)
 from validation.xlsform.inline import Inliner
 from validation.xlsform.merged import instance_by_instance
 from validation.xlsform.model import Element
@@ -149,7 +155,11 @@ EXPRESSIONS = [
     "count-selected(.) = 1 or 2 != count-selected(${m})",
     "${n} < (${t} + ${u} * 2) - 1",
     "'3' = ${n} + 0 and ${n} * 2 >= -4",
-    "${n} div 2 > 1",  # div: not inlined
+    "${n} div 2 > 1",  # div by a number literal: Python's /
+    "${n} div 0 = ${u} div -0",  # div by 0 (NaN, ±Infinity): not inlined
+    "position(..) > 1 or int(${n}) = 2",  # position(..): the instance's, in rep only
+    "int(format-date(${t}, '%d')) > 3",
+    "format-date(${t}, '%b') = 'Jan' or format-date(${t}, '%d') + 1 > 5",  # compared as text
     "${r} = 'yes'",  # a question in a repeat, read from outside: not inlined
 ]
 VALUES = ["", "yes", "no", "3", "18", "-2", "2024-01-05", " a  b ", "c", "x", "1e3", "abc"]
@@ -379,21 +389,66 @@ TOP_CALCULATIONS = [
     ("indexed-repeat(${rg}, ${rep}, 1)", False),  # a group: its leaves' string
     ("${pd}", True),  # unknown: the pass evaluates it then
     ("if(${pd} = 'x', 1, 0)", True),
-    ("${n} div 2", False),
-    ("if(${t} = 'yes', ${n} div 2, 0)", False),
-    ("concat(${t}, 'x')", False),
+    ("${n} div 2", True),
+    ("if(${t} = 'yes', ${n} div 2, 0)", True),
+    ("concat(${t}, 'x')", True),
+    ("substr(${t}, 1)", False),
     ("${r}", False),  # every instance of r, from outside the repeat
+    ("(${n} - ${t}) div -3 * 2", True),  # dates are days (values.string_number)
+    ("${n} div 0.5 div 4", True),
+    ("${n} div 0", False),  # NaN or an infinity
+    ("${n} div ${u}", False),
+    ("${n} mod 2", False),
+    ("selected-at(${m}, 0)", True),
+    ("selected-at(${m}, 1)", True),
+    ("jr:selected-at(${t}, 2)", True),  # past the end in most submissions
+    ("selected-at(${m}, 1.5)", True),  # int(1.5)
+    ("selected-at(' x  y ', 1)", True),
+    ("selected-at(${m}, -1)", False),
+    ("selected-at(${m}, ${n})", False),
+    ("join(' ', ${r})", True),  # '' for a non-relevant instance's r
+    ("join(${t}, ${rq})", True),
+    ("join(', ', ${r}, ${t}, 'z', ${rq})", True),
+    ("join(' ', ${rg})", False),  # a group: its leaves' string
+    ("join(' ', ${pd}, 2)", True),
+    ("sum(${r})", True),  # NaN when any r is no number (or not relevant)
+    ("sum(${rq}) + count(${rep}) * 2", True),
+    ("count(${r})", True),
+    ("count(${rg})", True),
+    ("sum(${rg})", False),
+    ("sum(${t})", False),  # one node
+    ("sum(${r}) div count(${rep})", False),
+    ("today()", True),
+    ("concat(${t}, '-', ${n} + 1, ${r})", True),
+    ("concat()", False),
+    ("position(..)", False),  # `..` is g
+    ("jr:choice-name(selected-at(${m}, 0), '${m}')", True),
+    ("choice-name(${t}, ${m})", True),  # '' for no choice of m's list
+    ("choice-name(concat(' ', ${u}), 'm')", True),
+    ("choice-name(${n} + 1, ${m})", True),
+    ("int(format-date-time(${t}, '%H')) * 60 + int(format-date-time(${u}, '%S.%3'))", True),
+    ("format-date(${t}, '%Y-%m-%d %a %b %e %3 %')", True),
+    ("format-date-time(${n}, '%H:%M')", True),  # a number is days since 1970
+    ("int(${n} div 0.3)", True),
+    ("format-date-time(today(), '%Y')", False),  # a date, not a string
 ]
 REPEAT_CALCULATIONS = [
     ("indexed-repeat(${r}, ${rep}, position(..))", True),  # past rep's count when rep2 is longer
     ("indexed-repeat(${r2}, ${rep}, position(..))", False),  # r2 is not in rep
     ("if(${r2} = 'yes', ${r2}, indexed-repeat(${r}, ${rep}, position(..)))", True),
     ("${r2} + 1", True),
-    ("position(..)", False),
+    ("position(..)", True),
+    ("concat(position(..) - 1, ' ', ${r2})", True),
+    ("join(' ', ${r})", True),  # rep's instances, from another repeat
+    ("sum(${rq})", True),
+    ("count(${r}) + ${r2}", True),
+    ("selected-at(${r2}, 0)", True),
+    ("jr:choice-name(${r2}, '${m}')", True),
 ]
 GROUP_CALCULATIONS = [  # `..` is the group: position(..) is 1 there
     ("indexed-repeat(${r}, ${rep}, position(..))", False),
     ("indexed-repeat(${r}, ${rep}, 1)", True),
+    ("position(..)", False),
 ]
 
 
@@ -442,7 +497,10 @@ def test_what_inline_writes_out_of_calculations() -> None:
     for prefix, pairs in [*places, ("rep2/g2/gc", GROUP_CALCULATIONS)]:
         for i, (text, written) in enumerate(pairs):
             element = form.by_path[f"{prefix}{i}"]
-            source = Inliner(form.by_name, element, "idx").calculation(parse(text))
+            inline = Inliner(
+                form.by_name, element, "idx", table=lambda _: "T0", labels=lambda _: "CL0"
+            )
+            source = inline.calculation(parse(text))
             assert (source is not None) == written, text
     top = Inliner(form.by_name, form.by_path["g/c0"], "()")
     r = form.by_path["rep/r"].id
@@ -457,11 +515,50 @@ def test_what_inline_writes_out_of_calculations() -> None:
     )
 
 
+def test_what_inline_writes_out_of_repeats_and_words() -> None:
+    form = calculation_form()
+    r, rq = form.by_path["rep/r"].id, form.by_path["rep/rg/rq"].id
+    tables: list[tuple[Element, ...]] = []
+
+    def table(repeats: tuple[Element, ...]) -> str:
+        tables.append(repeats)
+        return "T0"
+
+    top = Inliner(form.by_name, form.by_path["g/c0"], "()", table=table)
+    assert top.calculation(parse("join(' ', ${r})")) == (
+        f"' '.join(repeat_strings(values_get, T0[{r}]))"
+    )
+    assert top.calculation(parse("sum(${rq})")) == (f"to_string(repeat_sum(values_get, T0[{rq}]))")
+    assert top.calculation(parse("count(${r}) div 2")) == f"to_string((float(len(T0[{r}])) / 2.0))"
+    assert tables == [(form.by_path["rep"],)] * 3
+    assert top.calculation(parse("selected-at(${m}, 2)")) == "(w0[2] if len(w0) > 2 else '')"
+    assert top.prelude() == ["w0 = values_get(K4, '').split()"]
+    assert top.calculation(parse("choice-name(${t}, 'm')")) is None  # without labels
+    assert top.calculation(parse("sum(${rg})")) is None
+    assert tables == [(form.by_path["rep"],)] * 3  # no table for what is not written out
+    # Inside rep `${r}` is its own instance's r; without a table nothing reads every one.
+    inside = Inliner(form.by_name, form.by_path["rep/r"], "idx", table=table)
+    assert inside.calculation(parse("sum(${r})")) is None
+    assert Inliner(form.by_name, form.by_path["g/c0"], "()").calculation(parse("sum(${r})")) is None
+
+
+def test_choice_name_reads_the_labels_the_pass_holds() -> None:
+    form = calculation_form()
+    m = form.by_path["m"]
+    namespace = settle_namespace(form)
+    inline = calculations(form.by_name, form.by_path["g/c0"], "()", namespace)
+    assert inline.calculation(parse("choice-name(${t}, ${m})")) == (
+        f"CL{m.id}.get(values_get(K1, '').strip(), '')"
+    )
+    assert namespace[f"CL{m.id}"] == {"a": "A", "b": "B", "c": "C", "yes": "YES"}
+
+
 def test_inlined_calculations_give_the_closures_results() -> None:
     fast, slow = calculation_form(), reference(calculation_form())
     in_rep = {e.id for e in fast.order if fast.by_path["rep"] in e.repeats}
     rng = random.Random(7)
-    pool = [*VALUES, *NUMBERS, "yes", "hide", "skip", "a b", "pd"]
+    times = ["2024-02-01T10:02:11.204+05:00", "2023-12-31 23:59:59.9", "2024-02-30T10:00"]
+    pool = [*VALUES, *NUMBERS, *times, "yes", "hide", "skip", "a b", "pd"]
     for _ in range(300):
         data: dict[str, Any] = {
             name: rng.choice(pool) for name in ("t", "u", "n", "m") if rng.random() < 0.8
