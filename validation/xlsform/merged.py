@@ -17,7 +17,7 @@ without a calculation, whose settle and checks are written as one (_question).
 """
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from validation.xlsform import generated as g
 from validation.xlsform import nodes as n
@@ -262,7 +262,8 @@ def _in_instance(
         i = g._ident(element)
         g.name_element(element, namespace)
         key, up = f"k{i}", _up(element, namespace)
-        block = _node(form, settle, check, namespace, key, f"(E{i}, idx)", "idx", up, f"o{i}")
+        place = Place(key, f"(E{i}, idx)", "idx", up)
+        block = _node(form, settle, check, namespace, place, f"o{i}")
         listed = [_to_list(line, i) for line in block]
         if listed != block:
             reporting.add(i)
@@ -335,8 +336,8 @@ def _element(
     g.name_element(element, namespace)
     if settle[4] is not None:  # outside repeats: its key a constant, its relevance o<id>
         namespace[f"N{i}"] = (element, ())
-        up = _up(element, namespace)
-        return _node(form, settle, check, namespace, f"K{i}", f"N{i}", "()", up, f"o{i}")
+        place = Place(f"K{i}", f"N{i}", "()", _up(element, namespace))
+        return _node(form, settle, check, namespace, place, f"o{i}")
     parent = element.parent
     under_root = parent is None or parent.kind == "root"
     # Inside repeats: settle's loop over the nodes; the checks of each node follow in it.
@@ -354,7 +355,8 @@ def _element(
             ]
         lines += [f"    {line}" for line in skipped]
     up = "True" if under_root else "p"
-    body = _node(form, settle, check, namespace, "key", "node", "idx", up, "own", live=True)
+    place = Place("key", "node", "idx", up, live=True)
+    body = _node(form, settle, check, namespace, place, "own")
     return lines + [f"    {line}" for line in body]
 
 
@@ -366,26 +368,32 @@ def _up(element: Element, namespace: dict[str, Any]) -> str:
     return f"o{g._ident(parent)}"
 
 
+class Place(NamedTuple):
+    """Where a node's block runs.
+
+    The source naming its key, node and index, the parent's relevance (a local, or True),
+    and whether that is never False there (live).
+    """
+
+    key: str
+    node: str
+    idx: str
+    up: str
+    live: bool = False
+
+
 def _node(
     form: "CompiledForm",
     settle: SettleStep,
     check: CheckStep,
     namespace: dict[str, Any],
-    key: str,
-    node: str,
-    idx: str,
-    up: str,
+    place: Place,
     own: str,
-    *,
-    live: bool = False,
 ) -> list[str]:
-    """One node settled then checked: key, node and idx name its key, node and index.
-
-    up: the parent's relevance; own: the local its relevance goes to; live: up is never
-    False here.
-    """
+    """One node settled then checked; own: the local its relevance goes to."""
     if settle[1] and (settle[3] is None or not check[4]):
-        return _question(form, settle, check, namespace, key, node, idx, up, live=live)
+        return _question(form, settle, check, namespace, place)
+    key, node, idx, up, live = place
     block = g._block(
         settle,
         namespace,
@@ -409,12 +417,7 @@ def _question(
     settle: SettleStep,
     check: CheckStep,
     namespace: dict[str, Any],
-    key: str,
-    node: str,
-    idx: str,
-    up: str,
-    *,
-    live: bool = False,
+    place: Place,
 ) -> list[str]:
     """A question settled and checked, its answer x read once.
 
@@ -425,8 +428,8 @@ def _question(
     reported); None: kept but unknown, and cannot_check where settle said why. The pass
     starts with `values` empty (check_submission): what settle keeps of each answer is put
     there at its place, which is before anything reads it (single_pass).
-    up: the parent's relevance (a local, or True); live: up is never False here.
     """
+    key, node, idx, up, live = place
     element, _, relevant, calc, _ = settle
     i, name = g._ident(element), f"E{element.id}"
     checked = check[4]
