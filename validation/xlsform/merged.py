@@ -4,10 +4,11 @@ For a form settle checks in one pass (generated.single_pass), each element's rel
 value are final once its own block has run. When, besides, every check of an element (its
 constraint, required, choice filter, repeat count) reads only answers placed before it, or
 its own node, the findings walk can follow each element's settle block at once: the
-relevance is still a local, the answer read once, a skipped group's answers dropped and
-reported in one branch, and an element inside repeats settled and checked in one loop over
-its nodes. Findings come out in the same order (document order) and the runtime ends in the
-same state: tests/unit/xlsform/test_generated.py holds this pass to the reference walks.
+relevance is still a local, the answer read once and kept in `values` only where settle
+keeps it (the pass starts with `values` empty), a skipped group's answers reported in one
+branch, and an element inside repeats settled and checked in one loop over its nodes.
+Findings come out in the same order (document order) and the runtime ends in the same
+state: tests/unit/xlsform/test_generated.py holds this pass to the reference walks.
 
 A repeat in no other is walked instance by instance where nothing in it reads another
 instance (_instances): its containers' relevance are locals there too.
@@ -118,9 +119,8 @@ def _blocks(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) 
     """Each element's settle block then its checks, in order; a skipped group in one branch.
 
     Where settle drops a skipped group's answers in one branch (_settle_blocks), the same
-    branch reports them: an answer is in `values` there exactly when it was submitted (the
-    only pass, and nothing before it writes a later answer). A repeat whose instances can
-    be walked one at a time is (_instances).
+    branch reports them (and keeps none in `values`). A repeat whose instances can be
+    walked one at a time is (_instances).
     """
     lines: list[str] = []
     at = 0
@@ -181,43 +181,17 @@ def instance_by_instance(form: "CompiledForm", repeat: Element) -> bool:
 
 def _indexes(expr: n.Expr, form: "CompiledForm", repeat: Element) -> bool:
     """The expression has an indexed-repeat() naming an answer inside repeat."""
-    if isinstance(expr, n.Call):
-        if expr.name == "indexed-repeat" and any(
-            repeat in (form.by_name[name].repeats if name in form.by_name else ())
-            for name in _ref_names(expr)
-        ):
-            return True
-        return any(_indexes(a, form, repeat) for a in expr.args)
-    if isinstance(expr, n.Logical | n.Union):
-        return any(_indexes(o, form, repeat) for o in expr.operands)
-    if isinstance(expr, n.Chain):
-        return _indexes(expr.first, form, repeat) or any(
-            _indexes(o, form, repeat) for _, o in expr.rest
+    return any(
+        isinstance(call, n.Call)
+        and call.name == "indexed-repeat"
+        and any(
+            isinstance(ref, n.Ref)
+            and ref.name in form.by_name
+            and repeat in form.by_name[ref.name].repeats
+            for ref in n.walk(call)
         )
-    if isinstance(expr, n.Negate):
-        return _indexes(expr.operand, form, repeat)
-    if isinstance(expr, n.Filter):
-        return _indexes(expr.primary, form, repeat) or any(
-            _indexes(p, form, repeat) for p in expr.predicates
-        )
-    return False
-
-
-def _ref_names(expr: n.Expr) -> list[str]:
-    """Names of every ${q} in the expression."""
-    if isinstance(expr, n.Ref):
-        return [expr.name]
-    if isinstance(expr, n.Call):
-        return [name for a in expr.args for name in _ref_names(a)]
-    if isinstance(expr, n.Logical | n.Union):
-        return [name for o in expr.operands for name in _ref_names(o)]
-    if isinstance(expr, n.Chain):
-        return _ref_names(expr.first) + [name for _, o in expr.rest for name in _ref_names(o)]
-    if isinstance(expr, n.Negate):
-        return _ref_names(expr.operand)
-    if isinstance(expr, n.Filter):
-        return _ref_names(expr.primary) + [name for p in expr.predicates for name in _ref_names(p)]
-    return []
+        for call in n.walk(expr)
+    )
 
 
 def _instances(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) -> list[str]:

@@ -1,5 +1,6 @@
 """Immutable syntax tree of an XPath expression; chains are n-ary so long `or`s stay shallow."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -112,3 +113,23 @@ STRUCTURAL = frozenset({"position", "count", "name", "local-name", "last"})
 def plain_path(expr: Expr) -> bool:
     """A path without predicates: which nodes it names is fixed once the data is loaded."""
     return isinstance(expr, Path) and not any(step.predicates for step in expr.steps)
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """The expression and every expression inside it (predicates included), depth first."""
+    yield expr
+    inner: tuple[Expr, ...] = ()
+    if isinstance(expr, Call):
+        inner = expr.args
+    elif isinstance(expr, Logical | Union):
+        inner = expr.operands
+    elif isinstance(expr, Chain):
+        inner = (expr.first, *(operand for _, operand in expr.rest))
+    elif isinstance(expr, Negate):
+        inner = (expr.operand,)
+    elif isinstance(expr, Filter):
+        inner = (expr.primary, *expr.predicates, *(p for s in expr.steps for p in s.predicates))
+    elif isinstance(expr, Path):
+        inner = tuple(p for s in expr.steps for p in s.predicates)
+    for child in inner:
+        yield from walk(child)
