@@ -268,9 +268,7 @@ def _in_instance(
             lines += [
                 f"    x = raw_get(keys[{e.id}])",
                 "    if x:",
-                "        f = new(Skipped)",
-                f"        f._e, f._x, f._build = E{e.id}, x, br",
-                f"        a{e.id}(f)",
+                *(f"        {_to_list(line, e.id)}" for line in g.skipped_in_group(e)),
             ]
         lines.append("else:")
         lines += [f"    {line}" for line in _in_instance(form, inside, namespace, reporting)]
@@ -318,16 +316,15 @@ def _element(
     lines = [f"out.extend(repeat_counts(form, rt, E{i}, say))"] if check[3] else []
     lines.append(f"for key, up_key, node in {g._level(namespace, element.repeats)}[{i}]:")
     lines.append("    idx = node[1]")
-    if not under_root:
-        lines.append("    p = rel_get(up_key, True)")
-        skipped = g._skipped_node(settle)
-        if check[4]:  # an answer to a skipped question is reported before moving on
-            skipped[-1:-1] = [
-                "    x = raw_get(key)",
-                "    if x:",
-                *(f"        {line}" for line in g.skipped_answer(element, namespace)),
+    if not under_root:  # a skipped parent: not relevant, nothing kept, its answer reported
+        lines += ["    p = rel_get(up_key, True)", "    if p is False:", "        rel[key] = False"]
+        if check[4]:
+            lines += [
+                "        x = raw_get(key)",
+                "        if x:",
+                *(f"            {line}" for line in g.skipped_answer(element, namespace)),
             ]
-        lines += [f"    {line}" for line in skipped]
+        lines.append("        continue")
     up = "True" if under_root else "p"
     place = Place("key", "node", "idx", up, live=True)
     body = _node(form, settle, check, namespace, place, "own")

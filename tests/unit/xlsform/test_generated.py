@@ -342,6 +342,10 @@ def repeat_form(first: str) -> CompiledForm:
         {"type": "calculate", "name": "first", "calculation": first},
         {"type": "text", "name": "a", "label": ["A"], "relevant": "${x} = 'a'"},
         {"type": "text", "name": "b", "label": ["B"], "relevant": "${first} = 'b'"},
+        {"type": "begin_group", "name": "g", "relevant": "${x} != 'c'"},
+        {"type": "text", "name": "y", "label": ["Y"]},
+        {"type": "calculate", "name": "yc", "calculation": "concat(${x}, '!')"},
+        {"type": "end_group"},
         {"type": "end_repeat"},
     ]
     return compile_asset_content({"survey": survey, "choices": []})
@@ -356,13 +360,55 @@ def test_a_repeat_is_walked_instance_by_instance_unless_it_reads_another_instanc
 ) -> None:
     fast, slow = repeat_form(first), reference(repeat_form(first))
     assert instance_by_instance(fast, fast.by_path["rep"]) is one_at_a_time
-    data = {"rep": [{"rep/x": x, "rep/a": "1", "rep/b": "1"} for x in ("b", "a", "c")]}
+    data = {
+        "rep": [
+            {"rep/x": x, "rep/a": "1", "rep/b": "1", "rep/g/y": "2", "rep/g/yc": "s"}
+            for x in ("b", "a", "c")
+        ]
+    }
     ours = state(fast, data, NOW)
     assert ours == state(slow, data, NOW)
     # Findings element by element, as the reference walk gives them, whatever the walk.
     # indexed-repeat: every instance reads the first's x ('b'), so b is relevant in each.
     b_skipped = ["rep[2]/b", "rep[3]/b"] if one_at_a_time else []
-    assert [f["path"] for f in ours[-1]] == ["rep[1]/a", "rep[3]/a", *b_skipped]
+    assert [f["path"] for f in ours[-1]] == ["rep[1]/a", "rep[3]/a", *b_skipped, "rep[3]/g/y"]
+    assert ours[1][(fast.by_path["rep/g/yc"].id, (2,))] == "s"  # as submitted, kept
+    assert (fast.by_path["rep/g/yc"].id, (3,)) not in ours[1]  # skipped: not kept
+
+
+def test_nested_repeats_settle_and_check_in_the_one_pass_as_in_the_reference() -> None:
+    survey: list[dict[str, Any]] = [
+        {"type": "text", "name": "t", "label": ["T"]},
+        {"type": "begin_repeat", "name": "rep", "label": ["Rep"]},
+        {"type": "text", "name": "x", "label": ["X"], "required": True},
+        {"type": "begin_group", "name": "g", "relevant": "${x} != 'c'"},
+        {"type": "begin_repeat", "name": "inner", "label": ["Inner"]},
+        {"type": "integer", "name": "z", "label": ["Z"], "relevant": "${t} = 'yes'"},
+        {"type": "calculate", "name": "zc", "calculation": "${z} + 1"},
+        {"type": "text", "name": "w", "label": ["W"], "constraint": ". != ${x}"},
+        {"type": "end_repeat"},
+        {"type": "end_group"},
+        {"type": "end_repeat"},
+    ]
+    content = {"survey": survey, "choices": []}
+    fast, slow = compile_asset_content(content), reference(compile_asset_content(content))
+    assert fast.merged_pass is not None
+    assert not instance_by_instance(fast, fast.by_path["rep"])  # it holds a repeat
+    codes: set[str] = set()
+    for t, xs in itertools.product(["yes", "no"], [("a", "c"), ("c", ""), ("b",)]):
+        data: dict[str, Any] = {"t": t, "rep": []}
+        for x in xs:
+            inner = [{"rep/g/inner/z": z, "rep/g/inner/w": x or "q"} for z in ("1", "x")]
+            data["rep"].append({"rep/x": x, "rep/g/inner": inner} if x else {"rep/g/inner": inner})
+        ours = state(fast, data, NOW)
+        assert ours == state(slow, data, NOW), data
+        codes |= {f["code"] for f in ours[-1]}
+    assert codes >= {  # each kind the loops write, met at least once
+        "skip_logic.not_relevant",
+        "skip_logic.constraint_failed",
+        "skip_logic.invalid_value",
+        "skip_logic.required_missing",
+    }
 
 
 # -- calculations inline.py writes out (Inliner.calculation), and some it must leave alone ----
