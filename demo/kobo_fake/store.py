@@ -32,10 +32,19 @@ def _now_iso() -> str:
 
 
 def _submission_time(value: datetime | str | None) -> str:
-    """`_submission_time` as kpi stores it: UTC, no offset, no fraction (kobo-api.md §3.1)."""
+    """`_submission_time` as kpi stores it: UTC, no offset, no fraction (kobo-api.md §3.1).
+
+    A naive datetime is taken as UTC already, as kpi's own are: astimezone() would read it
+    in the process's local zone (Django sets it to TIME_ZONE, Asia/Almaty), 5-6 hours off.
+    """
     if isinstance(value, str):
         return value
-    moment = value.astimezone(UTC) if value is not None else datetime.now(UTC)
+    if value is None:
+        moment = datetime.now(UTC)
+    elif value.tzinfo is None:
+        moment = value.replace(tzinfo=UTC)
+    else:
+        moment = value.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 

@@ -8,6 +8,7 @@ published shares.
 import datetime as dt
 import json
 import random
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,9 @@ from pyxform.xls2xform import convert
 from demo.data import build_form
 from demo.data.codebook import CodebookError, load_codebook, parse_interval, read_codebook
 from demo.data.people import ENUMERATORS, QUOTAS
+from demo.data.seed import DEMO_ASSET_UID, seed_store
 from demo.data.submissions import VIOLATIONS, generate_submission
+from demo.kobo_fake.store import FakeKoboStore
 from validation.xlsform import compile_asset_content
 
 NOW = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
@@ -349,3 +352,28 @@ def test_the_demo_round_lands_near_round_three_figures() -> None:
     }
     assert off == {}
     assert 33 <= sum(int(r["screening/age"]) for r in rows) / len(rows) <= 36
+
+
+def test_seeded_uploads_never_precede_their_interview_whatever_the_local_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Django sets the process's zone to TIME_ZONE (Asia/Almaty): a naive UTC upload time
+    # read as local time came out 6 hours early, so half the demo looked clock-skewed.
+    monkeypatch.setenv("TZ", "Asia/Almaty")
+    time.tzset()
+    try:
+        store = FakeKoboStore()
+        seed_store(store, 60)
+        docs = [  # an edited one ends when edited (meta/deprecatedID), as in KoBo
+            d
+            for d in store.assets[DEMO_ASSET_UID].docs.values()
+            if d.get("end") and "meta/deprecatedID" not in d
+        ]
+        assert docs
+        for doc in docs:
+            end = dt.datetime.fromisoformat(doc["end"])
+            uploaded = dt.datetime.fromisoformat(doc["_submission_time"]).replace(tzinfo=dt.UTC)
+            assert uploaded >= end, doc["_id"]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
