@@ -16,7 +16,7 @@ text is never source.
 """
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from validation.xlsform.checker import (
     CheckStep,
@@ -136,10 +136,8 @@ def _settle_blocks(
         element = step[0]
         i = _ident(element)
         lines.extend(_settle_block(form, step, namespace))
-        end = at + 1
-        while end < len(plan) and element in plan[end][0].ancestors:
-            end += 1
-        inside = plan[at + 1 : end]
+        inside = held(plan, at, step_element)
+        end = at + 1 + len(inside)
         if not skips_as_one(form, element, inside, namespace):
             at += 1
             continue
@@ -159,6 +157,24 @@ def _settle_blocks(
         lines += [f"    {line}" for line in _settle_blocks(form, inside, namespace)]
         at = end
     return lines
+
+
+S = TypeVar("S")
+
+
+def held(steps: list[S], at: int, element: Callable[[S], Element]) -> list[S]:
+    """The steps right after steps[at] whose elements its element holds.
+
+    Plans are in document order, so what a group or repeat holds follows it.
+    """
+    holder, end = element(steps[at]), at + 1
+    while end < len(steps) and holder in element(steps[end]).ancestors:
+        end += 1
+    return steps[at + 1 : end]
+
+
+def step_element(step: "SettleStep | CheckStep") -> Element:
+    return step[0]
 
 
 def skips_as_one(
@@ -560,10 +576,8 @@ def _check_blocks(
         step = plan[at]
         element = step[0]
         lines.extend(_check_block(step, namespace, by_name))
-        end = at + 1
-        while end < len(plan) and element in plan[end][0].ancestors:
-            end += 1
-        inside = plan[at + 1 : end]
+        inside = held(plan, at, step_element)
+        end = at + 1 + len(inside)
         if element.kind != "group" or step[1] is None or not inside:
             at += 1
             continue

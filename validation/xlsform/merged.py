@@ -115,6 +115,10 @@ def _column(step: n.Step) -> bool:
 Step = tuple[SettleStep, CheckStep]
 
 
+def _element_of(step: Step) -> Element:
+    return step[0][0]
+
+
 def _blocks(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) -> list[str]:
     """Each element's settle block then its checks, in order; a skipped group in one branch.
 
@@ -128,10 +132,8 @@ def _blocks(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) 
         settle, check = steps[at]
         element = settle[0]
         i = g._ident(element)
-        end = at + 1
-        while end < len(steps) and element in steps[end][0][0].ancestors:
-            end += 1
-        inside = steps[at + 1 : end]
+        inside = g.held(steps, at, _element_of)
+        end = at + 1 + len(inside)
         if element.kind == "repeat" and instance_by_instance(form, element):
             lines.extend(_instances(form, steps[at:end], namespace))
             at = end
@@ -242,11 +244,8 @@ def _in_instance(
         if listed != block:
             reporting.add(i)
         lines += [f"{key} = keys[{i}]", *listed]
-        end = at + 1
-        while end < len(steps) and element in steps[end][0][0].ancestors:
-            end += 1
-        inside = steps[at + 1 : end]
-        at = at + 1 if element.kind == "leaf" else end
+        inside = g.held(steps, at, _element_of)
+        at += 1 if element.kind == "leaf" else 1 + len(inside)
         if element.kind == "leaf":
             continue
         namespace[f"FK{i}"], namespace[f"FI{i}"] = {}, tuple(s[0].id for s, _ in inside)
