@@ -331,6 +331,20 @@ def answered(
         out.extend(constraint(rt, element, idx, raw, say))
 
 
+def cannot_evaluate(
+    say: "_Words", element: Element, idx: Idx, what: str, result: Unknown, compiled: Compiled
+) -> Finding:
+    """An expression of the question (what it decides) that cannot be evaluated offline."""
+    return say.finding(
+        "skip_logic.cannot_check",
+        element,
+        idx,
+        f"{say.q(element)} cannot be checked: {what} cannot be evaluated ({result.reason}).",
+        {},
+        compiled.text,
+    )
+
+
 def invalid_value(say: "_Words", element: Element, idx: Idx, raw: str, problem: str) -> Finding:
     return say.finding(
         "skip_logic.invalid_value",
@@ -351,17 +365,7 @@ def required(rt: Runtime, element: Element, idx: Idx, say: "_Words") -> list[Fin
         return [missing]
     result = truth(rt, required, (element, idx))
     if isinstance(result, Unknown):
-        return [
-            say.finding(
-                "skip_logic.cannot_check",
-                element,
-                idx,
-                f"{say.q(element)} cannot be checked: whether it is required "
-                f"cannot be evaluated ({result.reason}).",
-                {},
-                required.text,
-            )
-        ]
+        return [cannot_evaluate(say, element, idx, "whether it is required", result, required)]
     if not result:
         return []
     return [
@@ -382,17 +386,7 @@ def constraint(rt: Runtime, element: Element, idx: Idx, raw: str, say: "_Words")
     assert constraint is not None  # noqa: S101 - checked by the caller
     result = truth(rt, constraint, (element, idx))
     if isinstance(result, Unknown):
-        return [
-            say.finding(
-                "skip_logic.cannot_check",
-                element,
-                idx,
-                f"{say.q(element)} cannot be checked: its constraint cannot be "
-                f"evaluated ({result.reason}).",
-                {},
-                constraint.text,
-            )
-        ]
+        return [cannot_evaluate(say, element, idx, "its constraint", result, constraint)]
     if result:
         return []
     return [constraint_failed(say, element, idx, raw)]
@@ -528,17 +522,8 @@ def repeat_counts(
         expected = evaluate(rt, repeat.repeat_count, (parent, pidx))
         actual = rt.count(repeat, pidx)
         if isinstance(expected, Unknown):
-            out.append(
-                say.finding(
-                    "skip_logic.cannot_check",
-                    repeat,
-                    pidx,
-                    f"{say.q(repeat)} cannot be checked: its repeat count cannot "
-                    f"be evaluated ({expected.reason}).",
-                    {},
-                    repeat.repeat_count.text,
-                )
-            )
+            count = repeat.repeat_count
+            out.append(cannot_evaluate(say, repeat, pidx, "its repeat count", expected, count))
             continue
         number = v.to_number(expected)
         wanted = int(number) if math.isfinite(number) and number > 0 else 0
