@@ -250,7 +250,7 @@ def run_steps(
 def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Finding]:
     """A loaded submission settled, then its findings in document order."""
     out: list[Finding] = []
-    if form.merged_pass is not None:  # both in one generated function (merged.py)
+    if form.merged_pass is not None and rt.top is not None:  # one function (merged.py)
         rt.values, rt.reasons = {}, {}  # it puts in values what settle keeps of each answer
         form.merged_pass(rt, _Words(form, rt, lang), out)
         return out

@@ -120,6 +120,10 @@ class CompiledForm:
         self.check_pass = check_pass(self)
         # Both in one function where that is the same (merged.py); None: one after the other.
         self.merged_pass = merged_pass(self)
+        # The KoBo paths of the answers outside repeats, which that function reads in place.
+        self.top_paths = frozenset(
+            e.xpath for e in self.order if not e.repeats and e.kind == "leaf"
+        )
 
     # -- building ------------------------------------------------------------------------
     def _tree(self, rows: list[Row]) -> list[tuple[Element, Row]]:
@@ -258,15 +262,24 @@ class CompiledForm:
 
     def _runtime(self, data: Mapping[str, Any], now: dt.datetime | None) -> Runtime:
         """The submission loaded and settled."""
-        runtime = self._loaded(data, now)
+        runtime = self._loaded(data, now, whole=True)
         settle(self, runtime)
         return runtime
 
-    def _loaded(self, data: Mapping[str, Any], now: dt.datetime | None) -> Runtime:
+    def _loaded(
+        self, data: Mapping[str, Any], now: dt.datetime | None, whole: bool = False
+    ) -> Runtime:
+        """The submission loaded (for the one-pass function, unless whole, in place).
+
+        Runtime.load_direct leaves the answers outside repeats where they are.
+        """
         if not isinstance(data, Mapping):
             raise XLSFormError("a submission must be a JSON object")
         runtime = Runtime(now or interview_time(data))
-        runtime.load(self.root, data, self._keys, self.node_keys)
+        if self.merged_pass is not None and not whole:
+            runtime.load_direct(self.root, data, self.top_paths, self._keys, self.node_keys)
+        else:
+            runtime.load(self.root, data, self._keys, self.node_keys)
         return runtime
 
     def label(self, name_or_path: str, lang: str | None = None) -> str:

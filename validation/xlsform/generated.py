@@ -429,7 +429,8 @@ def _block(
     if calc is not None:
         namespace[f"C{i}"] = calc
         calculated = _calculated(element, calc, node, by_name, namespace)
-        lines += ["elif x is None:", *(f"    {line}" for line in calculated)]
+        # no answer (raw keeps none empty; the one-pass function reads '' in place)
+        lines += ["elif not x:", *(f"    {line}" for line in calculated)]
     lines.extend(
         [
             "else:",

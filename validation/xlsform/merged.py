@@ -17,6 +17,7 @@ The blocks are generated.py's (_block, _check_node, skipped_answer), but for a q
 without a calculation, whose settle and checks are written as one (_question).
 """
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -45,12 +46,14 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
     namespace["R0"] = dict.fromkeys([e.key for e in form.order if not e.repeats], True)
     steps = list(zip(form.settle_plan, form.check_plan, strict=True))
     body = [line for line in _blocks(form, steps, namespace) if line.strip() != g.CHANGED]
-    body = g._tables(namespace) + g._split_once(namespace) + body
+    paths = {e.id: e.xpath for e in form.order if not e.repeats}
+    body = g._tables(namespace) + g._split_once(namespace) + [_in_place(ln, paths) for ln in body]
     fn: MergedFn = g._define(
         "merged_pass",
         [
             "def merged_pass(rt, say, out):",
             "    rt.rel = R0.copy()",
+            "    top_get = rt.top.get",
             *(f"    {line}" for line in g.SETTLE_HEADER + g.CHECK_HEADER),
             *(f"    {line}" for line in body),
             "    rt.evaluations += inlined",
@@ -58,6 +61,17 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
         namespace,
     )
     return fn
+
+
+_TOP_READ = re.compile(r"raw_get\(K(\d+)\)")
+
+
+def _in_place(line: str, paths: dict[int, str]) -> str:
+    """An answer outside repeats read where Runtime.load_direct leaves it: by its KoBo path.
+
+    It may be '' (load() keeps no empty answer): every read is followed by `if x` / `if not x`.
+    """
+    return _TOP_READ.sub(lambda m: f"top_get({paths[int(m[1])]!r})", line)
 
 
 def checks_read_settled(element: Element) -> bool:
@@ -428,7 +442,7 @@ def _question(
                 *(f"    {line}" for line in stored),
             ]
         computed = [
-            "if x is None:",
+            "if not x:",  # no answer: raw keeps none empty, and one read in place may be ''
             *(f"    {line}" for line in computed),
             "else:",
             f"    values[{key}] = x",

@@ -32,6 +32,7 @@ class Runtime:
         "reasons",
         "rel",
         "tainted",
+        "top",
         "unknown",
         "values",
     )
@@ -55,6 +56,8 @@ class Runtime:
         # repeats -> the form's table of nodes for this submission's instances of them
         self.node_tables: dict[tuple[Element, ...], dict[int, list[Any]]] = {}
         self.keys: NodeKeys | None = None  # the form's node keys, where load was given them
+        # load_direct's: the answers outside repeats by KoBo path, not copied into raw
+        self.top: Mapping[str, Any] | None = None
 
     # -- reading -------------------------------------------------------------------------
     def value(self, elem: Element, idx: Idx) -> str:
@@ -121,6 +124,43 @@ class Runtime:
         """
         self.keys = nodes
         self._load(root, (), data, "", {} if keys is None else keys)
+
+    def load_direct(
+        self,
+        root: Element,
+        data: Mapping[str, Any],
+        top_paths: frozenset[str],
+        keys: "KeyCache",
+        nodes: "NodeKeys",
+    ) -> None:
+        """load(), but the answers outside repeats stay where they are: `top`, read by path.
+
+        For the one-pass function (merged.py), which reads them by their KoBo path
+        (top_paths: those of the form's questions outside repeats). The submission itself is
+        `top` when each of those answers is text, as KoBo sends them; else a copy made as
+        load() reads them. raw gets the answers inside repeats only.
+        """
+        self.keys = nodes
+        if type(data) is not dict:
+            data = dict(data)
+        other = data.keys() - top_paths  # repeats, KoBo's own keys, anything else
+        texts = list(map(type, data.values())).count(str)
+        if other:
+            level = keys.get(root.id)
+            if level is None:
+                level = keys[root.id] = KeyLevel()
+            texts -= [type(data[key]) for key in other].count(str)
+            known = level.instance(())
+            # KoBo's own keys seen before (_id, meta/...) aside; any order (extra's not kept)
+            for key in other - level.skipped:
+                self._other(level, known, root, (), "", key, data[key], keys)
+        if texts != len(data) - len(other):  # an answer that is not text: read as load() does
+            data = {
+                key: answer if type(answer) is str else _text(answer)
+                for key, answer in data.items()
+                if key in top_paths and not isinstance(answer, list | dict)
+            }
+        self.top = data
 
     def _load(
         self, container: Element, idx: Idx, data: Mapping[str, Any], prefix: str, keys: "KeyCache"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from validation.xlsform import Finding, compile_asset_content, runtime
+from validation.xlsform import Finding, checker, compile_asset_content, runtime
 from validation.xlsform.form import CompiledForm
 
 NOW = dt.datetime(2024, 2, 10, 18, 30, tzinfo=dt.UTC)
@@ -131,12 +131,50 @@ def test_the_memory_holds_what_it_saw_once() -> None:
 
 def test_answers_hold_the_forms_own_key_objects(monkeypatch: pytest.MonkeyPatch) -> None:
     form = compile_asset_content(CONTENT)
-    rt = form._loaded(SUBMISSIONS[2], NOW)
+    rt = form._loaded(SUBMISSIONS[2], NOW, whole=True)
     assert len(rt.raw) == 4
     for key in rt.raw:  # the objects the generated passes use: found by identity
         assert key is form.node_keys.at(key[1])[key[0]]
     assert rt.key(form.by_name["age"], ()) is form.by_name["age"].key
     monkeypatch.setattr(runtime, "MAX_KEYS", 1)  # each index's keys made again: equal keys
-    again = form._loaded(SUBMISSIONS[2], NOW)
+    again = form._loaded(SUBMISSIONS[2], NOW, whole=True)
     assert again.raw == rt.raw
     assert _state(again) == _state(rt)
+
+
+def test_answers_outside_repeats_read_in_place_give_what_the_whole_load_gives() -> None:
+    form = compile_asset_content(CONTENT)
+    assert form.merged_pass is not None
+    for data in (SUBMISSIONS + ODD) * 2:
+        direct = form._loaded(data, NOW)
+        whole = form._loaded(data, NOW, whole=True)
+        assert direct.top is not None
+        assert whole.top is None
+        # only the answers inside repeats are copied; those outside are read where they are
+        assert direct.raw == {k: v for k, v in whole.raw.items() if k[1]}
+        assert direct.counts == whole.counts
+        assert sorted(map(str, direct.extra)) == sorted(map(str, whole.extra))
+        lang = form.default_language
+        assert checker.check_submission(form, direct, lang) == checker.check_submission(
+            form,
+            whole,
+            lang,  # rt.top None: the two generated passes, which read raw
+        )
+    text = SUBMISSIONS[0]
+    assert form._loaded(text, NOW).top is text  # every answer text, as KoBo sends: no copy
+    numbers = form._loaded(ODD[0], NOW).top  # read as load() reads them: no empty answer
+    assert numbers == {"age": "41", "job": "2"}
+
+
+def test_an_empty_answer_read_in_place_is_no_answer() -> None:
+    survey = [
+        {"type": "integer", "name": "n", "label": ["N"]},
+        {"type": "calculate", "name": "c", "calculation": "${n} + 1"},
+        {"type": "text", "name": "t", "label": ["T"], "relevant": "${c} = 3"},
+    ]
+    form = compile_asset_content({"survey": survey, "choices": []})
+    assert form.merged_pass is not None
+    # c sent empty is no answer: it is calculated (3 where n is 2), so t is asked there
+    assert form.check({"n": "2", "c": "", "t": "x"}, now=NOW) == []
+    found = form.check({"n": "5", "c": "", "t": "x"}, now=NOW)
+    assert [(f.code, f.path) for f in found] == [("skip_logic.not_relevant", "t")]
