@@ -19,7 +19,7 @@ from validation.xlsform.checker import (
 from validation.xlsform.compiler import Scope, compile_expression
 from validation.xlsform.errors import CannotCheckError, ExpressionSyntaxError, XLSFormError
 from validation.xlsform.generated import check_pass, settle_pass
-from validation.xlsform.merged import merged_pass
+from validation.xlsform.merged import merged_pass, read_in_place
 from validation.xlsform.model import Choice, Compiled, Element, Finding, FormError, Question
 from validation.xlsform.runtime import KeyCache, NodeKeys, Runtime
 from validation.xlsform.sources import FormSource, Row, from_asset_content, read_form_file
@@ -120,10 +120,8 @@ class CompiledForm:
         self.check_pass = check_pass(self)
         # Both in one function where that is the same (merged.py); None: one after the other.
         self.merged_pass = merged_pass(self)
-        # The KoBo paths of the answers outside repeats, which that function reads in place.
-        self.top_paths = frozenset(
-            e.xpath for e in self.order if not e.repeats and e.kind == "leaf"
-        )
+        # The answers that function reads in place, by KoBo path (Runtime.load_direct).
+        self.in_place = read_in_place(self)
 
     # -- building ------------------------------------------------------------------------
     def _tree(self, rows: list[Row]) -> list[tuple[Element, Row]]:
@@ -277,7 +275,7 @@ class CompiledForm:
             raise XLSFormError("a submission must be a JSON object")
         runtime = Runtime(now or interview_time(data))
         if self.merged_pass is not None and not whole:
-            runtime.load_direct(self.root, data, self.top_paths, self._keys, self.node_keys)
+            runtime.load_direct(self.root, data, self.in_place, self._keys, self.node_keys)
         else:
             runtime.load(self.root, data, self._keys, self.node_keys)
         return runtime

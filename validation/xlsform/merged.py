@@ -53,7 +53,7 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
         [
             "def merged_pass(rt, say, out):",
             "    rt.rel = R0.copy()",
-            "    top_get = rt.top.get",
+            "    top_get, inner_get = rt.top.get, rt.inner.get",
             *(f"    {line}" for line in g.SETTLE_HEADER + g.CHECK_HEADER),
             *(f"    {line}" for line in body),
             "    rt.evaluations += inlined",
@@ -72,6 +72,25 @@ def _in_place(line: str, paths: dict[int, str]) -> str:
     It may be '' (load() keeps no empty answer): every read is followed by `if x` / `if not x`.
     """
     return _TOP_READ.sub(lambda m: f"top_get({paths[int(m[1])]!r})", line)
+
+
+def read_in_place(form: "CompiledForm") -> dict[int, frozenset[str]]:
+    """What the one-pass function reads where Runtime.load_direct leaves it, by KoBo path.
+
+    Root (0): the questions outside repeats; each repeat walked instance by instance: its
+    questions, in each instance's answers. Empty where the form has no one-pass function.
+    """
+    if form.merged_pass is None:
+        return {}
+    levels = [form.root] + [
+        e for e in form.order if e.kind == "repeat" and instance_by_instance(form, e)
+    ]
+    return {
+        level.id: frozenset(
+            e.xpath for e in form.order if e.kind == "leaf" and e.repeats == level.repeats
+        )
+        for level in levels
+    }
 
 
 def checks_read_settled(element: Element) -> bool:
@@ -228,9 +247,21 @@ def _instances(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any
     body = _in_instance(form, steps, namespace, reporting)
     ordered = [i for i in (g._ident(s[0]) for s, _ in steps) if i in reporting]
     lines += [line for i in ordered for line in (f"b{i} = []", f"a{i} = b{i}.append")]
-    lines += [f"for idx in rt.instances_of(RI{r}):", "    keys = node_keys(idx)"]
-    lines += [f"    {line}" for line in body]
+    # Each instance's answers are read where Runtime.load_direct leaves them: by KoBo path.
+    paths = {e.id: e.xpath for e in form.order if e.repeats == (repeat_settle[0],)}
+    lines += [
+        f"for idx, inst in zip(rt.instances_of(RI{r}), inner_get({r}, ())):",
+        "    keys, inst_get = node_keys(idx), inst.get",
+    ]
+    lines += [f"    {_INST_READ.sub(lambda m: _read(m, paths), line)}" for line in body]
     return lines + [f"out += b{i}" for i in ordered]
+
+
+_INST_READ = re.compile(r"raw_get\((?:keys\[(\d+)\]|k(\d+))\)")
+
+
+def _read(match: re.Match[str], paths: dict[int, str]) -> str:
+    return f"inst_get({paths[int(match[1] or match[2])]!r})"
 
 
 def _in_instance(

@@ -25,6 +25,7 @@ class Runtime:
         "current",
         "evaluations",
         "extra",
+        "inner",
         "keys",
         "node_tables",
         "now",
@@ -58,6 +59,7 @@ class Runtime:
         self.keys: NodeKeys | None = None  # the form's node keys, where load was given them
         # load_direct's: the answers outside repeats by KoBo path, not copied into raw
         self.top: Mapping[str, Any] | None = None
+        self.inner: dict[int, list[Any]] = {}  # and those of the repeats it reads so
 
     # -- reading -------------------------------------------------------------------------
     def value(self, elem: Element, idx: Idx) -> str:
@@ -129,21 +131,23 @@ class Runtime:
         self,
         root: Element,
         data: Mapping[str, Any],
-        top_paths: frozenset[str],
+        paths: dict[int, frozenset[str]],
         keys: "KeyCache",
         nodes: "NodeKeys",
     ) -> None:
-        """load(), but the answers outside repeats stay where they are: `top`, read by path.
+        """load(), but answers are left where they are in the submission, read by KoBo path.
 
-        For the one-pass function (merged.py), which reads them by their KoBo path
-        (top_paths: those of the form's questions outside repeats). The submission itself is
-        `top` when each of those answers is text, as KoBo sends them; else a copy made as
-        load() reads them. raw gets the answers inside repeats only.
+        For the one-pass function (merged.py), which reads by path the answers of
+        paths[root.id] in `top`, and those of each repeat in paths (merged.read_in_place)
+        in inner[repeat id], one mapping per instance. Each is the submission's own where
+        every key there is such a question's and every answer text, as KoBo sends them; else
+        a copy made as load() reads them. raw gets the answers of the other repeats.
         """
         self.keys = nodes
+        top = paths[root.id]
         if type(data) is not dict:
             data = dict(data)
-        other = data.keys() - top_paths  # repeats, KoBo's own keys, anything else
+        other = data.keys() - top  # repeats, KoBo's own keys, anything else
         texts = list(map(type, data.values())).count(str)
         if other:
             level = keys.get(root.id)
@@ -153,14 +157,45 @@ class Runtime:
             known = level.instance(())
             # KoBo's own keys seen before (_id, meta/...) aside; any order (extra's not kept)
             for key in other - level.skipped:
-                self._other(level, known, root, (), "", key, data[key], keys)
+                answer = data[key]
+                action, elem = level.place(root, key, "")
+                inner = paths.get(elem.id) if action is _REPEAT else None
+                if inner is None or type(answer) is not list:
+                    self._other(level, known, root, (), "", key, answer, keys)
+                    continue
+                self.counts[(elem.id, ())] = len(answer)
+                self.inner[elem.id] = self._instances_in_place(elem, answer, inner, keys)
         if texts != len(data) - len(other):  # an answer that is not text: read as load() does
             data = {
                 key: answer if type(answer) is str else _text(answer)
                 for key, answer in data.items()
-                if key in top_paths and not isinstance(answer, list | dict)
+                if key in top and not isinstance(answer, list | dict)
             }
         self.top = data
+
+    def _instances_in_place(
+        self, repeat: Element, items: list[Any], inner: frozenset[str], keys: "KeyCache"
+    ) -> list[Any]:
+        """A repeat's instances for load_direct: each its answers by KoBo path."""
+        for item in items:
+            if (
+                type(item) is not dict
+                or not item.keys() <= inner
+                or list(map(type, item.values())).count(str) != len(item)
+            ):
+                break
+        else:
+            return items
+        # Odd keys or answers: each instance loaded as load() does, then read back by path.
+        prefix = repeat.xpath + "/"
+        leaves = [(path, _find(repeat, path, prefix)) for path in inner]
+        found: list[Any] = []
+        for k, item in enumerate(items, start=1):
+            if type(item) is dict or isinstance(item, Mapping):
+                self._load(repeat, (k,), item, prefix, keys)
+            answers = ((path, self.raw.get(self.key(e, (k,)))) for path, e in leaves if e)
+            found.append({path: answer for path, answer in answers if answer})
+        return found
 
     def _load(
         self, container: Element, idx: Idx, data: Mapping[str, Any], prefix: str, keys: "KeyCache"

@@ -142,16 +142,30 @@ def test_answers_hold_the_forms_own_key_objects(monkeypatch: pytest.MonkeyPatch)
     assert _state(again) == _state(rt)
 
 
-def test_answers_outside_repeats_read_in_place_give_what_the_whole_load_gives() -> None:
+def _read_in_place(form: CompiledForm, rt: runtime.Runtime) -> dict[Any, str]:
+    """What the one-pass function reads of a load_direct runtime, by the answers' keys."""
+    assert rt.top is not None
+    found = {}
+    for path, answer in rt.top.items():
+        if path in form.in_place[form.root.id] and answer:
+            found[form.by_path[path].key] = answer
+    for rid, instances in rt.inner.items():
+        for k, instance in enumerate(instances, start=1):
+            for path, answer in instance.items():
+                if path in form.in_place[rid] and answer:
+                    found[(form.by_path[path].id, (k,))] = answer
+    return found
+
+
+def test_answers_read_in_place_are_what_the_whole_load_reads() -> None:
     form = compile_asset_content(CONTENT)
     assert form.merged_pass is not None
+    assert set(form.in_place) == {form.root.id, form.by_name["kid"].id}  # kid: instance walk
     for data in (SUBMISSIONS + ODD) * 2:
         direct = form._loaded(data, NOW)
         whole = form._loaded(data, NOW, whole=True)
-        assert direct.top is not None
         assert whole.top is None
-        # only the answers inside repeats are copied; those outside are read where they are
-        assert direct.raw == {k: v for k, v in whole.raw.items() if k[1]}
+        assert _read_in_place(form, direct) == whole.raw
         assert direct.counts == whole.counts
         assert sorted(map(str, direct.extra)) == sorted(map(str, whole.extra))
         lang = form.default_language
@@ -161,9 +175,13 @@ def test_answers_outside_repeats_read_in_place_give_what_the_whole_load_gives() 
             lang,  # rt.top None: the two generated passes, which read raw
         )
     text = SUBMISSIONS[0]
-    assert form._loaded(text, NOW).top is text  # every answer text, as KoBo sends: no copy
-    numbers = form._loaded(ODD[0], NOW).top  # read as load() reads them: no empty answer
-    assert numbers == {"age": "41", "job": "2"}
+    direct = form._loaded(text, NOW)
+    assert direct.top is text  # every answer text, as KoBo sends them: nothing copied
+    assert direct.inner[form.by_name["kid"].id] is text["kid"]
+    assert direct.raw == {}
+    odd = form._loaded(ODD[0], NOW)  # numbers as answers: read as load() reads them
+    assert odd.top == {"age": "41", "job": "2"}
+    assert odd.inner[form.by_name["kid"].id] == [{"kid/kid_age": "7.5"}, {}]
 
 
 def test_an_empty_answer_read_in_place_is_no_answer() -> None:
