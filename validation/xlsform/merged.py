@@ -46,14 +46,20 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
     namespace["R0"] = dict.fromkeys([e.key for e in form.order if not e.repeats], True)
     steps = list(zip(form.settle_plan, form.check_plan, strict=True))
     body = [line for line in _blocks(form, steps, namespace) if line.strip() != g.CHANGED]
-    paths = {e.id: e.xpath for e in form.order if not e.repeats}
-    body = g._tables(namespace) + g._split_once(namespace) + [_in_place(ln, paths) for ln in body]
+    # The answers outside repeats, read at once where Runtime.load_direct leaves them (each
+    # is read in one branch or another anyway): t<id>, '' or None where there is none.
+    read = sorted({int(i) for line in body for i in _TOP_READ.findall(line)})
+    body = [_TOP_READ.sub(r"t\1", line) for line in body]
+    xpaths = {e.id: e.xpath for e in form.order}
+    namespace["TOP"] = tuple(xpaths[i] for i in read)
+    body = g._tables(namespace) + g._split_once(namespace) + body
     fn: MergedFn = g._define(
         "merged_pass",
         [
             "def merged_pass(rt, say, out):",
             "    rt.rel = R0.copy()",
-            "    top_get, inner_get = rt.top.get, rt.inner.get",
+            f"    {''.join(f't{i}, ' for i in read)}= map(rt.top.get, TOP)",
+            "    inner_get = rt.inner.get",
             *(f"    {line}" for line in g.SETTLE_HEADER + g.CHECK_HEADER),
             *(f"    {line}" for line in body),
             "    rt.evaluations += inlined",
@@ -63,15 +69,9 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
     return fn
 
 
+# An answer read in place may be '' (load() keeps no empty answer in raw): every read is
+# followed by `if x` / `if not x`.
 _TOP_READ = re.compile(r"raw_get\(K(\d+)\)")
-
-
-def _in_place(line: str, paths: dict[int, str]) -> str:
-    """An answer outside repeats read where Runtime.load_direct leaves it: by its KoBo path.
-
-    It may be '' (load() keeps no empty answer): every read is followed by `if x` / `if not x`.
-    """
-    return _TOP_READ.sub(lambda m: f"top_get({paths[int(m[1])]!r})", line)
 
 
 def read_in_place(form: "CompiledForm") -> dict[int, frozenset[str]]:
