@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,12 +52,24 @@ def run_enketo(
     form: FormUnderTest, batch: Iterable[Synthetic], harness: str | None = None
 ) -> dict[int, EnketoResult]:
     """Verdicts of the independent checker, keyed by Synthetic.index."""
+    return run_enketo_batches(form, [batch], harness)[0]
+
+
+def run_enketo_batches(
+    form: FormUnderTest, batches: Sequence[Iterable[Synthetic]], harness: str | None = None
+) -> list[dict[int, EnketoResult]]:
+    """The batches checked in order by one Node process (the same batch may come again: the
+    bench times it warm, pass after pass); one dict per batch, keyed by Synthetic.index."""
     script = HARNESSES[harness or os.environ.get("MTM_DIFF_HARNESS", "jsdom")]
     lines = [json.dumps({"xform": form.xform})]
-    for sub in batch:
-        xml = instance_xml(form.instance_template, sub.data, form.repeat_paths)
-        now_ms = int(sub.now.timestamp() * 1000)
-        lines.append(json.dumps({"id": sub.index, "now": now_ms, "instance": xml}))
+    encoded: dict[int, dict[str, object]] = {}  # id(sub) -> message: a repeat is built once
+    for number, batch in enumerate(batches):
+        for sub in batch:
+            if id(sub) not in encoded:
+                xml = instance_xml(form.instance_template, sub.data, form.repeat_paths)
+                now_ms = int(sub.now.timestamp() * 1000)
+                encoded[id(sub)] = {"id": sub.index, "now": now_ms, "instance": xml}
+            lines.append(json.dumps({**encoded[id(sub)], "batch": number}))
     env = {**os.environ, "TZ": NODE_TZ}
     proc = subprocess.run(  # noqa: S603 - fixed argv: node + our harness
         [node_binary(), str(script)],
@@ -70,10 +82,10 @@ def run_enketo(
     )
     if proc.returncode != 0:
         raise HarnessError(f"{script.name} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    results: dict[int, EnketoResult] = {}
+    results: list[dict[int, EnketoResult]] = [{} for _ in batches]
     for line in proc.stdout.splitlines():
         row = json.loads(line)
-        results[int(row["id"])] = EnketoResult(
+        results[int(row["batch"])][int(row["id"])] = EnketoResult(
             findings=row.get("findings", []),
             cannot_check=dict(row.get("cannot_check", {})),
             evaluations=int(row.get("evaluations", 0)),

@@ -12,10 +12,11 @@
 // changes the result, unknown functions, errors) makes the affected paths "cannot check".
 //
 // Protocol (JSON lines): stdin line 1 = {"xform": "<h:html ...>"}, then one line per
-// submission {"id": ..., "now": <epoch ms>, "instance": "<data>...</data>"}; stdout one
-// line per submission {"id", "findings": [{code, path, expression, value}], "cannot_check":
-// [path], "evaluations": n, "ms" and "cpu_ms": wall and CPU time to load the instance into
-// a DOM and check it}.
+// submission {"id": ..., "batch": ..., "now": <epoch ms>, "instance": "<data>...</data>"};
+// stdout one line per submission {"id", "batch" (echoed: the caller may send a batch again,
+// e.g. to time it pass after pass), "findings": [{code, path, expression, value}],
+// "cannot_check": [path], "evaluations": n, "ms" and "cpu_ms": wall and CPU time to load
+// the instance into a DOM and check it}.
 // The time zone is the process's TZ (set by the caller).
 'use strict';
 
@@ -614,7 +615,7 @@ async function main() {
         result.ms = Number(process.hrtime.bigint() - started) / 1e6;
         const used = process.cpuUsage(cpu);
         result.cpu_ms = (used.user + used.system) / 1000;
-        process.stdout.write(`${JSON.stringify({ id: message.id, ...result })}\n`);
+        process.stdout.write(`${JSON.stringify({ id: message.id, batch: message.batch, ...result })}\n`);
     }
 }
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.differential.compare import COMPARED, compare
-from tests.differential.enketo import run_enketo
+from tests.differential.enketo import run_enketo, run_enketo_batches
 from tests.differential.forms import DEMO_FORM, REACH_FORM, UNHCR_FORM, FormUnderTest
 from tests.differential.generator import submissions
 from tests.differential.instance import instance_xml
@@ -110,3 +110,25 @@ def test_the_fast_harness_gives_the_jsdom_harness_verdicts() -> None:
         a, b = on_jsdom[sub.index], fast[sub.index]
         assert (a.findings, a.cannot_check) == (b.findings, b.cannot_check), sub.index
     assert sum(len(r.findings) for r in fast.values()) > 30
+
+
+@pytest.mark.parametrize("harness", ["jsdom", "fast"])
+def test_a_harness_checks_a_batch_again_and_says_which_pass(harness: str) -> None:
+    # bench/validate.py times the same batch pass after pass in one Node process.
+    form = FormUnderTest(DEMO_FORM)
+    # Another seed: the warm-up's ids are the batch's, with other answers (kept apart by pass).
+    warm = list(submissions(form.tree, 3, SEED + 1))
+    batch = list(submissions(form.tree, 4, SEED))
+    alone = run_enketo(form, batch, harness)
+
+    results = run_enketo_batches(form, [warm, batch, batch], harness)
+
+    assert [sorted(r) for r in results] == [[0, 1, 2], [0, 1, 2, 3], [0, 1, 2, 3]]
+    for again in results[1:]:
+        for sub in batch:
+            assert (again[sub.index].findings, again[sub.index].cannot_check) == (
+                alone[sub.index].findings,
+                alone[sub.index].cannot_check,
+            )
+            assert again[sub.index].cpu_milliseconds > 0
+    assert sum(len(r.findings) for r in alone.values()) > 4
