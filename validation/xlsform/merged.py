@@ -297,11 +297,7 @@ def _in_instance(
         lines += [
             f"if o{i} is False:",
             f"    rel.update(FK{i}.get(idx) or false_nodes(FK{i}, FI{i}, idx))",
-            (
-                f"    br = (skipped, idx, *outer_of(E{i}, idx))"
-                if element.kind == "repeat"
-                else f"    br = (skipped, idx, E{i}, idx)"
-            ),
+            f"    br = {_decider(element)}",
         ]
         for (e, is_leaf, *_), inner in inside:
             if not is_leaf:
@@ -317,6 +313,20 @@ def _in_instance(
         lines.append("else:")
         lines += [f"    {line}" for line in _in_instance(form, inside, namespace, reporting)]
     return lines
+
+
+def _decider(container: Element) -> str:
+    """_build of the findings of a skipped container in an instance: who decided.
+
+    say._outermost's answer, known here: a group inside the instance is skipped only where
+    the instance is not; the instance itself, unless the group holding the repeat is skipped,
+    then d<that group> (the outermost skipped group outside repeats, as its relevant's text).
+    """
+    i = container.id
+    if container.kind != "repeat" or not container.ancestors:
+        return f"(skipped, idx, E{i}, idx)"
+    p = g._ident(container.ancestors[0])
+    return f"(skipped, idx, d{p}[0], ()) if d{p} else (skipped, idx, E{i}, idx)"
 
 
 MAX_KNOWN = 1_000  # instance indices whose not-relevant nodes a container remembers
