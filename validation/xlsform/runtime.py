@@ -7,6 +7,7 @@ non-relevant values), and computed calculates where the submission has none.
 
 import datetime as dt
 from collections.abc import Mapping
+from itertools import chain
 from typing import Any
 
 from validation.xlsform.model import Element
@@ -153,7 +154,7 @@ class Runtime:
             level = keys.get(root.id)
             if level is None:
                 level = keys[root.id] = KeyLevel()
-            texts -= [type(data[key]) for key in other].count(str)
+            texts -= list(map(type, map(data.__getitem__, other))).count(str)
             known = level.instance(())
             # KoBo's own keys seen before (_id, meta/...) aside; any order (extra's not kept)
             for key in other - level.skipped:
@@ -177,14 +178,11 @@ class Runtime:
         self, repeat: Element, items: list[Any], inner: frozenset[str], keys: "KeyCache"
     ) -> list[Any]:
         """A repeat's instances for load_direct: each its answers by KoBo path."""
-        for item in items:
-            if (
-                type(item) is not dict
-                or not item.keys() <= inner
-                or list(map(type, item.values())).count(str) != len(item)
-            ):
-                break
-        else:
+        if (
+            set(map(type, items)) == _DICT  # each a dict, each key a question, each answer text
+            and all(map(inner.issuperset, items))
+            and _TEXT.issuperset(map(type, chain.from_iterable(map(dict.values, items))))
+        ):
             return items
         # Odd keys or answers: each instance loaded as load() does, then read back by path.
         prefix = repeat.xpath + "/"
@@ -277,6 +275,8 @@ class NodeKeys:
             found = self._tables[idx] = {e.id: (e.id, idx) if idx else e.key for e in elements}
         return found
 
+
+_DICT, _TEXT = {dict}, frozenset({str})
 
 # Where a data key goes: what to do with its answer, and the element it answers.
 _LEAF, _REPEAT, _EXTRA, _SKIP = "leaf", "repeat", "extra", "skip"
