@@ -246,7 +246,7 @@ def _instances(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any
     reporting: set[int] = set()
     body = _in_instance(form, steps, namespace, reporting)
     ordered = [i for i in (g._ident(s[0]) for s, _ in steps) if i in reporting]
-    lines += [line for i in ordered for line in (f"b{i} = []", f"a{i} = b{i}.append")]
+    lines += [f"b{i} = []" for i in ordered]
     # Each instance's answers are read where Runtime.load_direct leaves them: by KoBo path.
     paths = {e.id: e.xpath for e in form.order if e.repeats == (repeat_settle[0],)}
     lines += [
@@ -347,8 +347,8 @@ def _to_list(line: str, i: int) -> str:
     """A line appending to the findings, made to append to element i's list b<i> instead."""
     text = line.lstrip()
     indent = line[: len(line) - len(text)]
-    if text.startswith("append("):  # a<i>: b<i>.append
-        return f"{indent}a{i}({text[len('append(') :]}"
+    if text.startswith("append("):  # a method call: no bound method made per list
+        return f"{indent}b{i}.append({text[len('append(') :]}"
     if text.startswith("out.extend("):
         return f"{indent}b{i}.extend({text[len('out.extend(') :]}"
     return line
