@@ -64,7 +64,7 @@ def repeat_sum(read: Read, rows: list[Row]) -> float:
 def helpers() -> dict[str, Any]:
     """The functions the source calls by name, for the generated pass's namespace."""
     return {
-        NUMBER: v.string_number,
+        NUMBER: v.NumberCache().__getitem__,  # one per form's pass
         STRING: v.to_string,
         STRINGS: repeat_strings,
         SUM: repeat_sum,

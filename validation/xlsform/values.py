@@ -109,6 +109,26 @@ def string_number(text: str) -> float:
     return NAN
 
 
+class NumberCache(dict[str, float]):
+    """string_number remembered per text, for one form's generated passes.
+
+    Answers a form compares as numbers repeat across submissions ('1', '18', a date), and a
+    hit is one dict lookup (cache[text]) where string_number matches a regex and parses.
+    Holds at most MAX_NUMBERS texts: the oldest go all at once.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, text: str) -> float:
+        if len(self) >= MAX_NUMBERS:
+            self.clear()
+        number = self[text] = string_number(text)
+        return number
+
+
+MAX_NUMBERS = 4_096
+
+
 def to_number(value: Value) -> float:
     if type(value) is float:
         return value

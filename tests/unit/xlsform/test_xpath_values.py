@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.unit.xlsform.test_functions import DATA, FORM, NAN, NOW, _same
+from validation.xlsform import values
 
 SEMANTICS: list[tuple[str, Any]] = [
     # An empty answer is not 0: as a number it is NaN, and NaN compares false with anything.
@@ -108,3 +109,16 @@ SEMANTICS: list[tuple[str, Any]] = [
 def test_semantics(expr: str, expected: Any) -> None:
     actual = FORM.evaluate(expr, DATA, now=NOW)
     assert _same(actual, expected), f"{expr} gave {actual!r}, expected {expected!r}"
+
+
+def test_a_number_cache_gives_what_string_number_gives_and_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(values, "MAX_NUMBERS", 3)
+    cache = values.NumberCache()
+    texts = ["18", " 7 ", "2024-05-28", "1e5", "-0.5", "", "abc", "NaN", "18", "2024-05-28"]
+    for text in texts * 2:
+        got, want = cache[text], values.string_number(text)
+        assert got == want or (got != got and want != want), text  # NaN is NaN
+        assert len(cache) <= 3
+    assert cache["2024-05-28"] == values.string_number("2024-05-28") > 19_000  # days, a date
