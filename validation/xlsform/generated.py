@@ -652,8 +652,12 @@ def _check_node(
     key: str,
     idx: str,
     own: str | None = None,
+    alone: bool = False,
 ) -> list[str]:
-    """One node's checks; own: a local holding its relevance (else read from rt.rel)."""
+    """One node's checks; own: a local holding its relevance (else read from rt.rel).
+
+    alone: no container around the node is skipped there (skipped_answer).
+    """
     element, top_key, _, _, checked, typed, selects = step
     relevance = own or f"rel_get({key}, True)"
     i, name = element.id, f"E{element.id}"
@@ -694,7 +698,7 @@ def _check_node(
     answer = _answered(element, typed, selects, namespace, by_name, idx)
     lines += [f"        {line}" for line in answer] if answer else ["        pass"]
     lines.append("    elif r is False:")
-    lines += [f"        {line}" for line in skipped_answer(element, namespace)]
+    lines += [f"        {line}" for line in skipped_answer(element, namespace, alone)]
     lines += [f"    elif {key} in reasons:", f"        append(cannot_check(say, {name}, {key}))"]
     if element.required is not False:
         lines += [
@@ -724,16 +728,19 @@ def missing(element: Element, idx: str) -> list[str]:
     ]
 
 
-def skipped_answer(element: Element, namespace: dict[str, Any]) -> list[str]:
+def skipped_answer(element: Element, namespace: dict[str, Any], alone: bool = False) -> list[str]:
     """say.not_relevant inlined: the finding for answer x of a question that is not relevant.
 
     The outermost skipped group decides, else the question: outside repeats d<parent> names
     it (_check_node); inside, say.outer remembers it per container instance (index idx).
+    alone: no container around the node is skipped where the line runs, so it decides.
     """
     i = _ident(element)
     parent = element.ancestors[0] if element.ancestors else None
     lines = ["f = new(Skipped)", f"f._e, f._x = E{i}, x"]
-    if element.repeats:
+    if element.repeats and alone:
+        lines.append(f"f._build = (skipped, idx, E{i}, idx)")
+    elif element.repeats:
         assert parent is not None  # noqa: S101 - at least the repeat holding it
         depth = len(parent.repeats)
         pidx = "idx" if depth == len(element.repeats) else f"idx[:{depth}]"

@@ -283,7 +283,7 @@ def _in_instance(
         i = g._ident(element)
         g.name_element(element, namespace)
         key, up = f"k{i}", _up(element, namespace)
-        place = Place(key, f"(E{i}, idx)", "idx", up)
+        place = Place(key, f"(E{i}, idx)", "idx", up, alone=True)
         block = _node(form, settle, check, namespace, place, f"o{i}")
         listed = [_to_list(line, i) for line in block]
         if listed != block:
@@ -397,7 +397,8 @@ class Place(NamedTuple):
     """Where a node's block runs.
 
     The source naming its key, node and index, the parent's relevance (a local, or True),
-    and whether that is never False there (live).
+    whether that is never False there (live), and whether no container around the node is
+    skipped there (alone: an instance's blocks run only where theirs is not).
     """
 
     key: str
@@ -405,6 +406,7 @@ class Place(NamedTuple):
     idx: str
     up: str
     live: bool = False
+    alone: bool = False
 
 
 def _node(
@@ -418,7 +420,7 @@ def _node(
     """One node settled then checked; own: the local its relevance goes to."""
     if settle[1] and (settle[3] is None or not check[4]):
         return _question(form, settle, check, namespace, place)
-    key, node, idx, up, live = place
+    key, node, idx, up, live, alone = place
     block = g._block(
         settle,
         namespace,
@@ -434,7 +436,7 @@ def _node(
     )
     if settle[2] is None and live:  # _block named the parent's relevance its own
         own = up
-    return block + g._check_node(check, namespace, form.by_name, key, idx, own=own)
+    return block + g._check_node(check, namespace, form.by_name, key, idx, own=own, alone=alone)
 
 
 def _question(
@@ -454,7 +456,7 @@ def _question(
     starts with `values` empty (check_submission): what settle keeps of each answer is put
     there at its place, which is before anything reads it (single_pass).
     """
-    key, node, idx, up, live = place
+    key, node, idx, up, live, alone = place
     element, _, relevant, calc, _ = settle
     i, name = g._ident(element), f"E{element.id}"
     checked = check[4]
@@ -503,7 +505,7 @@ def _question(
             ),
         ]
         when_false = (
-            ["if x:", *(f"    {line}" for line in g.skipped_answer(element, namespace))]
+            ["if x:", *(f"    {line}" for line in g.skipped_answer(element, namespace, alone))]
             if checked
             else ["pass"]
         )
