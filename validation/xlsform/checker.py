@@ -45,7 +45,8 @@ SEVERITY = {
 # Entries kept in a form's message caches before they start again (odd data cannot grow them).
 MAX_REMEMBERED = 20_000
 MAX_TABLES = 200  # node_table's tables (repeat level x instances) per form: ~20,000 lists
-_INT = re.compile(r"\s*[-+]?\d+\s*\Z")
+WHOLE = re.compile(r"\s*[-+]?\d+\s*\Z")  # an integer answer (invalid_problem)
+NOT_WHOLE = "a whole number"
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}(:?\d{2})?|Z)?\Z")
 
 
@@ -480,7 +481,7 @@ def invalid_problem(element: Element, raw: str) -> str:
     kind = element.value_kind
     text = raw.strip()
     if kind == "int":
-        return "" if _INT.match(text) else "a whole number"
+        return "" if WHOLE.match(text) else NOT_WHOLE
     if kind == "dec":
         try:
             number = float(text)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from validation.xlsform.checker import (
+    NOT_WHOLE,
+    WHOLE,
     CheckStep,
     SettleStep,
     Unknown,
@@ -550,6 +552,7 @@ def check_namespace(form: "CompiledForm") -> dict[str, Any]:
         "constraint": constraint,
         "constraint_failed": constraint_failed,
         "invalid_problem": invalid_problem,
+        "whole": WHOLE.match,
         "invalid_value": invalid_value,
         "listed": listed,
         "kobo_path": kobo_path,
@@ -776,6 +779,9 @@ def _answered(
             namespace[f"L{i}"] = element.choices  # checker.listed inlined
             other = " or name == 'other'" if element.or_other else ""
             rest += ["name = x.strip()", f"if not (name in L{i}{other}):", f"    {pick}"]
+        elif element.choice_filter is None and not element.or_other:
+            namespace[f"L{i}"] = element.choices  # checker.listed inlined, in C
+            rest += [f"if not all(map(L{i}.__contains__, x.split())):", f"    {pick}"]
         elif element.choice_filter is None:
             rest += [f"if not listed({name}, x):", f"    {pick}"]
         else:
@@ -798,11 +804,17 @@ def _answered(
             ]
     if not typed:
         return rest
-    lines = [
-        f"problem = invalid_problem({name}, x)",
-        "if problem:",
-        f"    append(invalid_value(say, {name}, {idx}, x, problem))",
-    ]
+    if element.value_kind == "int":  # checker.invalid_problem's test, written in place
+        lines = [
+            "if not whole(x.strip()):",
+            f"    append(invalid_value(say, {name}, {idx}, x, {NOT_WHOLE!r}))",
+        ]
+    else:
+        lines = [
+            f"problem = invalid_problem({name}, x)",
+            "if problem:",
+            f"    append(invalid_value(say, {name}, {idx}, x, problem))",
+        ]
     if rest:
         lines += ["else:", *(f"    {line}" for line in rest)]
     return lines

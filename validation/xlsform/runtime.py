@@ -91,7 +91,11 @@ class Runtime:
         """expand(repeats, ()) remembered: the counts are fixed once the data is loaded."""
         found = self._instances.get(repeats)
         if found is None:
-            found = self._instances[repeats] = tuple(self.expand(repeats, ()))
+            # A repeat in no other: ((1,), (2,), ...) made once per count.
+            count = self.counts.get((repeats[0].id, ()), 0) if len(repeats) == 1 else -1
+            small = 0 <= count < len(_FIRST)
+            found = _FIRST[count] if small else tuple(self.expand(repeats, ()))
+            self._instances[repeats] = found
         return found
 
     def instances(self, elem: Element) -> list[Idx]:
@@ -277,6 +281,7 @@ class NodeKeys:
 
 
 _DICT, _TEXT = {dict}, frozenset({str})
+_FIRST = tuple(tuple((k,) for k in range(1, n + 1)) for n in range(64))  # instances_of
 
 # Where a data key goes: what to do with its answer, and the element it answers.
 _LEAF, _REPEAT, _EXTRA, _SKIP = "leaf", "repeat", "extra", "skip"
