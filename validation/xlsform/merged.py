@@ -26,7 +26,7 @@ from validation.xlsform import nodes as n
 from validation.xlsform.checker import CheckStep, SettleStep
 from validation.xlsform.inline import Inliner
 from validation.xlsform.model import Compiled, Element, Finding
-from validation.xlsform.runtime import Runtime
+from validation.xlsform.runtime import Runtime, as_text
 from validation.xlsform.values import Idx
 
 if TYPE_CHECKING:
@@ -52,13 +52,14 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
     body = [_TOP_READ.sub(r"t\1", line) for line in body]
     xpaths = {e.id: e.xpath for e in form.order}
     namespace["TOP"] = tuple(xpaths[i] for i in read)
+    namespace["TEXT"], namespace["as_text"] = frozenset((str, type(None))), as_text
     body = g._tables(namespace) + g._split_once(namespace) + body
     fn: MergedFn = g._define(
         "merged_pass",
         [
             "def merged_pass(rt, say, out):",
             "    rt.rel = R0.copy()",
-            f"    {''.join(f't{i}, ' for i in read)}= map(rt.top.get, TOP)",
+            *(f"    {line}" for line in _read_top(read)),
             "    inner_get = rt.inner.get",
             *(f"    {line}" for line in g.SETTLE_HEADER + g.CHECK_HEADER),
             *(f"    {line}" for line in body),
@@ -72,6 +73,18 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
 # An answer read in place may be '' (load() keeps no empty answer in raw): every read is
 # followed by `if x` / `if not x`.
 _TOP_READ = re.compile(r"raw_get\(K(\d+)\)")
+
+
+def _read_top(read: list[int]) -> list[str]:
+    """The answers outside repeats (TOP's paths), read at once: t<id>, as load() reads them."""
+    if not read:
+        return []
+    return [
+        "top = list(map(rt.top.get, TOP))",
+        "if not TEXT.issuperset(map(type, top)):",
+        "    top = list(map(as_text, top))",
+        f"{''.join(f't{i}, ' for i in read)}= top",
+    ]
 
 
 def read_in_place(form: "CompiledForm") -> dict[int, frozenset[str]]:

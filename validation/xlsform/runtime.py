@@ -143,40 +143,49 @@ class Runtime:
         """load(), but answers are left where they are in the submission, read by KoBo path.
 
         For the one-pass function (merged.py), which reads by path the answers of
-        paths[root.id] in `top`, and those of each repeat in paths (merged.read_in_place)
-        in inner[repeat id], one mapping per instance. Each is the submission's own where
-        every key there is such a question's and every answer text, as KoBo sends them; else
-        a copy made as load() reads them. raw gets the answers of the other repeats.
+        paths[root.id] in `top` (the submission; as_text reads each as load() does), and
+        those of each repeat in paths (merged.read_in_place) in inner[repeat id], one
+        mapping per instance: KoBo's own where every key there is such a question's and every
+        answer text, else a copy made as load() reads them. raw gets the other repeats'.
         """
         self.keys = nodes
-        top = paths[root.id]
         if type(data) is not dict:
             data = dict(data)
-        other = data.keys() - top  # repeats, KoBo's own keys, anything else
-        texts = list(map(type, data.values())).count(str)
-        if other:
-            level = keys.get(root.id)
-            if level is None:
-                level = keys[root.id] = KeyLevel()
-            texts -= list(map(type, map(data.__getitem__, other))).count(str)
-            known = level.instance(())
-            # KoBo's own keys seen before (_id, meta/...) aside; any order (extra's not kept)
-            for key in other - level.skipped:
-                answer = data[key]
-                action, elem = level.place(root, key, "")
-                inner = paths.get(elem.id) if action is _REPEAT else None
-                if inner is None or type(answer) is not list:
-                    self._other(level, known, root, (), "", key, answer, keys)
-                    continue
-                self.counts[(elem.id, ())] = len(answer)
-                self.inner[elem.id] = self._instances_in_place(elem, answer, inner, keys)
-        if texts != len(data) - len(other):  # an answer that is not text: read as load() does
-            data = {
-                key: answer if type(answer) is str else _text(answer)
-                for key, answer in data.items()
-                if key in top and not isinstance(answer, list | dict)
-            }
         self.top = data
+        level = keys.get(root.id)
+        if level is None:
+            level = keys[root.id] = KeyLevel()
+        if level.plain is not None and data.keys() <= level.plain:  # nothing new or odd
+            for key in level.repeats:
+                answer = data.get(key)
+                if answer is not None:
+                    self._outside(level, root, key, answer, paths, keys)
+            return
+        # Keys first seen, or not the form's: each placed (and remembered) as load() does.
+        top = paths[root.id]
+        for key in data.keys() - top - level.skipped:  # any order (extra's not kept)
+            self._outside(level, root, key, data[key], paths, keys)
+        if len(level.skipped) < MAX_KEYS:
+            level.repeats = [k for k, (action, _) in level.places.items() if action is _REPEAT]
+            level.plain = top | level.skipped | set(level.repeats)
+
+    def _outside(
+        self,
+        level: "KeyLevel",
+        root: Element,
+        key: Any,
+        answer: Any,
+        paths: dict[int, frozenset[str]],
+        keys: "KeyCache",
+    ) -> None:
+        """load_direct's reading of a key outside repeats other than a question's."""
+        action, elem = level.place(root, key, "")
+        inner = paths.get(elem.id) if action is _REPEAT else None
+        if inner is None or type(answer) is not list:
+            self._other(level, level.instance(()), root, (), "", key, answer, keys)
+            return
+        self.counts[(elem.id, ())] = len(answer)
+        self.inner[elem.id] = self._instances_in_place(elem, answer, inner, keys)
 
     def _instances_in_place(
         self, repeat: Element, items: list[Any], inner: frozenset[str], keys: "KeyCache"
@@ -281,7 +290,9 @@ class NodeKeys:
 
 
 _DICT, _TEXT = {dict}, frozenset({str})
-_FIRST = tuple(tuple((k,) for k in range(1, n + 1)) for n in range(64))  # instances_of
+_FIRST: tuple[tuple[Idx, ...], ...] = tuple(  # instances_of
+    tuple((k,) for k in range(1, n + 1)) for n in range(64)
+)
 
 # Where a data key goes: what to do with its answer, and the element it answers.
 _LEAF, _REPEAT, _EXTRA, _SKIP = "leaf", "repeat", "extra", "skip"
@@ -296,13 +307,17 @@ class KeyLevel:
     question's answer there, so loading a submission finds its keys rather than building them.
     """
 
-    __slots__ = ("instances", "places", "size", "skipped")
+    __slots__ = ("instances", "places", "plain", "repeats", "size", "skipped")
 
     def __init__(self) -> None:
         self.places: dict[Any, Place] = {}  # data key -> where it goes
         self.skipped: set[Any] = set()  # the remembered data keys whose answers are ignored
         self.instances: dict[Idx, dict[Any, Key]] = {}  # index -> question's data key -> key
         self.size = 0  # the instances' entries and tables, kept under MAX_KEYS
+        # Runtime.load_direct's, at the root: the keys it knows (the questions it reads in
+        # place, the repeats', the ignored), once it has looked; and the repeats' keys.
+        self.plain: frozenset[Any] | None = None
+        self.repeats: list[Any] = []
 
     def place(self, container: Element, key: Any, prefix: str) -> Place:
         found = self.places.get(key)
@@ -346,6 +361,13 @@ def _place(container: Element, key: Any, prefix: str) -> Place:
         return _LEAF, elem
     # a group's key has no answer
     return (_REPEAT if elem.kind == "repeat" else _SKIP), elem
+
+
+def as_text(answer: Any) -> str | None:
+    """An answer read in place as load() reads it: text, or None where it keeps none."""
+    if type(answer) is str or answer is None:
+        return answer
+    return None if isinstance(answer, list | dict) else _text(answer)
 
 
 def _text(answer: Any) -> str:
