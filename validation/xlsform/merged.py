@@ -17,6 +17,7 @@ The blocks are generated.py's (_block, _check_node, skipped_answer), but for a q
 without a calculation, whose settle and checks are written as one (_question).
 """
 
+import math
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -254,7 +255,7 @@ def _instances(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any
     r = g._ident(repeat_settle[0])
     namespace[f"RI{r}"] = (repeat_settle[0],)
     namespace["false_nodes"] = false_nodes
-    lines = [f"out.extend(repeat_counts(form, rt, E{r}, say))"] if repeat_check[3] else []
+    lines = _repeat_count(form, repeat_settle[0], namespace) if repeat_check[3] else []
     namespace["node_keys"] = form.node_keys.at
     reporting: set[int] = set()
     body = _in_instance(form, steps, namespace, reporting)
@@ -275,6 +276,41 @@ _INST_READ = re.compile(r"raw_get\((?:keys\[(\d+)\]|k(\d+))\)")
 
 def _read(match: re.Match[str], paths: dict[int, str]) -> str:
     return f"inst_get({paths[int(match[1] or match[2])]!r})"
+
+
+def _repeat_count(form: "CompiledForm", repeat: Element, namespace: dict[str, Any]) -> list[str]:
+    """checker.repeat_counts of a repeat in no other, its count written in place if it can be.
+
+    Where the count differs, repeat_counts itself makes the finding (and counts its
+    evaluation); it is called as well while an answer is unknown.
+    """
+    r, general = g._ident(repeat), f"out.extend(repeat_counts(form, rt, E{repeat.id}, say))"
+    parent, count = repeat.parent, repeat.repeat_count
+    assert parent is not None  # noqa: S101 - a repeat has one
+    assert count is not None  # noqa: S101 - only called for a repeat_count
+    inline = Inliner(form.by_name, parent, "()", namespace[g.SPLIT])
+    source = inline.number(count.ast)
+    if source is None:
+        return [general]
+    namespace["isfinite"] = math.isfinite
+    check = [
+        f"n = {source}",
+        "n = int(n) if isfinite(n) and n > 0 else 0",
+        f"if n != rt.counts.get(({r}, ()), 0):",
+        f"    {general}",
+        "else:",
+        "    inlined += 1",
+    ]
+    up = _up(repeat, namespace)  # repeat_counts: only where the group holding it is relevant
+    if up != "True":
+        check = [f"if {up} is True:", *(f"    {ln}" for ln in check)]
+    return [
+        "if unknown:",
+        f"    {general}",
+        "else:",
+        *(f"    {line}" for line in inline.prelude()),
+        *(f"    {line}" for line in check),
+    ]
 
 
 def _in_instance(
