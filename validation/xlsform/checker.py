@@ -50,7 +50,6 @@ NOT_WHOLE = "a whole number"
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}(:?\d{2})?|Z)?\Z")
 
 
-_new = object.__new__
 _TAINTED = "it depends on answers that cannot be known offline"
 
 
@@ -361,7 +360,7 @@ def required(rt: Runtime, element: Element, idx: Idx, say: "_Words") -> list[Fin
     if required is False:
         return []
     if required is True:
-        missing: Missing = _new(Missing)  # its name and path follow from these
+        missing: Missing = Missing()  # its name and path follow from these
         missing._e, missing._build = element, (say.required_words, idx)
         return [missing]
     result = truth(rt, required, (element, idx))
@@ -603,7 +602,7 @@ class _Words:
                 outer = self.outer_of(parent, pidx)
             if outer:
                 decider, didx = outer
-        finding: Skipped = _new(Skipped)  # its name, path and expression follow from these
+        finding: Skipped = Skipped()  # its name, path and expression follow from these
         finding._e, finding._x = element, raw
         finding._build = (self.not_relevant_words, idx, decider, didx)
         return finding

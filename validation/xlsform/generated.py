@@ -557,7 +557,6 @@ def check_namespace(form: "CompiledForm") -> dict[str, Any]:
         "listed": listed,
         "kobo_path": kobo_path,
         "repeat_counts": repeat_counts,
-        "new": object.__new__,
         "Skipped": Skipped,
         "Missing": Missing,
         ALWAYS: always_relevant(form.root),
@@ -617,7 +616,7 @@ GROUP_BUILD = "br = (skipped, (), d{i}[0], ())"
 
 def skipped_in_group(question: Element) -> list[str]:
     """The finding for answer x of a question in a skipped group (br: GROUP_BUILD's)."""
-    return ["f = new(Skipped)", f"f._e, f._x, f._build = E{_ident(question)}, x, br", "append(f)"]
+    return ["f = Skipped()", f"f._e, f._x, f._build = E{_ident(question)}, x, br", "append(f)"]
 
 
 def _check_block(
@@ -725,7 +724,7 @@ def missing(element: Element, idx: str) -> list[str]:
     if element.required is not True:
         return [f"out.extend(required(rt, E{_ident(element)}, {idx}, say))"]
     return [
-        "f = new(Missing)",
+        "f = Missing()",
         f"f._e, f._build = E{_ident(element)}, (required_words, {idx})",
         "append(f)",
     ]
@@ -740,7 +739,7 @@ def skipped_answer(element: Element, namespace: dict[str, Any], alone: bool = Fa
     """
     i = _ident(element)
     parent = element.ancestors[0] if element.ancestors else None
-    lines = ["f = new(Skipped)", f"f._e, f._x = E{i}, x"]
+    lines = ["f = Skipped()", f"f._e, f._x = E{i}, x"]
     if element.repeats and alone:
         lines.append(f"f._build = (skipped, idx, E{i}, idx)")
     elif element.repeats:
