@@ -549,10 +549,11 @@ class _Words:
     def __init__(self, form: "CompiledForm", rt: Runtime, lang: str) -> None:
         self.form, self.rt, self.lang = form, rt, lang
         # A skipped section yields one finding per answered question: reuse the wording.
-        self._labels = form.quoted_labels.setdefault(lang, {})
-        self._choices = form.choice_words.setdefault(lang, {})
-        self._skip_words = form.skip_words.setdefault(lang, {})
-        self._shown = form.shown_answers.setdefault(lang, {})
+        # The form's per-language memories (get first: setdefault would build a dict each time)
+        self._labels = form.quoted_labels.get(lang) or form.quoted_labels.setdefault(lang, {})
+        self._choices = form.choice_words.get(lang) or form.choice_words.setdefault(lang, {})
+        self._skip_words = form.skip_words.get(lang) or form.skip_words.setdefault(lang, {})
+        self._shown = form.shown_answers.get(lang) or form.shown_answers.setdefault(lang, {})
         self._because: dict[tuple[int, int, Idx, str], str] = {}
         self._ref_cache: dict[tuple[int, int, Idx], list[tuple[Element, str]]] = {}
         self._skipped: dict[tuple[int, Idx], tuple[dict[str, str], str, str | None]] = {}
