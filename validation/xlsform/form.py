@@ -19,7 +19,7 @@ from validation.xlsform.checker import (
 from validation.xlsform.compiler import Scope, compile_expression
 from validation.xlsform.errors import CannotCheckError, ExpressionSyntaxError, XLSFormError
 from validation.xlsform.generated import check_pass, settle_pass
-from validation.xlsform.merged import merged_pass, read_in_place
+from validation.xlsform.merged import merged_pass, read_in_place, top_order
 from validation.xlsform.model import Choice, Compiled, Element, Finding, FormError, Question
 from validation.xlsform.runtime import KeyCache, NodeKeys, Runtime
 from validation.xlsform.sources import FormSource, Row, from_asset_content, read_form_file
@@ -122,6 +122,7 @@ class CompiledForm:
         self.merged_pass = merged_pass(self)
         # The answers that function reads in place, by KoBo path (Runtime.load_direct).
         self.in_place = read_in_place(self)
+        self.top_order = tuple(e.xpath for e in top_order(self))
 
     # -- building ------------------------------------------------------------------------
     def _tree(self, rows: list[Row]) -> list[tuple[Element, Row]]:
@@ -275,7 +276,9 @@ class CompiledForm:
             raise XLSFormError("a submission must be a JSON object")
         runtime = Runtime(now or interview_time(data))
         if self.merged_pass is not None and not whole:
-            runtime.load_direct(self.root, data, self.in_place, self._keys, self.node_keys)
+            runtime.load_direct(
+                self.root, data, self.in_place, self.top_order, self._keys, self.node_keys
+            )
         else:
             runtime.load(self.root, data, self._keys, self.node_keys)
         return runtime

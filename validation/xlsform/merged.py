@@ -27,7 +27,7 @@ from validation.xlsform import nodes as n
 from validation.xlsform.checker import CheckStep, SettleStep
 from validation.xlsform.inline import Inliner
 from validation.xlsform.model import Compiled, Element, Finding
-from validation.xlsform.runtime import Runtime, as_text
+from validation.xlsform.runtime import Runtime
 from validation.xlsform.values import Idx
 
 if TYPE_CHECKING:
@@ -49,18 +49,14 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
     body = [line for line in _blocks(form, steps, namespace) if line.strip() != g.CHANGED]
     # The answers outside repeats, read at once where Runtime.load_direct leaves them (each
     # is read in one branch or another anyway): t<id>, '' or None where there is none.
-    read = sorted({int(i) for line in body for i in _TOP_READ.findall(line)})
     body = [_TOP_READ.sub(r"t\1", line) for line in body]
-    xpaths = {e.id: e.xpath for e in form.order}
-    namespace["TOP"] = tuple(xpaths[i] for i in read)
-    namespace["TEXT"], namespace["as_text"] = frozenset((str, type(None))), as_text
     body = g._tables(namespace) + g._split_once(namespace) + body
     fn: MergedFn = g._define(
         "merged_pass",
         [
             "def merged_pass(rt, say, out):",
             "    rt.rel = R0.copy()",
-            *(f"    {line}" for line in _read_top(read)),
+            *(f"    {line}" for line in _read_top(form)),
             "    inner_get = rt.inner.get",
             *(f"    {line}" for line in g.SETTLE_HEADER + g.CHECK_HEADER),
             *(f"    {line}" for line in body),
@@ -76,16 +72,15 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
 _TOP_READ = re.compile(r"raw_get\(K(\d+)\)")
 
 
-def _read_top(read: list[int]) -> list[str]:
-    """The answers outside repeats (TOP's paths), read at once: t<id>, as load() reads them."""
-    if not read:
-        return []
-    return [
-        "top = list(map(rt.top.get, TOP))",
-        "if not TEXT.issuperset(map(type, top)):",
-        "    top = list(map(as_text, top))",
-        f"{''.join(f't{i}, ' for i in read)}= top",
-    ]
+def top_order(form: "CompiledForm") -> list[Element]:
+    """The questions outside repeats, in the order of Runtime.load_direct's answers."""
+    return [e for e in form.order if e.kind == "leaf" and not e.repeats]
+
+
+def _read_top(form: "CompiledForm") -> list[str]:
+    """The answers outside repeats (load_direct's, read at once): the locals t<id>."""
+    ids = [g._ident(e) for e in top_order(form)]
+    return [f"{''.join(f't{i}, ' for i in ids)}= rt.answers"] if ids else []
 
 
 def read_in_place(form: "CompiledForm") -> dict[int, frozenset[str]]:

@@ -19,6 +19,7 @@ Key = tuple[int, Idx]
 class Runtime:
     __slots__ = (
         "_instances",
+        "answers",
         "choice_row",
         "counts",
         "ctx_pos",
@@ -60,6 +61,7 @@ class Runtime:
         self.keys: NodeKeys | None = None  # the form's node keys, where load was given them
         # load_direct's: the answers outside repeats by KoBo path, not copied into raw
         self.top: Mapping[str, Any] | None = None
+        self.answers: list[str | None] = []  # load_direct's: those outside repeats, in order
         self.inner: dict[int, list[Any]] = {}  # and those of the repeats it reads so
 
     # -- reading -------------------------------------------------------------------------
@@ -137,37 +139,44 @@ class Runtime:
         root: Element,
         data: Mapping[str, Any],
         paths: dict[int, frozenset[str]],
+        order: tuple[str, ...],
         keys: "KeyCache",
         nodes: "NodeKeys",
     ) -> None:
         """load(), but answers are left where they are in the submission, read by KoBo path.
 
-        For the one-pass function (merged.py), which reads by path the answers of
-        paths[root.id] in `top` (the submission; as_text reads each as load() does), and
-        those of each repeat in paths (merged.read_in_place) in inner[repeat id], one
-        mapping per instance: KoBo's own where every key there is such a question's and every
-        answer text, else a copy made as load() reads them. raw gets the other repeats'.
+        For the one-pass function (merged.py): `answers`, the answers to the questions outside
+        repeats (order: their paths, paths[root.id]), each read as load() reads it (as_text);
+        inner[repeat id], for each repeat in paths (merged.read_in_place), one mapping per
+        instance: KoBo's own where every key there is such a question's and every answer
+        text, else a copy made as load() reads them. raw gets the other repeats' answers.
         """
         self.keys = nodes
         if type(data) is not dict:
             data = dict(data)
         self.top = data
+        answers = list(map(data.get, order))
+        absent = answers.count(None)
         level = keys.get(root.id)
         if level is None:
             level = keys[root.id] = KeyLevel()
-        if level.plain is not None and data.keys() <= level.plain:  # nothing new or odd
+        others = level.others  # every other key seen: the repeats', KoBo's own
+        if others is not None and len(data) + absent == len(answers) + sum(
+            map(data.__contains__, others)
+        ):  # each key known: nothing new or odd to place
             for key in level.repeats:
                 answer = data.get(key)
                 if answer is not None:
                     self._outside(level, root, key, answer, paths, keys)
-            return
-        # Keys first seen, or not the form's: each placed (and remembered) as load() does.
-        top = paths[root.id]
-        for key in data.keys() - top - level.skipped:  # any order (extra's not kept)
-            self._outside(level, root, key, data[key], paths, keys)
-        if len(level.skipped) < MAX_KEYS:
-            level.repeats = [k for k, (action, _) in level.places.items() if action is _REPEAT]
-            level.plain = top | level.skipped | set(level.repeats)
+        else:  # keys first seen, or not the form's: each placed (remembered) as load() does
+            for key in data.keys() - paths[root.id] - level.skipped:  # any order
+                self._outside(level, root, key, data[key], paths, keys)
+            if len(level.skipped) < MAX_KEYS:
+                level.repeats = [k for k, (act, _) in level.places.items() if act is _REPEAT]
+                level.others = (*level.skipped, *level.repeats)
+        if list(map(type, answers)).count(str) + absent != len(answers):  # not all text
+            answers = list(map(as_text, answers))
+        self.answers = answers
 
     def _outside(
         self,
@@ -307,16 +316,16 @@ class KeyLevel:
     question's answer there, so loading a submission finds its keys rather than building them.
     """
 
-    __slots__ = ("instances", "places", "plain", "repeats", "size", "skipped")
+    __slots__ = ("instances", "others", "places", "repeats", "size", "skipped")
 
     def __init__(self) -> None:
         self.places: dict[Any, Place] = {}  # data key -> where it goes
         self.skipped: set[Any] = set()  # the remembered data keys whose answers are ignored
         self.instances: dict[Idx, dict[Any, Key]] = {}  # index -> question's data key -> key
         self.size = 0  # the instances' entries and tables, kept under MAX_KEYS
-        # Runtime.load_direct's, at the root: the keys it knows (the questions it reads in
-        # place, the repeats', the ignored), once it has looked; and the repeats' keys.
-        self.plain: frozenset[Any] | None = None
+        # Runtime.load_direct's, at the root: the keys it knows besides the questions it
+        # reads in place (the ignored, the repeats'), once it has looked; the repeats' keys.
+        self.others: tuple[Any, ...] | None = None
         self.repeats: list[Any] = []
 
     def place(self, container: Element, key: Any, prefix: str) -> Place:
