@@ -614,9 +614,10 @@ def _check_blocks(
 GROUP_BUILD = "br = (skipped, (), d{i}[0], ())"
 
 
-def skipped_in_group(question: Element) -> list[str]:
-    """The finding for answer x of a question in a skipped group (br: GROUP_BUILD's)."""
-    return ["f = Skipped()", f"f._e, f._x, f._build = E{_ident(question)}, x, br", "append(f)"]
+def skipped_in_group(question: Element, answer: str = "x") -> list[str]:
+    """The finding for the answer (a local) of a question in a skipped group (br: GROUP_BUILD's)."""
+    i = _ident(question)
+    return ["f = Skipped()", f"f._e, f._x, f._build = E{i}, {answer}, br", "append(f)"]
 
 
 def _check_block(

@@ -193,10 +193,9 @@ def _blocks(form: "CompiledForm", steps: list[Step], namespace: dict[str, Any]) 
                 continue
             if not check[4]:  # not reported: its answer simply not kept
                 continue
-            lines += [
-                f"    x = raw_get(K{e.id})",
-                "    if x:",
-                *(f"        {line}" for line in g.skipped_in_group(e)),
+            lines += [  # t<id>: its answer, read at the start (_read_top)
+                f"    if t{e.id}:",
+                *(f"        {line}" for line in g.skipped_in_group(e, f"t{e.id}")),
             ]
         lines.append("else:")
         lines += [f"    {line}" for line in _blocks(form, inside, namespace)]
