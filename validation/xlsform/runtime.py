@@ -156,7 +156,8 @@ class Runtime:
             data = dict(data)
         self.top = data
         answers = list(map(data.get, order))
-        absent = answers.count(None)
+        types = list(map(type, answers))
+        absent = types.count(_NONE)  # types compare cheaply: str against None would not
         level = keys.get(root.id)
         if level is None:
             level = keys[root.id] = KeyLevel()
@@ -174,7 +175,7 @@ class Runtime:
             if len(level.skipped) < MAX_KEYS:
                 level.repeats = [k for k, (act, _) in level.places.items() if act is _REPEAT]
                 level.others = (*level.skipped, *level.repeats)
-        if list(map(type, answers)).count(str) + absent != len(answers):  # not all text
+        if types.count(str) + absent != len(answers):  # not all text
             answers = list(map(as_text, answers))
         self.answers = answers
 
@@ -298,7 +299,7 @@ class NodeKeys:
         return found
 
 
-_DICT, _TEXT = {dict}, frozenset({str})
+_DICT, _TEXT, _NONE = {dict}, frozenset({str}), type(None)
 _FIRST: tuple[tuple[Idx, ...], ...] = tuple(  # instances_of
     tuple((k,) for k in range(1, n + 1)) for n in range(64)
 )
