@@ -57,8 +57,7 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
             "def merged_pass(rt, say, out):",
             "    rt.rel = R0.copy()",
             *(f"    {line}" for line in _read_top(form)),
-            "    inner_get = rt.inner.get",
-            *(f"    {line}" for line in g.SETTLE_HEADER + g.CHECK_HEADER),
+            *(f"    {line}" for line in _header(body)),
             *(f"    {line}" for line in body),
             "    rt.evaluations += inlined",
         ],
@@ -70,6 +69,31 @@ def merged_pass(form: "CompiledForm") -> MergedFn | None:
 # An answer read in place may be '' (load() keeps no empty answer in raw): every read is
 # followed by `if x` / `if not x`.
 _TOP_READ = re.compile(r"raw_get\(K(\d+)\)")
+
+
+# The runtime's and the words' parts the function may use, as locals: made per submission,
+# so only those its body names (generated.SETTLE_HEADER and CHECK_HEADER's, once each).
+_LOCALS = {
+    "rel": "rt.rel",
+    "values": "rt.values",
+    "unknown": "rt.unknown",
+    "reasons": "rt.reasons",
+    "raw_get": "rt.raw.get",
+    "values_get": "rt.values.get",
+    "rel_get": "rt.rel.get",
+    "inner_get": "rt.inner.get",
+    "append": "out.append",
+    "skipped": "say.not_relevant_words",
+    "outer_get": "say.outer.get",
+    "outer_of": "say.outer_of",
+    "required_words": "say.required_words",
+}
+
+
+def _header(body: list[str]) -> list[str]:
+    used = set(re.findall(r"\b\w+\b", "\n".join(body)))
+    lines = [f"{name} = {part}" for name, part in _LOCALS.items() if name in used]
+    return [*lines, "inlined = 0  # evaluations of inlined expressions (truth counts the rest)"]
 
 
 def top_order(form: "CompiledForm") -> list[Element]:
