@@ -9,6 +9,8 @@ For the demo form and every real form in tests/data/forms: generates synthetic s
           checked untimed, then --n checked one at a time (form.check: load, relevance,
           findings: code, path, expression, as the anchor; their messages are built when read),
           that loop timed --passes times over the same --n;
+  +read   the same, then every finding's code, path and expression read (a question's
+          finding derives its path and expression from question, index and decider when read);
   +words  the same, then every finding's message read (built), as validation stores them;
   Enketo  openrosa-xpath-evaluator in Node (tests/differential/harness_fast.js: @xmldom/xmldom
           + the `xpath` package, each path parsed once, the form parsed once, the evaluator
@@ -83,6 +85,14 @@ def forms_under_test() -> dict[str, Path]:
 def _check(form: CompiledForm, sub: Synthetic) -> int:
     """Verdicts: what the anchor computes (code, path, expression of each finding)."""
     return len(form.check(sub.data, now=sub.now))
+
+
+def _check_and_read(form: CompiledForm, sub: Synthetic) -> int:
+    """Verdicts, each finding's code, path and expression read as strings (made when read)."""
+    found = form.check(sub.data, now=sub.now)
+    for finding in found:
+        finding.code, finding.path, finding.expression  # noqa: B018 - derived when read
+    return len(found)
 
 
 def _check_and_write(form: CompiledForm, sub: Synthetic) -> int:
@@ -214,6 +224,10 @@ def main() -> int:
         same = min(args.n, args.enketo_n)
         ours, ours_same = measure_ours(path, warm, rest[: args.n], same, _check, args.passes)
         print(_line("ours", ours, _load()))
+        read, read_same = measure_ours(
+            path, warm, rest[: args.n], same, _check_and_read, args.passes
+        )
+        print(_line("+read", read, _load()))
         words, words_same = measure_ours(
             path, warm, rest[: args.n], same, _check_and_write, args.passes
         )
@@ -230,6 +244,12 @@ def main() -> int:
             f"    ratio   {ratios[name]:.1f}x per submission on the same {same:,} (CPU time; "
             f"{wall:.1f}x wall clock; ours there {head.per_second:,.1f}/s, best of "
             f"{ours_same.rates()}): target >= {TARGET_RATIO:.0f}x {verdict}"
+        )
+        strings = read_same.best
+        print(
+            f"    +read   {strings.per_second / theirs.per_second:.1f}x with every finding's "
+            f"code, path and expression read ({strings.wall_per_second / theirs.wall_per_second:.1f}x "
+            f"wall clock; ours there {strings.per_second:,.1f}/s, best of {read_same.rates()})"
         )
         written = words_same.best
         print(

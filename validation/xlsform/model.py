@@ -165,10 +165,14 @@ class QuestionFinding(Finding):
     def _name(self) -> str:  # type: ignore[override]  # read-only: from the question
         return self._e.name
 
+    # The verdict's parts read straight (a class attribute, one property), not through
+    # Finding's attrgetter of the private name: every finding's are read when stored.
     @property
-    def _path(self) -> str:  # type: ignore[override]
+    def path(self) -> str:  # type: ignore[override]
         idx = self._build[1]  # type: ignore[index]
         return kobo_path(self._e, idx) if idx else self._e.path_segments[0]
+
+    _path = path  # type: ignore[assignment]
 
     @property
     def message(self) -> str:
@@ -196,12 +200,14 @@ class Skipped(QuestionFinding):
 
     __slots__ = ("_x",)
     _x: str
-    _code = "skip_logic.not_relevant"
+    code = _code = "skip_logic.not_relevant"  # type: ignore[assignment]
 
     @property
-    def _expression(self) -> str | None:  # type: ignore[override]
+    def expression(self) -> str | None:  # type: ignore[override]
         relevant = self._build[2].relevant  # type: ignore[index]
         return relevant.text if relevant is not None else None
+
+    _expression = expression  # type: ignore[assignment]
 
     def _write(self) -> None:
         words, idx, decider, didx = self._build  # type: ignore[misc]
@@ -212,8 +218,8 @@ class Missing(QuestionFinding):
     """skip_logic.required_missing of a question always required; _build = (words, index)."""
 
     __slots__ = ()
-    _code = "skip_logic.required_missing"
-    _expression = None
+    code = _code = "skip_logic.required_missing"  # type: ignore[assignment]
+    expression = _expression = None  # type: ignore[assignment]
 
     def _write(self) -> None:
         self._message, self._values = self._build[0](self._e)  # type: ignore[index]
