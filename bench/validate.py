@@ -248,8 +248,9 @@ def main() -> int:
         strings = read_same.best
         print(
             f"    +read   {strings.per_second / theirs.per_second:.1f}x with every finding's "
-            f"code, path and expression read ({strings.wall_per_second / theirs.wall_per_second:.1f}x "
-            f"wall clock; ours there {strings.per_second:,.1f}/s, best of {read_same.rates()})"
+            f"code, path and expression read "
+            f"({strings.wall_per_second / theirs.wall_per_second:.1f}x wall clock; "
+            f"ours there {strings.per_second:,.1f}/s, best of {read_same.rates()})"
         )
         written = words_same.best
         print(
