@@ -59,7 +59,7 @@ class Runtime:
         # repeats -> the form's table of nodes for this submission's instances of them
         self.node_tables: dict[tuple[Element, ...], dict[int, list[Any]]] = {}
         self.keys: NodeKeys | None = None  # the form's node keys, where load was given them
-        # load_direct's: the answers outside repeats by KoBo path, not copied into raw
+        # load_direct's: the submission itself (its answers are read in place, not into raw)
         self.top: Mapping[str, Any] | None = None
         self.answers: list[str | None] = []  # load_direct's: those outside repeats, in order
         self.inner: dict[int, list[Any]] = {}  # and those of the repeats it reads so
