@@ -2,15 +2,16 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
 from mtm import token_pages, ways_in
 from mtm.api_docs import ApiDocsView, DocsPermission
 from mtm.health import healthz
 
-admin.site.site_header = "mtm-qc — MTM data quality"
+admin.site.site_header = _("mtm-qc — MTM data quality")
 admin.site.site_title = "mtm-qc"
-admin.site.index_title = "Rounds, locations, quotas and interviews"
+admin.site.index_title = _("Rounds, locations, quotas and interviews")
 admin.site.index_template = "review/admin_index.html"  # adds the team progress block
 admin.site.site_url = None  # no public site: "/" sends each role to its own pages
 admin.site.login_form = ways_in.AnyRoleLoginForm  # an enumerator is forwarded to /my/

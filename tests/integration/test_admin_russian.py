@@ -49,3 +49,11 @@ def test_the_submission_page_labels_its_fields_in_russian() -> None:
     for label in ("Статус проверки", "Интервьюер", "Время отправки", "Решения"):
         assert label in html
     assert "Review status" not in html
+
+
+def test_the_admin_home_titles_itself_in_russian() -> None:
+    manager = factories.data_manager(username="manager")
+    home = russian_page(manager, "/admin/")
+    assert "Раунды, локации, квоты и интервью" in home
+    assert "mtm-qc — качество данных MTM" in home
+    assert "Rounds, locations" not in home
