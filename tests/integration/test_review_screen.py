@@ -437,6 +437,20 @@ def test_team_progress_on_the_supervisor_s_home_page(rd: round_data.RoundData) -
     assert 'data-location="KZ-ALA-MED"' not in html  # another team's district
     manager_html = client_for(rd.manager).get("/admin/").content.decode()
     assert 'data-location="KZ-ALA-MED" data-sex="female"' in manager_html
+    # In Russian, the sexes and the levels of the locations too.
+    russian = client_for(rd.sup_a)
+    russian.cookies["django_language"] = "ru"
+    row = re.search(
+        r'<tr data-location="KZ-ALA-BOS" data-sex="female">(.*?)</tr>',
+        russian.get("/admin/").content.decode(),
+        re.S,
+    )
+    assert row is not None
+    cells = re.sub(r"<[^>]+>", " ", row.group(1))
+    for word in ("(район)", "женщины", "все"):
+        assert word in cells, cells
+    assert "female" not in cells
+    assert "(district)" not in cells
 
 
 def test_next_in_queue_opens_the_next_riskiest_interview(rd: round_data.RoundData) -> None:
