@@ -5,7 +5,8 @@ runtime key of each question's answer (runtime.KeyCache), so later submissions s
 walk and build no keys. These tests pin that a remembered placement never carries answers
 between submissions, that odd keys keep being read right once the memory is full, that keys
 the form cannot use are ignored as before, and that a form's memory loads any submission into
-the state a fresh memory gives.
+the state a fresh memory gives. For the one-pass function the answers are read in place
+(Runtime.load_direct): what it reads is what the whole load reads, on every odd submission.
 """
 
 import datetime as dt
