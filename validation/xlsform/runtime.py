@@ -252,13 +252,9 @@ class Runtime:
         if action is _LEAF:
             at = self.key(elem, idx)
             level.remember(known, key, at)
-            if type(answer) is str:
-                if answer:
-                    self.raw[at] = answer
-            elif not isinstance(answer, list | dict):
-                text = _text(answer)
-                if text != "":
-                    self.raw[at] = text
+            text = as_text(answer)
+            if text:  # raw keeps no empty answer
+                self.raw[at] = text
         elif action is _REPEAT:
             if not isinstance(answer, list):
                 self.extra.append(key)
@@ -374,7 +370,7 @@ def _place(container: Element, key: Any, prefix: str) -> Place:
 
 
 def as_text(answer: Any) -> str | None:
-    """An answer read in place as load() reads it: text, or None where it keeps none."""
+    """A question's answer as text, as load() keeps it: None for a list or a mapping."""
     if type(answer) is str or answer is None:
         return answer
     return None if isinstance(answer, list | dict) else _text(answer)
