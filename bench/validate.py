@@ -7,7 +7,7 @@ For the demo form and every real form in tests/data/forms: generates synthetic s
 (tests/differential/generator.py: valid answers, repeats, planted violations), then
   ours    validation.xlsform in this process: the form compiled once, --warmup submissions
           checked untimed, then --n checked one at a time (form.check: load, relevance,
-          findings: code, path, expression, as the anchor; their messages are built when read),
+          the findings the anchor decides; their strings and messages are made when read),
           that loop timed --passes times over the same --n;
   +read   the same, then every finding's code, path and expression read (a question's
           finding derives its path and expression from question, index and decider when read);
@@ -83,7 +83,8 @@ def forms_under_test() -> dict[str, Path]:
 
 
 def _check(form: CompiledForm, sub: Synthetic) -> int:
-    """Verdicts: what the anchor computes (code, path, expression of each finding)."""
+    """Verdicts: every finding, its code, node and deciding expression (as the anchor decides;
+    a question's finding derives its path and expression strings when read: _check_and_read)."""
     return len(form.check(sub.data, now=sub.now))
 
 
