@@ -251,7 +251,7 @@ def check_submission(form: "CompiledForm", rt: Runtime, lang: str) -> list[Findi
     """A loaded submission settled, then its findings in document order."""
     out: list[Finding] = []
     if form.merged_pass is not None and rt.top is not None:  # one function (merged.py)
-        rt.values, rt.reasons = {}, {}  # it puts in values what settle keeps of each answer
+        # rt is fresh from load_direct: values and reasons still empty, as the function needs
         form.merged_pass(rt, _Words(form, rt, lang), out)
         return out
     settle(form, rt)
