@@ -6,8 +6,9 @@ non-relevant values), and computed calculates where the submission has none.
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from validation.xlsform.model import Element
@@ -61,7 +62,7 @@ class Runtime:
         self.keys: NodeKeys | None = None  # the form's node keys, where load was given them
         # load_direct's: the submission itself (its answers are read in place, not into raw)
         self.top: Mapping[str, Any] | None = None
-        self.answers: list[str | None] = []  # load_direct's: those outside repeats, in order
+        self.answers: Sequence[str | None] = ()  # load_direct's: those outside repeats, in order
         self.inner: dict[int, list[Any]] = {}  # and those of the repeats it reads so
 
     # -- reading -------------------------------------------------------------------------
@@ -155,29 +156,32 @@ class Runtime:
         if type(data) is not dict:
             data = dict(data)
         self.top = data
-        answers = list(map(data.get, order))
-        types = list(map(type, answers))
-        absent = types.count(_NONE)  # types compare cheaply: str against None would not
         level = keys.get(root.id)
         if level is None:
             level = keys[root.id] = KeyLevel()
-        others = level.others  # every other key seen: the repeats', KoBo's own
-        if others is not None and len(data) + absent == len(answers) + sum(
-            map(data.__contains__, others)
-        ):  # each key known: nothing new or odd to place
-            for key in level.repeats:
-                answer = data.get(key)
-                if answer is not None:
-                    self._outside(level, root, key, answer, paths, keys)
-        else:  # keys first seen, or not the form's: each placed (remembered) as load() does
-            for key in data.keys() - paths[root.id] - level.skipped:  # any order
-                self._outside(level, root, key, data[key], paths, keys)
-            if len(level.skipped) < MAX_KEYS:
-                level.repeats = [k for k, (act, _) in level.places.items() if act is _REPEAT]
-                level.others = (*level.skipped, *level.repeats)
-        if types.count(str) + absent != len(answers):  # not all text
-            answers = list(map(as_text, answers))
-        self.answers = answers
+        if level.known is not None:
+            known, read = level.known  # every key seen: the questions', the repeats', KoBo's
+            # The submission laid over the known keys, all None: one C copy and update,
+            # then each answer read with the template's own key (found by identity, no
+            # string compare). A key the form has not seen makes the merge larger.
+            merged = {**known, **data}
+            if len(merged) == len(known):
+                answers = read(merged)
+                for key in level.repeats:
+                    answer = merged[key]
+                    if answer is not None:
+                        self._outside(level, root, key, answer, paths, keys)
+                if not _TEXT_OR_NONE.issuperset(map(type, answers)):
+                    answers = list(map(as_text, answers))
+                self.answers = answers
+                return
+        # keys first seen, or not the form's: each placed (remembered) as load() does
+        for key in data.keys() - paths[root.id] - level.skipped:  # any order
+            self._outside(level, root, key, data[key], paths, keys)
+        if len(level.skipped) < MAX_KEYS:
+            level.repeats = [k for k, (act, _) in level.places.items() if act is _REPEAT]
+            level.learn(order)
+        self.answers = list(map(as_text, map(data.get, order)))
 
     def _outside(
         self,
@@ -295,7 +299,7 @@ class NodeKeys:
         return found
 
 
-_DICT, _TEXT, _NONE = {dict}, frozenset({str}), type(None)
+_DICT, _TEXT, _TEXT_OR_NONE = {dict}, frozenset({str}), frozenset({str, type(None)})
 _FIRST: tuple[tuple[Idx, ...], ...] = tuple(  # instances_of
     tuple((k,) for k in range(1, n + 1)) for n in range(64)
 )
@@ -313,17 +317,26 @@ class KeyLevel:
     question's answer there, so loading a submission finds its keys rather than building them.
     """
 
-    __slots__ = ("instances", "others", "places", "repeats", "size", "skipped")
+    __slots__ = ("instances", "known", "places", "repeats", "size", "skipped")
 
     def __init__(self) -> None:
         self.places: dict[Any, Place] = {}  # data key -> where it goes
         self.skipped: set[Any] = set()  # the remembered data keys whose answers are ignored
         self.instances: dict[Idx, dict[Any, Key]] = {}  # index -> question's data key -> key
         self.size = 0  # the instances' entries and tables, kept under MAX_KEYS
-        # Runtime.load_direct's, at the root: the keys it knows besides the questions it
-        # reads in place (the ignored, the repeats'), once it has looked; the repeats' keys.
-        self.others: tuple[Any, ...] | None = None
+        # Runtime.load_direct's, at the root, once it has looked: every key it knows (the
+        # questions it reads in place, the ignored, the repeats'), each None, and what reads
+        # the questions' answers, in order, from a submission laid over it; the repeats' keys.
+        self.known: tuple[dict[Any, None], Callable[[dict[Any, Any]], Sequence[Any]]] | None
+        self.known = None
         self.repeats: list[Any] = []
+
+    def learn(self, order: tuple[str, ...]) -> None:
+        """load_direct's template: the questions' keys (in order), then the others it knows."""
+        template = dict.fromkeys((*order, *self.skipped, *self.repeats))
+        # itemgetter of one key gives the answer itself, not a tuple of one
+        read = itemgetter(*order) if len(order) > 1 else lambda m: [m[k] for k in order]
+        self.known = (template, read)
 
     def place(self, container: Element, key: Any, prefix: str) -> Place:
         found = self.places.get(key)
