@@ -41,7 +41,15 @@ from validation.xlsform.checker import (
 )
 from validation.xlsform.functions import choice_label
 from validation.xlsform.inline import Inliner, helpers
-from validation.xlsform.model import Compiled, Element, Finding, Missing, Skipped, kobo_path
+from validation.xlsform.model import (
+    Compiled,
+    Element,
+    Finding,
+    Missing,
+    Skipped,
+    TopSkipped,
+    kobo_path,
+)
 from validation.xlsform.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -116,6 +124,11 @@ def settle_namespace(form: "CompiledForm") -> dict[str, Any]:
         LEVELS: {},
         SPLIT: set(),
     }
+
+
+def top_paths(form: "CompiledForm") -> dict[str, str]:
+    """P<id>: the KoBo path of each element outside repeats (a TopSkipped's path)."""
+    return {f"P{_ident(e)}": e.path_segments[0] for e in form.order if not e.repeats}
 
 
 def keys(form: "CompiledForm") -> dict[str, Any]:
@@ -558,7 +571,9 @@ def check_namespace(form: "CompiledForm") -> dict[str, Any]:
         "kobo_path": kobo_path,
         "repeat_counts": repeat_counts,
         "Skipped": Skipped,
+        "TopSkipped": TopSkipped,
         "Missing": Missing,
+        **top_paths(form),
         ALWAYS: always_relevant(form.root),
         LEVELS: {},
     }
@@ -610,14 +625,25 @@ def _check_blocks(
     return lines
 
 
-# In a skipped group's branch: the words and decider its findings share (model.Skipped).
-GROUP_BUILD = "br = (skipped, (), d{i}[0], ())"
+# In a skipped group's branch outside repeats: the words and decider its findings share
+# (model.Skipped), and the decider's relevant, their expression.
+GROUP_BUILD = "br, xd = (skipped, (), d{i}[0], ()), d{i}[1]"
 
 
-def skipped_in_group(question: Element, answer: str = "x") -> list[str]:
-    """The finding for the answer (a local) of a question in a skipped group (br: GROUP_BUILD's)."""
+def skipped_in_group(question: Element, answer: str = "x", top: bool = True) -> list[str]:
+    """The finding for the answer (a local) of a question in a skipped group.
+
+    br: GROUP_BUILD's, or outside repeats (not top), the instance's decider (merged._decider).
+    """
     i = _ident(question)
-    return ["f = Skipped()", f"f._e, f._x, f._build = E{i}, {answer}, br", "append(f)"]
+    if not top:
+        return ["f = Skipped()", f"f._e, f._x, f._build = E{i}, {answer}, br", "append(f)"]
+    return [
+        "f = TopSkipped()",
+        f"f._e, f._x, f._build = E{i}, {answer}, br",
+        f"f._path, f._expression = P{i}, xd",
+        "append(f)",
+    ]
 
 
 def _check_block(
@@ -754,11 +780,19 @@ def skipped_answer(element: Element, namespace: dict[str, Any], alone: bool = Fa
             *lines,
             f"f._build = (skipped, idx, *o) if o else (skipped, idx, E{i}, idx)",
         ]
-    elif parent is not None and parent.id not in namespace[ALWAYS]:  # else d<parent> is None
-        d = f"d{_ident(parent)}"
-        lines.append(f"f._build = (skipped, (), {d}[0], ()) if {d} else (skipped, (), E{i}, ())")
-    else:
-        lines.append(f"f._build = (skipped, (), E{i}, ())")
+    else:  # outside repeats: its path and expression stored as made (model.TopSkipped)
+        lines = ["f = TopSkipped()", f"f._e, f._x, f._path = E{i}, x, P{i}"]
+        own = f"f._build, f._expression = (skipped, (), E{i}, ()), X{i}"
+        if parent is not None and parent.id not in namespace[ALWAYS]:  # else d<parent> None
+            d = f"d{_ident(parent)}"
+            lines += [
+                f"if {d}:",
+                f"    f._build, f._expression = (skipped, (), {d}[0], ()), {d}[1]",
+                "else:",
+                f"    {own}",
+            ]
+        else:
+            lines.append(own)
     return [*lines, "append(f)"]
 
 

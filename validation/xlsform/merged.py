@@ -375,7 +375,7 @@ def _in_instance(
             lines += [
                 f"    x = raw_get(keys[{e.id}])",
                 "    if x:",
-                *(f"        {_to_list(line, e.id)}" for line in g.skipped_in_group(e)),
+                *(f"        {_to_list(line, e.id)}" for line in g.skipped_in_group(e, top=False)),
             ]
         lines.append("else:")
         lines += [f"    {line}" for line in _in_instance(form, inside, namespace, reporting)]

@@ -214,6 +214,24 @@ class Skipped(QuestionFinding):
         self._message, self._values = words(self._e, idx, self._x, decider, didx)
 
 
+class TopSkipped(QuestionFinding):
+    """A Skipped outside repeats, as the generated passes make it.
+
+    Its path and expression (the form's own strings) are stored when it is made and read
+    straight from Finding's slots. Skipped's sibling, not its subclass: one class less
+    between it and object makes it cheaper to make and free (dozens a submission).
+    """
+
+    __slots__ = ("_x",)
+    _x: str
+    code = _code = Skipped.code
+    # Finding's slot descriptors again: C reads, no property call (every one is read when
+    # stored); writable as any slot, but the checker is the one writer.
+    path = _path = Finding._path  # type: ignore[assignment,misc]
+    expression = _expression = Finding._expression  # type: ignore[assignment,misc]
+    _write = Skipped._write
+
+
 class Missing(QuestionFinding):
     """skip_logic.required_missing of a question always required; _build = (words, index)."""
 

@@ -228,3 +228,44 @@ def test_a_skipped_answer_in_a_repeat_gets_its_instance_path_when_read(words_fir
     )
     assert finding == eager
     assert hash(finding) == hash(eager)
+
+
+def test_a_skipped_answer_outside_repeats_carries_its_path_and_deciding_expression() -> None:
+    # The one-pass function stores them (model.TopSkipped); the section decides for the
+    # questions in it, a question's own relevant for the one outside it.
+    form = compile_asset_content(
+        {
+            "survey": [
+                {"type": "text", "name": "a", "label": ["A"]},
+                {"type": "begin_group", "name": "g", "label": ["G"], "relevant": "${a} = 'y'"},
+                {"type": "text", "name": "b", "label": ["B"]},
+                {"type": "text", "name": "c", "label": ["C"], "relevant": "${b} != ''"},
+                {"type": "end_group"},
+                {"type": "text", "name": "d", "label": ["D"], "relevant": "${a} = 'z'"},
+            ],
+            "translations": [None],
+        }
+    )
+    assert form.merged_pass is not None
+    found = form.check({"a": "n", "g/b": "1", "g/c": "2", "d": "3"}, now=NOW)
+    verdicts = [(f.code, f.path, f.name, f.expression) for f in found]
+    assert verdicts == [
+        ("skip_logic.not_relevant", "g/b", "b", "${a} = 'y'"),
+        ("skip_logic.not_relevant", "g/c", "c", "${a} = 'y'"),  # its section's, not its own
+        ("skip_logic.not_relevant", "d", "d", "${a} = 'z'"),
+    ]
+    assert {type(f).__name__ for f in found} == {"TopSkipped"}
+    assert "'D' was answered ('3') but should have been skipped" in found[2].message
+    assert found[2].values == {"d": "3", "a": "n"}
+    assert found[0].message == (
+        "'B' was answered ('1') but should have been skipped: it is in 'G', which was skipped "
+        "because 'A' is 'n'."
+    )
+    message = found[2].message
+    eager = Finding(
+        "skip_logic.not_relevant", "d", "d", message, "major", {"d": "3", "a": "n"}, "${a} = 'z'"
+    )
+    assert found[2] == eager
+    assert hash(found[2]) == hash(eager)
+    with pytest.raises(AttributeError):
+        found[0].code = "other"  # type: ignore[misc]
