@@ -12,12 +12,13 @@ Rules that decide verdicts:
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from validation.xlsform import values as v
 from validation.xlsform.errors import EvaluationError
 from validation.xlsform.model import (
+    Choice,
     Compiled,
     Element,
     Finding,
@@ -422,11 +423,7 @@ def choices(
                 bad.append(name)
             continue
         if element.choice_filter is not None:
-            rt.choice_row = {
-                **choice.columns,
-                "name": choice.name,
-                "label": next(iter(choice.labels.values()), ""),
-            }
+            rt.choice_row = choice_row(choice)
             try:
                 result = truth(rt, element.choice_filter, (element, idx))
             finally:
@@ -435,6 +432,23 @@ def choices(
                 filtered.append(name)
     if not bad and not filtered:
         return []
+    return [choice_finding(say, element, idx, raw, bad, filtered)]
+
+
+def choice_row(choice: Choice) -> dict[str, str]:
+    """What a choice_filter reads of a choice: its columns, its name and first label."""
+    return {**choice.columns, "name": choice.name, "label": next(iter(choice.labels.values()), "")}
+
+
+def choice_finding(
+    say: "_Words",
+    element: Element,
+    idx: Idx,
+    raw: str,
+    bad: Sequence[str],
+    filtered: Sequence[str],
+) -> Finding:
+    """skip_logic.invalid_choice: names not in the list, names the choice_filter leaves out."""
     parts = []
     if bad:
         listed = ", ".join(f"'{b}'" for b in bad)
@@ -451,16 +465,14 @@ def choices(
             + say.because(element.choice_filter, element, idx, prefix=" (")
         )
     expression = element.choice_filter.text if filtered and element.choice_filter else None
-    return [
-        say.finding(
-            "skip_logic.invalid_choice",
-            element,
-            idx,
-            f"{say.q(element)} has {'; '.join(parts)}.",
-            {element.xpath: raw},
-            expression,
-        )
-    ]
+    return say.finding(
+        "skip_logic.invalid_choice",
+        element,
+        idx,
+        f"{say.q(element)} has {'; '.join(parts)}.",
+        {element.xpath: raw},
+        expression,
+    )
 
 
 def listed(element: Element, raw: str) -> bool:

@@ -79,7 +79,7 @@ def _compile(expr: n.Expr, scope: Scope) -> Fn:
     if isinstance(expr, n.Path | n.Filter):
         nodes_fn = _nodeset_fn(expr, scope)
         if scope.choice_context and isinstance(expr, n.Path):
-            column = _choice_column(expr)
+            column = choice_column(expr)
             if column is not None:
                 return lambda rt, node: _column(rt, column)
         return lambda rt, node: _nodeset(rt, nodes_fn(rt, node))
@@ -93,7 +93,8 @@ def _column(rt: Runtime, column: str) -> Value:
     return row.get(column, "")
 
 
-def _choice_column(expr: n.Path) -> str | None:
+def choice_column(expr: n.Path) -> str | None:
+    """The choice's column a bare name in a choice_filter reads (`region`), else None."""
     if expr.absolute or len(expr.steps) != 1:
         return None
     step = expr.steps[0]

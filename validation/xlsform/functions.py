@@ -247,10 +247,20 @@ def _coalesce(rt: Runtime, node: Node, args: list[Value]) -> Value:
 
 
 def _date(rt: Runtime, node: Node, args: list[Value]) -> Value:
-    found = v.to_temporal(args[0])
+    return date_of(args[0])
+
+
+def date_of(value: Value) -> Value:
+    """date(value): its calendar date, or '' (JavaRosa: an empty or unparseable date is none)."""
+    found = v.to_temporal(value)
     if found is None:
-        return ""  # JavaRosa: an empty or unparseable date is no date
+        return ""
     return found.date() if isinstance(found, dt.datetime) else found
+
+
+def date_days(text: str) -> float:
+    """number(date(text)) of one answer's string, as the closures give it (inline.py)."""
+    return v.to_number(date_of(text))
 
 
 def _date_time(rt: Runtime, node: Node, args: list[Value]) -> Value:

@@ -26,6 +26,8 @@ from validation.xlsform.checker import (
     Unknown,
     cannot_check,
     check_steps,
+    choice_finding,
+    choice_row,
     choices,
     constraint,
     constraint_failed,
@@ -562,6 +564,7 @@ def check_namespace(form: "CompiledForm") -> dict[str, Any]:
         "cannot_check": cannot_check,
         "required": required,
         "choices": choices,
+        "choice_finding": choice_finding,
         "constraint": constraint,
         "constraint_failed": constraint_failed,
         "invalid_problem": invalid_problem,
@@ -796,6 +799,39 @@ def skipped_answer(element: Element, namespace: dict[str, Any], alone: bool = Fa
     return [*lines, "append(f)"]
 
 
+def _filtered(
+    element: Element,
+    namespace: dict[str, Any],
+    by_name: dict[str, Element],
+    idx: str,
+    pick: str,
+) -> list[str]:
+    """checker.choices of a select_one with a choice_filter, its filter written in place.
+
+    The chosen choice's row (checker.choice_row) is read from CR<id>: a name not in the list,
+    or an unknown answer, leaves it to checker.choices; else the filter decides, as the one
+    truth() choices would make (counted as one evaluation).
+    """
+    assert element.choice_filter is not None  # noqa: S101 - called for a filtered select
+    inline = Inliner(by_name, element, idx, row="row")
+    source = inline.boolean(element.choice_filter.ast)
+    if source is None or element.value_kind != "select1" or element.choices is None:
+        return [pick]
+    i = _ident(element)
+    namespace[f"CR{i}"] = {name: choice_row(c) for name, c in element.choices.items()}
+    return [
+        "name = x.strip()",
+        f"row = CR{i}.get(name)",
+        "if unknown or row is None:",
+        f"    {pick}",
+        "else:",
+        "    inlined += 1",
+        *(f"    {line}" for line in inline.prelude()),
+        f"    if not {source}:",
+        f"        append(choice_finding(say, E{i}, {idx}, x, (), (name,)))",
+    ]
+
+
 def _answered(
     element: Element,
     typed: bool,
@@ -819,7 +855,7 @@ def _answered(
         elif element.choice_filter is None:
             rest += [f"if not listed({name}, x):", f"    {pick}"]
         else:
-            rest.append(pick)
+            rest += _filtered(element, namespace, by_name, idx, pick)
     if element.constraint is not None:
         rule = f"out.extend(constraint(rt, {name}, {idx}, x, say))"
         inline = Inliner(by_name, element, idx)

@@ -1,7 +1,9 @@
 """Python source for the simplest boolean expressions, for the generated passes to inline.
 
 Most skip logic is `${q} = 'yes'`, `selected(${q}, 'x')`, `. >= 18`, `count-selected(.) <= 3`
-or `${a} < ${b} + ${c}`, joined by and/or/not.
+or `${a} < ${b} + ${c}`, joined by and/or/not; dates as days (`. <= today()`,
+`today() - date(${d})`), and a choice_filter's columns (`region = ${region}`) read from the
+chosen choice's row.
 Written into the generated pass (generated.py) they skip checker.truth's bookkeeping and
 the compiled closures' calls. The source gives what compiler.py's closures give for the
 same expression (_comparison, _fast_call, _logical): it compares the very strings and
@@ -25,7 +27,8 @@ from typing import Any
 
 from validation.xlsform import nodes as n
 from validation.xlsform import values as v
-from validation.xlsform.functions import format_temporal, named, truncate
+from validation.xlsform.compiler import choice_column
+from validation.xlsform.functions import date_days, format_temporal, named, truncate
 from validation.xlsform.model import Element
 from validation.xlsform.runtime import Key
 
@@ -37,11 +40,17 @@ STRINGS = "repeat_strings"  # repeat_strings below
 SUM = "repeat_sum"  # repeat_sum below
 TRUNCATE = "truncate"  # functions.truncate: int()
 FORMAT = "format_temporal"  # functions.format_temporal: format-date(-time)()
+DAYS = "days"  # values.days: today()'s number
+DATE_DAYS = "date_days"  # functions.date_days: date()'s number
+TODAY = f"{DAYS}(rt.now.date())"  # to_number of today()'s value (functions' "today")
 
 _PREFIXES = ("jr:", "odk:", "orx:")  # as functions.compile_call strips them
 _PARENT = n.Path(False, (n.Step("parent", "node()", ()),))  # `..`
 
 _NUMBER_CALLS = ("count-selected", "sum", "count", "position", "int")  # Inliner.number's
+# Inliner.number's calls whose value is a date: = and != compare it as a date (values.equal),
+# not as its number, so only < <= > >= and arithmetic read them here.
+_DATES = ("today", "date")
 _FORMATS = ("format-date", "format-date-time")
 _NUMERIC = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -70,7 +79,13 @@ def helpers() -> dict[str, Any]:
         SUM: repeat_sum,
         TRUNCATE: truncate,
         FORMAT: format_temporal,
+        DAYS: v.days,
+        DATE_DAYS: date_days,
     }
+
+
+def _dated(expr: n.Expr) -> bool:
+    return isinstance(expr, n.Call) and _bare(expr.name) in _DATES
 
 
 def _bare(name: str) -> str:
@@ -89,6 +104,7 @@ class Inliner:
         split_once: set[int] | None = None,
         table: Callable[[tuple[Element, ...]], str] | None = None,
         labels: Callable[[Element], str] | None = None,
+        row: str | None = None,
     ) -> None:
         """split_once: when given, an answer outside repeats is split once per pass.
 
@@ -99,9 +115,12 @@ class Inliner:
         element id -> a (key, ...) per instance), for reads of every instance of a repeat.
         labels: the name of a dict of a select's choices, choice name -> what choice-name()
         gives of it (functions.choice_label), in the pass's namespace.
+        row: for a choice_filter, the local holding the choice's row (checker.choice_row):
+        a bare name there reads its column, '' where it has none (compiler._column).
         """
         self.by_name, self.context, self.idx = by_name, context, idx
         self.split_once, self.table, self.labels = split_once, table, labels
+        self.row = row
         # A string's words, split once for all its selected() / count-selected() in the
         # expression: string source -> the local holding them (see prelude).
         self.words: dict[str, str] = {}
@@ -145,6 +164,8 @@ class Inliner:
     def _comparison(self, op: str, left: n.Expr, right: n.Expr) -> str | None:
         left_number, right_number = n.literal_number(left), n.literal_number(right)
         if left_number is not None and right_number is not None:
+            return None
+        if op in ("=", "!=") and (_dated(left) or _dated(right)):
             return None
         found = self._strings(op, left, right, left_number, right_number)
         if found is not None or (self._simple(left) and self._simple(right)):
@@ -206,6 +227,11 @@ class Inliner:
             if name == "int" and len(expr.args) == 1:
                 inner = self._operand(expr.args[0])
                 return None if inner is None else f"{TRUNCATE}({inner})"
+            if name == "today" and not expr.args:
+                return TODAY
+            if name == "date" and len(expr.args) == 1:  # of one string: functions.date_of
+                text = self.string(expr.args[0])
+                return None if text is None else f"{DATE_DAYS}({text})"
             return None
         if isinstance(expr, n.Chain):
             if not all(op in ("+", "-", "*", "div") for op, _ in expr.rest):
@@ -431,6 +457,9 @@ class Inliner:
             return self._read(target)
         if n.is_dot(expr) and self.context.kind == "leaf":
             return self._read(self.context)
+        if self.row is not None and isinstance(expr, n.Path):
+            column = choice_column(expr)
+            return None if column is None else f"{self.row}.get({column!r}, '')"
         return None
 
     def _read(self, target: Element) -> str | None:

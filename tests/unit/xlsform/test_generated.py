@@ -161,8 +161,23 @@ EXPRESSIONS = [
     "int(format-date(${t}, '%d')) > 3",
     "format-date(${t}, '%b') = 'Jan' or format-date(${t}, '%d') + 1 > 5",  # compared as text
     "${r} = 'yes'",  # a question in a repeat, read from outside: not inlined
+    ". <= today()",  # a date against today(): both as days (values.relate)
+    "today() > ${n} or ${t} >= today()",
+    "${t} = today() or today() != ${n}",  # = compares a date as a date: not inlined
+    "date(${t}) < today() and today() - date(${u}) <= 40",
+    "int(today() - date(${t})) >= ${n} div 100",
 ]
-VALUES = ["", "yes", "no", "3", "18", "-2", "2024-01-05", " a  b ", "c", "x", "1e3", "abc"]
+# NOW's date, a date-time, a padded date, an impossible date, a date-time on NOW's day, and
+# NOW's date in days since 1970 (equal to today() as a number, not as a date).
+DATES = [
+    "2024-02-10",
+    "2024-01-05T10:00:00+06:00",
+    " 2024-02-09 ",
+    "2024-02-30",
+    "2024-02-10T23:00",
+    "19763",
+]
+VALUES = ["", "yes", "no", "3", "18", "-2", "2024-01-05", " a  b ", "c", "x", "1e3", "abc", *DATES]
 NUMBERS = ["0", "1", "2", "3", "5", "7", "18", "-2", "0.5"]
 
 
@@ -244,6 +259,18 @@ def test_what_inline_writes_out() -> None:
     assert top.boolean(parse("1 = 1")) is None
     assert top.boolean(parse("selected(${m}, ${t})")) is None
     assert top.boolean(parse("true()")) is None
+    assert top.boolean(parse("${n} <= today()")) == (
+        "(number(values_get(K3, '')) <= days(rt.now.date()))"
+    )
+    assert top.boolean(parse("date(${t}) < today() - 2")) == (
+        "(date_days(values_get(K1, '')) < (days(rt.now.date()) - 2.0))"
+    )
+    assert top.boolean(parse("${t} = today()")) is None  # a date's = is not its number's
+    assert top.boolean(parse("date(${t}) != ${n}")) is None
+    assert top.string(parse("region")) is None  # a column only in a choice_filter
+    row = Inliner(form.by_name, form.by_path["g/q0"], "()", row="row")
+    assert row.boolean(parse("region = ${t}")) == "(row.get('region', '') == values_get(K1, ''))"
+    assert row.boolean(parse("../region = ${t}")) is None  # a path: checker.choices decides
     group = Inliner(form.by_name, form.by_path["g"], "()")
     assert group.string(parse(".")) is None  # a group's string is its leaves'
     in_repeat = Inliner(form.by_name, form.by_path["rep/rq0"], "idx")
@@ -477,6 +504,12 @@ TOP_CALCULATIONS = [
     ("format-date-time(${n}, '%H:%M')", True),  # a number is days since 1970
     ("int(${n} div 0.3)", True),
     ("format-date-time(today(), '%Y')", False),  # a date, not a string
+    ("int(today() - date(${t}))", True),  # days since a date (a date-time: its day)
+    ("today() - date(${n}) + 0.5", True),  # a number's date: that many days after 1970
+    ("date(${t}) - date(${u})", True),  # '' where either is no date: NaN
+    ("today() - date(concat(${t}, ''))", False),  # date() of one answer's string only
+    ("date(${t})", False),  # a date's string
+    ("int(today() - ${t})", True),  # a date string is days; a date-time, fractional
 ]
 REPEAT_CALCULATIONS = [
     ("indexed-repeat(${r}, ${rep}, position(..))", True),  # past rep's count when rep2 is longer
@@ -623,3 +656,78 @@ def test_inlined_calculations_give_the_closures_results() -> None:
         assert ours == state(slow, data, NOW), data
         # What lets indexed-repeat() past rep's count read values alone: nothing there.
         assert all(not idx or idx[0] <= len(data["rep"]) for (e, idx) in ours[1] if e in in_rep)
+
+
+# -- a select_one's choice_filter written in place (generated._filtered) --------------------
+
+FILTERS = [
+    "region = ${area}",  # the usual cascade: a column against an answer
+    "${area} = region",
+    "region != ${area} and name != 'c1'",
+    "kind = 'x' or region = ${area}",  # a column some choices lack: '' there
+    "region = ${pd}",  # an answer nobody can know: checker.choices decides
+    "selected(${many}, region)",  # not written in place: checker.choices decides
+]
+FILTER_CHOICES = [
+    {"list_name": "areas", "name": a, "label": [a.upper()]} for a in ("north", "south", "x")
+] + [
+    {"list_name": "cities", "name": f"c{k}", "label": [f"C{k}"], "region": region, **extra}
+    for k, (region, extra) in enumerate(
+        [("north", {}), ("north", {"kind": "x"}), ("south", {}), ("", {"kind": "y"})]
+    )
+]
+
+
+def filter_form() -> CompiledForm:
+    survey: list[dict[str, Any]] = [
+        {"type": "select_one", "select_from_list_name": "areas", "name": "area", "label": ["A"]},
+        {
+            "type": "select_multiple",
+            "select_from_list_name": "areas",
+            "name": "many",
+            "label": ["M"],
+        },
+        {
+            "type": "calculate",
+            "name": "pd",
+            "calculation": "pulldata('f', 'c', 'k', ${area})",
+            "relevant": "${area} = 'x'",  # unknown only then: else the filter runs in place
+        },
+    ]
+    for i, expression in enumerate(FILTERS):
+        survey += [
+            {
+                "type": "select_one",
+                "select_from_list_name": "cities",
+                "name": f"city{i}",
+                "label": [f"City {i}"],
+                "choice_filter": expression,
+            },
+            {
+                "type": "select_one cities or_other",
+                "name": f"other{i}",
+                "label": [f"Other {i}"],
+                "choice_filter": expression,
+            },
+        ]
+    return compile_asset_content({"survey": survey, "choices": FILTER_CHOICES})
+
+
+@pytest.mark.parametrize("one_pass", [True, False])
+def test_a_choice_filter_written_in_place_gives_what_choices_gives(one_pass: bool) -> None:
+    fast, slow = filter_form(), reference(filter_form())
+    if not one_pass:  # the generated findings walk of two-pass forms writes it in place too
+        fast.merged_pass = None
+    assert (fast.merged_pass is not None) == one_pass
+    rng = random.Random(5)
+    areas, cities = ["north", "south", "x", "", "west"], ["c0", "c1", "c2", "c3", " c2 ", "c9"]
+    filtered = 0
+    for _ in range(300):
+        data: dict[str, Any] = {"area": rng.choice(areas), "many": "north x"}
+        for i in range(len(FILTERS)):
+            data[f"city{i}"] = rng.choice(cities)
+            data[f"other{i}"] = rng.choice([*cities, "other"])
+        ours = state(fast, data, NOW)
+        assert ours == state(slow, data, NOW), data
+        filtered += sum(1 for f in ours[-1] if "not offered here" in f["message"])
+    assert filtered > 100  # the filter left choices out, and said so, many times
