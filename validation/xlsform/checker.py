@@ -448,7 +448,35 @@ def choice_finding(
     bad: Sequence[str],
     filtered: Sequence[str],
 ) -> Finding:
-    """skip_logic.invalid_choice: names not in the list, names the choice_filter leaves out."""
+    """skip_logic.invalid_choice: names not in the list, names the choice_filter leaves out.
+
+    Its words are written when first read (choice_words), as a failed constraint's.
+    """
+    expression = element.choice_filter.text if filtered and element.choice_filter else None
+    return lazy_finding(
+        "skip_logic.invalid_choice",
+        kobo_path(element, idx),
+        element.name,
+        SEVERITY["skip_logic.invalid_choice"],
+        expression,
+        choice_words,
+        say,
+        element,
+        idx,
+        raw,
+        bad,
+        filtered,
+    )
+
+
+def choice_words(
+    say: "_Words",
+    element: Element,
+    idx: Idx,
+    raw: str,
+    bad: Sequence[str],
+    filtered: Sequence[str],
+) -> tuple[str, dict[str, str]]:
     parts = []
     if bad:
         listed = ", ".join(f"'{b}'" for b in bad)
@@ -464,15 +492,7 @@ def choice_finding(
             f"here by the filter {element.choice_filter.text}"
             + say.because(element.choice_filter, element, idx, prefix=" (")
         )
-    expression = element.choice_filter.text if filtered and element.choice_filter else None
-    return say.finding(
-        "skip_logic.invalid_choice",
-        element,
-        idx,
-        f"{say.q(element)} has {'; '.join(parts)}.",
-        {element.xpath: raw},
-        expression,
-    )
+    return f"{say.q(element)} has {'; '.join(parts)}.", {element.xpath: raw}
 
 
 def listed(element: Element, raw: str) -> bool:
