@@ -9,8 +9,9 @@ For the demo form and every real form in tests/data/forms: generates synthetic s
           checked untimed, then --n checked one at a time (form.check: load, relevance,
           the findings the anchor decides; their strings and messages are made when read),
           that loop timed --passes times over the same --n;
-  +read   the same, then every finding's code, path and expression read (a question's
-          finding derives its path and expression from question, index and decider when read);
+  +read   the same, then every finding's code, path and expression read (a not-relevant
+          answer outside repeats carries them; a finding inside a repeat, or of a missing
+          answer, derives them from question, index and decider when read);
   +words  the same, then every finding's message read (built), as validation stores them;
   Enketo  openrosa-xpath-evaluator in Node (tests/differential/harness_fast.js: @xmldom/xmldom
           + the `xpath` package, each path parsed once, the form parsed once, the evaluator
@@ -84,7 +85,7 @@ def forms_under_test() -> dict[str, Path]:
 
 def _check(form: CompiledForm, sub: Synthetic) -> int:
     """Verdicts: every finding, its code, node and deciding expression (as the anchor decides;
-    a question's finding derives its path and expression strings when read: _check_and_read)."""
+    some findings derive their path and expression strings when read: _check_and_read)."""
     return len(form.check(sub.data, now=sub.now))
 
 
