@@ -636,7 +636,7 @@ GROUP_BUILD = "br, xd = (skipped, (), d{i}[0], ()), d{i}[1]"
 def skipped_in_group(question: Element, answer: str = "x", top: bool = True) -> list[str]:
     """The finding for the answer (a local) of a question in a skipped group.
 
-    br: GROUP_BUILD's, or outside repeats (not top), the instance's decider (merged._decider).
+    br: GROUP_BUILD's, or inside repeats (not top), the instance's decider (merged._decider).
     """
     i = _ident(question)
     if not top:

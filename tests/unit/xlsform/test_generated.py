@@ -710,6 +710,18 @@ def filter_form() -> CompiledForm:
                 "choice_filter": expression,
             },
         ]
+    survey += [  # in a repeat walked instance by instance: its instance's answer, or another
+        {"type": "begin_repeat", "name": "rep", "label": ["Rep"]},
+        {"type": "select_one", "select_from_list_name": "areas", "name": "ra", "label": ["RA"]},
+        {
+            "type": "select_one",
+            "select_from_list_name": "cities",
+            "name": "rc",
+            "label": ["RC"],
+            "choice_filter": "region = ${ra} or region = ${area}",
+        },
+        {"type": "end_repeat"},
+    ]
     return compile_asset_content({"survey": survey, "choices": FILTER_CHOICES})
 
 
@@ -719,6 +731,7 @@ def test_a_choice_filter_written_in_place_gives_what_choices_gives(one_pass: boo
     if not one_pass:  # the generated findings walk of two-pass forms writes it in place too
         fast.merged_pass = None
     assert (fast.merged_pass is not None) == one_pass
+    assert not one_pass or instance_by_instance(fast, fast.by_name["rep"])
     rng = random.Random(5)
     areas, cities = ["north", "south", "x", "", "west"], ["c0", "c1", "c2", "c3", " c2 ", "c9"]
     filtered = 0
@@ -727,6 +740,10 @@ def test_a_choice_filter_written_in_place_gives_what_choices_gives(one_pass: boo
         for i in range(len(FILTERS)):
             data[f"city{i}"] = rng.choice(cities)
             data[f"other{i}"] = rng.choice([*cities, "other"])
+        data["rep"] = [
+            {"rep/ra": rng.choice(areas), "rep/rc": rng.choice(cities)}
+            for _ in range(rng.randrange(3))
+        ]
         ours = state(fast, data, NOW)
         assert ours == state(slow, data, NOW), data
         filtered += sum(1 for f in ours[-1] if "not offered here" in f["message"])
