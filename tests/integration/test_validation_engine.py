@@ -162,6 +162,9 @@ def test_pending_queue_and_command(version: FormVersion) -> None:
     call_command("validate", "--all", stdout=out)
     assert "3 submissions validated" in out.getvalue()
     assert all(Eligibility.objects.filter(submission=s).exists() for s in subs)
+    again = io.StringIO()
+    call_command("validate", stdout=again)  # what the demo prints after its sync validated all
+    assert again.getvalue() == "No submission was waiting: every synced one is validated already\n"
 
 
 def test_offline_checker_prints_jsonl_findings(tmp_path: Path) -> None:

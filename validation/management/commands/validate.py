@@ -21,4 +21,7 @@ class Command(BaseCommand):
         total = 0
         while done := validate_pending(limit=500):
             total += done
-        self.stdout.write(f"{total} submissions validated")
+        if total:
+            self.stdout.write(f"{total} submissions validated")
+        else:  # the sync queues each submission it stores, and its worker checked them already
+            self.stdout.write("No submission was waiting: every synced one is validated already")
