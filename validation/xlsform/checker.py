@@ -450,7 +450,7 @@ def choice_finding(
 ) -> Finding:
     """skip_logic.invalid_choice: names not in the list, names the choice_filter leaves out.
 
-    Its words are written when first read (choice_words), as a failed constraint's.
+    Its words are written when first read (_Words.invalid_choice_words), as a failed constraint's.
     """
     expression = element.choice_filter.text if filtered and element.choice_filter else None
     return lazy_finding(
@@ -459,40 +459,13 @@ def choice_finding(
         element.name,
         SEVERITY["skip_logic.invalid_choice"],
         expression,
-        choice_words,
-        say,
+        say.invalid_choice_words,
         element,
         idx,
         raw,
         bad,
         filtered,
     )
-
-
-def choice_words(
-    say: "_Words",
-    element: Element,
-    idx: Idx,
-    raw: str,
-    bad: Sequence[str],
-    filtered: Sequence[str],
-) -> tuple[str, dict[str, str]]:
-    parts = []
-    if bad:
-        listed = ", ".join(f"'{b}'" for b in bad)
-        parts.append(
-            f"{listed}, which {'is' if len(bad) == 1 else 'are'} not in the list "
-            f"'{element.list_name}'"
-        )
-    if filtered:
-        listed = ", ".join(f"'{say.choice(element, f)}'" for f in filtered)
-        assert element.choice_filter is not None  # noqa: S101 - only filtered when it exists
-        parts.append(
-            f"{listed}, which {'is' if len(filtered) == 1 else 'are'} not offered "
-            f"here by the filter {element.choice_filter.text}"
-            + say.because(element.choice_filter, element, idx, prefix=" (")
-        )
-    return f"{say.q(element)} has {'; '.join(parts)}.", {element.xpath: raw}
 
 
 def listed(element: Element, raw: str) -> bool:
@@ -665,6 +638,26 @@ class _Words:
     def required_words(self, element: Element) -> tuple[str, dict[str, str]]:
         kind = "note" if element.type == "note" else "question"
         return f"{self.q(element)} is a required {kind} but was not answered.", {element.xpath: ""}
+
+    def invalid_choice_words(
+        self, element: Element, idx: Idx, raw: str, bad: Sequence[str], filtered: Sequence[str]
+    ) -> tuple[str, dict[str, str]]:
+        parts = []
+        if bad:
+            listed = ", ".join(f"'{b}'" for b in bad)
+            parts.append(
+                f"{listed}, which {'is' if len(bad) == 1 else 'are'} not in the list "
+                f"'{element.list_name}'"
+            )
+        if filtered:
+            listed = ", ".join(f"'{self.choice(element, f)}'" for f in filtered)
+            assert element.choice_filter is not None  # noqa: S101 - only filtered when it exists
+            parts.append(
+                f"{listed}, which {'is' if len(filtered) == 1 else 'are'} not offered "
+                f"here by the filter {element.choice_filter.text}"
+                + self.because(element.choice_filter, element, idx, prefix=" (")
+            )
+        return f"{self.q(element)} has {'; '.join(parts)}.", {element.xpath: raw}
 
     def constraint_words(self, element: Element, idx: Idx, raw: str) -> tuple[str, dict[str, str]]:
         constraint = element.constraint

@@ -769,21 +769,7 @@ def skipped_answer(element: Element, namespace: dict[str, Any], alone: bool = Fa
     """
     i = _ident(element)
     parent = element.ancestors[0] if element.ancestors else None
-    lines = ["f = Skipped()", f"f._e, f._x = E{i}, x"]
-    if element.repeats and alone:
-        lines.append(f"f._build = (skipped, idx, E{i}, idx)")
-    elif element.repeats:
-        assert parent is not None  # noqa: S101 - at least the repeat holding it
-        depth = len(parent.repeats)
-        pidx = "idx" if depth == len(element.repeats) else f"idx[:{depth}]"
-        lines = [
-            f"o = outer_get(({_ident(parent)}, {pidx}))",
-            "if o is None:",
-            f"    o = outer_of(E{parent.id}, {pidx})",
-            *lines,
-            f"f._build = (skipped, idx, *o) if o else (skipped, idx, E{i}, idx)",
-        ]
-    else:  # outside repeats: its path and expression stored as made (model.TopSkipped)
+    if not element.repeats:  # its path and expression stored as made (model.TopSkipped)
         lines = ["f = TopSkipped()", f"f._e, f._x, f._path = E{i}, x, P{i}"]
         own = f"f._build, f._expression = (skipped, (), E{i}, ()), X{i}"
         if parent is not None and parent.id not in namespace[ALWAYS]:  # else d<parent> None
@@ -796,7 +782,21 @@ def skipped_answer(element: Element, namespace: dict[str, Any], alone: bool = Fa
             ]
         else:
             lines.append(own)
-    return [*lines, "append(f)"]
+        return [*lines, "append(f)"]
+    made = ["f = Skipped()", f"f._e, f._x = E{i}, x"]
+    if alone:
+        return [*made, f"f._build = (skipped, idx, E{i}, idx)", "append(f)"]
+    assert parent is not None  # noqa: S101 - at least the repeat holding it
+    depth = len(parent.repeats)
+    pidx = "idx" if depth == len(element.repeats) else f"idx[:{depth}]"
+    return [
+        f"o = outer_get(({_ident(parent)}, {pidx}))",
+        "if o is None:",
+        f"    o = outer_of(E{parent.id}, {pidx})",
+        *made,
+        f"f._build = (skipped, idx, *o) if o else (skipped, idx, E{i}, idx)",
+        "append(f)",
+    ]
 
 
 def _filtered(
@@ -813,9 +813,11 @@ def _filtered(
     truth() choices would make (counted as one evaluation).
     """
     assert element.choice_filter is not None  # noqa: S101 - called for a filtered select
+    if element.value_kind != "select1" or element.choices is None:
+        return [pick]
     inline = Inliner(by_name, element, idx, row="row")
     source = inline.boolean(element.choice_filter.ast)
-    if source is None or element.value_kind != "select1" or element.choices is None:
+    if source is None:
         return [pick]
     i = _ident(element)
     namespace[f"CR{i}"] = {name: choice_row(c) for name, c in element.choices.items()}

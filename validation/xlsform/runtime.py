@@ -179,7 +179,6 @@ class Runtime:
         for key in data.keys() - paths[root.id] - level.skipped:  # any order
             self._outside(level, root, key, data[key], paths, keys)
         if len(level.skipped) < MAX_KEYS:
-            level.repeats = [k for k, (act, _) in level.places.items() if act is _REPEAT]
             level.learn(order)
         self.answers = list(map(as_text, map(data.get, order)))
 
@@ -333,6 +332,7 @@ class KeyLevel:
 
     def learn(self, order: tuple[str, ...]) -> None:
         """load_direct's template: the questions' keys (in order), then the others it knows."""
+        self.repeats = [k for k, (act, _) in self.places.items() if act is _REPEAT]
         template = dict.fromkeys((*order, *self.skipped, *self.repeats))
         # itemgetter of one key gives the answer itself, not a tuple of one
         read = itemgetter(*order) if len(order) > 1 else lambda m: [m[k] for k in order]
